@@ -1,0 +1,59 @@
+# Two commands for a fresh machine with Python >= 3.11 and make: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv demo lint check bench worker beat browser clean messages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	mkdir -p var/mail
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "PTF portal: http://$(HOST):$(PORT)/  (e-mails are written to var/mail/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Chromium for the browser tests comes from the system's packages, never a browser download.
+browser:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "Chromium is not installed: browser tests will be skipped (apt-get install -y chromium)"
+
+test: venv browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+check: venv
+	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=portal.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+messages: venv
+	cd $(CURDIR) && $(PY) manage.py makemessages -l fr --ignore='.venv/*' --ignore='var/*' && $(PY) manage.py compilemessages --ignore='.venv/*'
+
+bench: venv
+	$(PY) bench/run.py
+
+worker: venv
+	$(VENV)/bin/celery -A ptf_portal worker --loglevel=INFO
+
+beat: venv
+	$(VENV)/bin/celery -A ptf_portal beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) var/ptf.sqlite3 var/mail var/media var/staticfiles

@@ -1,0 +1,90 @@
+"""Who chairs a meeting (T3–T5 for GEC and GA, T7 for GT/GD)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from instances.models import Instance, Troika
+
+
+@dataclass(frozen=True)
+class ChairResult:
+    """The acting chair, or person=None when no one may chair under the rules."""
+
+    person: object | None
+    partner: object | None
+    role: str | None  # a Troika.Role value, or "leader" / "co_lead" for a group
+    reason: str
+    rule: str
+
+    @property
+    def has_chair(self) -> bool:
+        return self.person is not None
+
+
+def acting_chair(instance: Instance, on_date: datetime.date, absent_person_ids=frozenset()) -> ChairResult:
+    absent = set(absent_person_ids)
+    if instance.is_group:
+        return _group_chair(instance, absent)
+    return _troika_chair(instance, on_date, absent)
+
+
+def _group_chair(instance: Instance, absent: set) -> ChairResult:
+    """T7: the GT/GD leader chairs, seconded by the co-lead."""
+    candidates = [
+        ("leader", instance.leader_person, instance.leader_partner, _("group leader")),
+        ("co_lead", instance.co_lead_person, instance.co_lead_partner, _("co-lead")),
+    ]
+    for role, person, partner, label in candidates:
+        if person is not None and person.pk not in absent:
+            if role == "leader":
+                reason = _("%(partner)s, %(label)s, chairs (T7)")
+            else:
+                reason = _("%(partner)s, %(label)s, chairs in the leader's absence (T7)")
+            name = partner.name if partner else person.institution.partner.name
+            return ChairResult(person, partner, role, reason % {"partner": name, "label": label}, "T7")
+    return ChairResult(None, None, None, _("Neither the leader nor the co-lead of the group is present (T7)."), "T7")
+
+
+def _troika_chair(instance: Instance, on_date: datetime.date, absent: set) -> ChairResult:
+    """T3/T4: lead, then the deputy lead of the year, then the outgoing lead — partner to partner.
+
+    T5: each Troïka partner is represented by its titular in this instance (GEC: head of
+    cooperation; GA: ambassador). Succession never passes down to a partner's deputy.
+    """
+    from membership.models import Mandate
+
+    troika = Troika.objects.select_related("lead", "incoming", "outgoing").filter(year=on_date.year).first()
+    if troika is None:
+        return ChairResult(None, None, None, _("No Troïka is recorded for %(year)s (T1).") % {"year": on_date.year}, "T1")
+    members = troika.members()
+    titulars = {
+        m.person.institution.partner_id: m.person
+        for m in Mandate.objects.active_on(on_date)
+        .filter(instance=instance, role=Mandate.Role.TITULAR, person__institution__partner__in=[p for _r, p in members])
+        .select_related("person__institution")
+    }
+    labels = {
+        Troika.Role.LEAD: _("lead"),
+        Troika.Role.INCOMING: _("deputy lead of the year"),
+        Troika.Role.OUTGOING: _("outgoing lead"),
+    }
+    reasons = {
+        Troika.Role.LEAD: _("%(partner)s, %(label)s, chairs (T3)"),
+        Troika.Role.INCOMING: _("%(partner)s, %(label)s, chairs in the lead's absence (T4)"),
+        Troika.Role.OUTGOING: _("%(partner)s, %(label)s, takes the interim (T4)"),
+    }
+    for role, partner in members:
+        person = titulars.get(partner.pk)
+        if person is not None and person.pk not in absent:
+            reason = reasons[role] % {"partner": partner.name, "label": labels[role]}
+            return ChairResult(person, partner, role, reason, "T3" if role == Troika.Role.LEAD else "T4")
+    return ChairResult(
+        None, None, None,
+        _("No member of the Troïka is present at the %(instance)s level: the meeting has no chair under the rules (T4).")
+        % {"instance": instance.code},
+        "T4",
+    )

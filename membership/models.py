@@ -1,0 +1,174 @@
+"""The directory: partners, their institutions, people and their mandates (DOMAIN.md M1–M10)."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Partner(models.Model):
+    """A technical and financial partner (PTF): a country or a multilateral organisation."""
+
+    class Type(models.TextChoices):
+        BILATERAL = "bilateral", _("bilateral")
+        MULTILATERAL = "multilateral", _("multilateral")
+        UN_SYSTEM = "un_system", _("UN system")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    partner_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    un_coordinating = models.BooleanField(
+        _("UN coordinating agency"), default=False,
+        help_text=_("The agency that coordinates the UN system (M5, T2). At most one partner."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["un_coordinating"], condition=Q(un_coordinating=True), name="at_most_one_un_coordinating_partner"
+            ),
+            models.CheckConstraint(
+                condition=Q(un_coordinating=False) | Q(partner_type="un_system"),
+                name="un_coordinating_partner_is_un_system",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Institution(models.Model):
+    """An entity of a partner: an embassy, a cooperation agency, a UN agency's office."""
+
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="institutions")
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["partner__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["partner", "name"], name="institution_name_unique_per_partner")]
+
+    def __str__(self):
+        return f"{self.acronym or self.name} ({self.partner.name})"
+
+
+class Person(models.Model):
+    """A person who may hold mandates: ambassador, head of cooperation, expert…"""
+
+    class Function(models.TextChoices):
+        AMBASSADOR = "ambassador", _("ambassador")
+        HEAD_OF_COOPERATION = "head_of_cooperation", _("head of cooperation")
+        RESIDENT_REPRESENTATIVE = "resident_representative", _("resident representative")
+        EXPERT = "expert", _("expert")
+        OTHER = "other", _("other")
+
+    class Language(models.TextChoices):
+        FR = "fr", _("French")
+        EN = "en", _("English")
+
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    email = models.EmailField(_("e-mail"), unique=True)
+    function = models.CharField(_("function"), max_length=30, choices=Function.choices)
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="people"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FR)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("login account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="person",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def partner(self) -> Partner:
+        return self.institution.partner
+
+
+class MandateQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None):
+        """Mandates whose [start, end] range meets the given one (open ends are infinite)."""
+        qs = self.filter(Q(end__isnull=True) | Q(end__gte=start))
+        return qs if end is None else qs.filter(start__lte=end)
+
+
+class Mandate(models.Model):
+    """A person's seat in an instance for a period: titular, deputy, expert or binôme (M1–M9)."""
+
+    class Role(models.TextChoices):
+        TITULAR = "titular", _("titular")
+        DEPUTY = "deputy", _("deputy")
+        EXPERT = "expert", _("expert")
+        BINOME = "binome", _("binôme")
+
+    class Authority(models.TextChoices):
+        FULL = "full", _("full mandate")
+        LIMITED = "limited", _("limited mandate")
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="mandates")
+    instance = models.ForeignKey(
+        "instances.Instance", verbose_name=_("instance"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    pairs_with = models.ForeignKey(
+        "self", verbose_name=_("pairs with (expert)"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="binomes",
+        help_text=_("For a binôme: the expert's mandate it pairs with (M8)."),
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    authority = models.CharField(_("authority"), max_length=10, choices=Authority.choices, default=Authority.FULL)
+    limits = models.TextField(_("limits of the mandate"), blank=True)
+
+    objects = MandateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["instance__code", "person__last_name", "start"]
+        indexes = [models.Index(fields=["instance", "start", "end"], name="mandate_instance_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="mandate_end_after_start"),
+            # M9: a limited mandate states its limits.
+            models.CheckConstraint(
+                condition=Q(authority="full") | ~Q(limits=""), name="mandate_limited_has_limits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.instance} ({self.get_role_display()})"
+
+    @property
+    def partner(self) -> Partner:
+        return self.person.institution.partner
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)

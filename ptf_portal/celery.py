@@ -1,0 +1,20 @@
+"""The Celery application.
+
+Reliability choices (see README, "Background work"):
+- JSON only, so a message never carries pickled objects;
+- late acknowledgement + reject on worker loss: a task whose worker dies is redelivered;
+  tasks are written to be safe to run twice (they claim rows with a conditional update);
+- no result backend: fire-and-forget work, so Redis being down cannot block a web request
+  waiting on a result; publishing fails fast (no retry loop) and the database row stays
+  pending until the periodic requeue picks it up.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptf_portal.settings")
+
+app = Celery("ptf_portal")
+app.config_from_object("ptf_portal.celery_config")
+app.autodiscover_tasks()

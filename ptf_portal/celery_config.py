@@ -1,0 +1,43 @@
+"""Celery configuration, read from Django settings (which read the environment)."""
+
+from django.conf import settings
+
+broker_url = settings.CELERY_BROKER_URL or "memory://"
+task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+task_eager_propagates = settings.CELERY_TASK_EAGER_PROPAGATES
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+result_backend = None
+task_ignore_result = True
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+timezone = settings.TIME_ZONE
+enable_utc = True
+# Fail fast when the broker is unreachable: the caller has already saved its rows.
+broker_connection_timeout = 2
+broker_connection_retry_on_startup = True
+task_publish_retry = False
+broker_transport_options = {
+    # Must exceed the longest countdown, or Redis redelivers a scheduled task early.
+    "visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 0,
+}
+beat_schedule = {
+    "worker-heartbeat": {"task": "ptf_portal.tasks.worker_heartbeat", "schedule": 60.0},
+    "requeue-lost-invitations": {
+        "task": "secretariat.tasks.requeue_pending_invitations",
+        "schedule": settings.INVITATION_REQUEUE_INTERVAL,
+    },
+    "send-rsvp-reminders": {
+        "task": "secretariat.tasks.send_reminders",
+        "schedule": 3600.0,
+    },
+    "secretariat-daily-digest": {
+        "task": "secretariat.tasks.send_daily_digest",
+        "schedule": 24 * 3600.0,
+    },
+}

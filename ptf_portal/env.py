@@ -1,0 +1,91 @@
+"""Typed readers for environment variables.
+
+A bad value stops start-up with one line naming the variable (SystemExit
+prints its message and exits 1), rather than a traceback or a silent default.
+"""
+
+import os
+from urllib.parse import urlparse
+
+import environ
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def _fail(name: str, message: str):
+    raise SystemExit(f"Configuration error: {name}: {message}")
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    _fail(name, f"expected a boolean (1/0, true/false, yes/no), got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        _fail(name, f"expected an integer, got {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+DB_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+
+
+def env_database(name: str, default: str) -> dict:
+    raw = os.environ.get(name) or default
+    scheme = urlparse(raw).scheme
+    if scheme not in DB_SCHEMES:
+        _fail(name, f"expected postgres://… or sqlite:///…, got {raw!r}")
+    try:
+        return environ.Env.db_url_config(raw)
+    except Exception as exc:  # environ raises several types for malformed URLs
+        _fail(name, f"cannot parse {raw!r}: {exc}")
+
+
+def env_url(name: str, schemes: set[str]) -> str | None:
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    if urlparse(raw).scheme not in schemes:
+        _fail(name, f"expected a URL with scheme {'/'.join(sorted(schemes))}, got {raw!r}")
+    return raw
+
+
+def env_email(name: str, default: str) -> str:
+    raw = os.environ.get(name) or default
+    if "@" not in raw:
+        _fail(name, f"expected an e-mail address, got {raw!r}")
+    return raw
+
+
+def env_timezone(name: str, default: str) -> str:
+    import zoneinfo
+
+    raw = os.environ.get(name) or default
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        _fail(name, f"unknown time zone {raw!r}")
+    return raw
