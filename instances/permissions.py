@@ -1,0 +1,27 @@
+"""Group leaders manage their own group's meetings through guardian object permissions (issue 7)."""
+
+from django.contrib.auth import get_user_model
+from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
+
+MANAGE_MEETINGS = "instances.manage_meetings"
+
+
+def sync_leader_permissions(instance) -> None:
+    """Grant `manage_meetings` on a GT/GD to the login accounts of its leader and co-lead, withdraw it from others.
+
+    Called whenever the leadership changes (admin, importer, services); safe to call repeatedly.
+    """
+    wanted = set()
+    if instance.is_group:
+        for person in (instance.leader_person, instance.co_lead_person):
+            if person is not None and person.user_id is not None:
+                wanted.add(person.user_id)
+    current = {
+        u.pk
+        for u in get_users_with_perms(instance, only_with_perms_in=["manage_meetings"], with_group_users=False)
+    }
+    User = get_user_model()
+    for user in User.objects.filter(pk__in=current - wanted):
+        remove_perm(MANAGE_MEETINGS, user, instance)
+    for user in User.objects.filter(pk__in=wanted - current):
+        assign_perm(MANAGE_MEETINGS, user, instance)

@@ -1,0 +1,87 @@
+"""Who may see and manage what (issue 7). Every view asks here; nothing decides elsewhere.
+
+- secretariat staff (and superusers): everything;
+- a GT/GD leader or co-lead: their own group's meetings (guardian object permission);
+- a partner representative: the instances where they hold an active mandate, the meetings
+  they are invited to, and the documents of those meetings that are not confidential;
+- A4: GA agendas, documents and minutes only to people with an active GA mandate and the SEG;
+  a group's documents only to its members, its leaders and the SEG.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from instances.permissions import MANAGE_MEETINGS
+from ptf_portal.roles import is_secretariat, person_of
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def active_instance_ids(user, on_date: datetime.date | None = None) -> set[int]:
+    """Instances where the user's person holds a mandate active on the date (cached per request user)."""
+    person = person_of(user)
+    if person is None:
+        return set()
+    on_date = on_date or _today()
+    cache = user.__dict__.setdefault("_ptf_active_instances", {})
+    if on_date not in cache:
+        from membership.models import Mandate
+
+        cache[on_date] = set(Mandate.objects.active_on(on_date).filter(person=person).values_list("instance_id", flat=True))
+    return cache[on_date]
+
+
+def can_manage_instance(user, instance) -> bool:
+    if not user.is_authenticated:
+        return False
+    return is_secretariat(user) or (instance.is_group and user.has_perm(MANAGE_MEETINGS, instance))
+
+
+def is_member(user, instance) -> bool:
+    return instance.pk in active_instance_ids(user)
+
+
+def can_view_instance(user, instance) -> bool:
+    return can_manage_instance(user, instance) or is_member(user, instance)
+
+
+def is_invited(user, meeting) -> bool:
+    person = person_of(user)
+    if person is None:
+        return False
+    invitations = getattr(meeting, "invitations", None)
+    if invitations is None:
+        return False
+    return invitations.filter(person=person).exists()
+
+
+def can_view_meeting(user, meeting) -> bool:
+    if can_manage_instance(user, meeting.instance):
+        return True
+    if meeting.instance.kind == "GA":
+        return is_member(user, meeting.instance)  # A4
+    return is_member(user, meeting.instance) or is_invited(user, meeting)
+
+
+def can_view_confidential(user, meeting) -> bool:
+    """A4: confidential material of a meeting — GA members (or the group's members) and the SEG."""
+    return can_manage_instance(user, meeting.instance) or is_member(user, meeting.instance)
+
+
+def can_view_document(user, document) -> bool:
+    meeting = document.meeting
+    if not can_view_meeting(user, meeting):
+        return False
+    if meeting.instance.is_group or meeting.instance.kind == "GA" or document.confidential:
+        return can_view_confidential(user, meeting)
+    return True
+
+
+def can_propose_item(user, meeting) -> bool:
+    """Members of the instance may propose agenda items."""
+    return is_member(user, meeting.instance) or can_manage_instance(user, meeting.instance)
