@@ -44,7 +44,8 @@ check: venv
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: venv
-	cd $(CURDIR) && $(PY) manage.py makemessages -l fr --ignore='.venv/*' --ignore='var/*' && $(PY) manage.py compilemessages --ignore='.venv/*'
+	$(PY) manage.py makemessages -l fr --no-location --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*'
 
 bench: venv
 	$(PY) bench/run.py

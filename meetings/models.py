@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,6 +37,7 @@ class Meeting(models.Model):
     video_link = models.URLField(_("video link"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     extraordinary_reason = models.TextField(_("why it is convened"), blank=True)
+    cancellation_reason = models.TextField(_("why it was cancelled"), blank=True)
     proposal_deadline = models.DateTimeField(_("deadline for proposing agenda items"), null=True, blank=True)
     with_government = models.BooleanField(
         _("dialogue meeting with the government"), default=False,
@@ -48,8 +50,13 @@ class Meeting(models.Model):
     chair_person = models.ForeignKey(
         "membership.Person", verbose_name=_("chair"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    chair_partner = models.ForeignKey(
+        "membership.Partner", verbose_name=_("chair's partner"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
     chair_role = models.CharField(_("chair's role"), max_length=20, blank=True)
     chair_reason = models.CharField(_("why this chair"), max_length=300, blank=True)
+    chair_rule = models.CharField(_("rule applied for the chair"), max_length=5, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -68,6 +75,18 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.instance.code} — {self.title} ({timezone.localtime(self.start):%Y-%m-%d})"
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The meeting must end after it starts.")
+        if self.proposal_deadline and self.start and self.proposal_deadline > self.start:
+            errors["proposal_deadline"] = _("The deadline for proposing items must be before the meeting starts.")
+        if self.kind == self.Kind.EXTRAORDINARY and not self.extraordinary_reason.strip() and self.instance_id:
+            if self.instance.kind == "GEC":
+                errors["extraordinary_reason"] = _("An extraordinary GEC meeting must say why it is convened (I3).")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def confidential_by_default(self) -> bool:

@@ -100,3 +100,43 @@ def test_idle_session_is_logged_out(client, secretariat_user, settings):
     session[IDLE_KEY] = session[IDLE_KEY] - settings.SESSION_IDLE_TIMEOUT - 5
     session.save()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_celery_is_configured_for_reliability(settings):
+    from ptf_portal.celery import app
+
+    conf = app.conf
+    assert conf.task_serializer == "json" and conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert not conf.result_backend
+    assert conf.broker_transport_options["visibility_timeout"] > settings.CELERY_LONGEST_COUNTDOWN
+    assert conf.task_publish_retry is False
+
+
+def test_without_broker_tasks_run_eagerly_in_process():
+    result = run_manage("shell", "-c", "from ptf_portal.celery import app; print(app.conf.task_always_eager)")
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queueing_with_redis_unreachable_does_not_fail_the_caller(settings):
+    """The row is saved first; a dead broker is logged, not raised (the requeue task catches up)."""
+    from django.db import transaction
+
+    from ptf_portal.celery import app
+    from ptf_portal.tasks import worker_heartbeat
+    from ptf_portal.tasks_util import enqueue_on_commit
+
+    app.conf.task_always_eager = False
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        with transaction.atomic():
+            enqueue_on_commit(worker_heartbeat, "never-sent")
+    finally:
+        app.conf.broker_url = previous
+        app.pool.force_close_all()
+    from ptf_portal.models import WorkerHeartbeat
+
+    assert not WorkerHeartbeat.objects.filter(hostname="never-sent").exists()

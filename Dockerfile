@@ -1,0 +1,14 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY ptf_portal ptf_portal
+COPY instances instances
+COPY membership membership
+COPY meetings meetings
+COPY secretariat secretariat
+RUN pip install --no-cache-dir .
+COPY . .
+RUN useradd --create-home ptf && mkdir -p var/media && chown -R ptf var
+USER ptf
+EXPOSE 8000

@@ -1,0 +1,28 @@
+"""Run every benchmark in bench/ one after the other (`make bench`).
+
+Each script prints its own numbers. Some need PostgreSQL and Redis: export DATABASE_URL and
+CELERY_BROKER_URL first (see README, "Benchmarks").
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ["bench_import.py", "bench_distribution.py", "bench_invitations.py", "page_weight.py"]
+
+
+def main() -> int:
+    status = 0
+    for name in SCRIPTS:
+        script = HERE / name
+        if not script.exists():
+            continue
+        print(f"\n=== {name}", flush=True)
+        result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent)
+        status = status or result.returncode
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
