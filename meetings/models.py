@@ -62,7 +62,9 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
-    history = HistoricalRecords()
+    # simple-history gives historical rows an `instance` property (the live object), which hides a field of
+    # that name; the instance of a meeting never changes, so it is left out of the history.
+    history = HistoricalRecords(excluded_fields=["instance"])
 
     class Meta:
         verbose_name = _("meeting")

@@ -148,7 +148,8 @@ class Mandate(models.Model):
     limits = models.TextField(_("limits of the mandate"), blank=True)
 
     objects = MandateQuerySet.as_manager()
-    history = HistoricalRecords()
+    # simple-history gives each historical row an `instance` attribute, which hides our FK of that name.
+    history = HistoricalRecords(excluded_fields=["instance"])
 
     class Meta:
         verbose_name = _("mandate")

@@ -85,3 +85,8 @@ def can_view_document(user, document) -> bool:
 def can_propose_item(user, meeting) -> bool:
     """Members of the instance may propose agenda items."""
     return is_member(user, meeting.instance) or can_manage_instance(user, meeting.instance)
+
+
+def can_view_audit(user) -> bool:
+    """The audit trail (issue 7, item 7): the secretariat and admins only."""
+    return user.is_authenticated and (is_secretariat(user) or user.is_superuser)

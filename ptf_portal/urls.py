@@ -4,13 +4,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from ptf_portal import views
+from ptf_portal import two_factor, views, views_audit
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/disable/", two_factor.disable, name="two_factor_disable"),
+    path("audit/", views_audit.audit_list, name="audit"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("directory/", include("instances.urls")),

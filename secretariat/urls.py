@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from secretariat import views
 
 app_name = "secretariat"
-urlpatterns = []
+urlpatterns = [
+    path("rsvp/<str:token>/", views.rsvp, name="rsvp"),
+    path("meetings/<int:meeting_id>/distribution.csv", views.distribution_csv, name="distribution_csv"),
+    path("meetings/<int:meeting_id>/distribution.vcf", views.distribution_vcard, name="distribution_vcard"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

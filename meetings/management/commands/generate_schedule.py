@@ -1,0 +1,32 @@
+"""Generate a year of ordinary meetings for one instance (I3–I5)."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from instances.models import Instance
+from meetings.schedule import ga_meeting_count_warnings, generate_year
+
+
+class Command(BaseCommand):
+    help = "Create the ordinary meetings of INSTANCE_CODE for YEAR from its schedule rule; safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("instance_code")
+        parser.add_argument("year", type=int)
+
+    def handle(self, instance_code, year, **options):
+        if not 2000 <= year <= 2100:
+            raise CommandError(f"Year out of range: {year}")
+        instance = Instance.objects.filter(code=instance_code).first()
+        if instance is None:
+            raise CommandError(f"No instance with code {instance_code!r}")
+        try:
+            created = generate_year(instance=instance, year=year)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages))
+        self.stdout.write(f"{len(created)} meeting(s) created for {instance.code} in {year}.")
+        for meeting in created:
+            self.stdout.write(f"  {meeting.start.isoformat()}  {meeting.title}")
+        if instance.kind == Instance.Kind.GA:
+            for warning in ga_meeting_count_warnings(year):
+                self.stderr.write(warning)

@@ -1,0 +1,90 @@
+"""A year of ordinary meetings from each instance's rule (I3–I5), and the I4 advisory count for the GA."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from instances.models import Instance
+from meetings.models import Meeting
+
+BAMAKO = ZoneInfo("Africa/Bamako")
+# Months of the ordinary meetings for each periodicity, spread evenly from January.
+MONTHS = {
+    Instance.Periodicity.MONTHLY: list(range(1, 13)),
+    Instance.Periodicity.BIMONTHLY: [1, 3, 5, 7, 9, 11],
+    Instance.Periodicity.QUARTERLY: [1, 4, 7, 10],
+    Instance.Periodicity.SEMIANNUAL: [1, 7],
+    Instance.Periodicity.ANNUAL: [1],
+    Instance.Periodicity.AD_HOC: [],
+}
+GA_MIN, GA_MAX = 2, 4
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> datetime.date:
+    """The n-th (1–4) given weekday (0 = Monday) of a month; always exists since every month has 28+ days."""
+    first = datetime.date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    return first + datetime.timedelta(days=offset + 7 * (n - 1))
+
+
+def planned_dates(instance: Instance, year: int) -> list[datetime.date]:
+    return [
+        nth_weekday(year, month, instance.meeting_weekday, instance.meeting_week_of_month)
+        for month in MONTHS.get(instance.periodicity, [])
+    ]
+
+
+@transaction.atomic
+def generate_year(*, instance: Instance, year: int, created_by=None) -> list[Meeting]:
+    """Create the year's ordinary meetings, skipping any date that already has a meeting of the instance.
+
+    Running it twice creates nothing new; the instance row is locked so two runs cannot both create.
+    """
+    from meetings.services import meeting_create
+
+    instance = Instance.objects.select_for_update().get(pk=instance.pk)
+    start_of_year = datetime.datetime(year, 1, 1, tzinfo=BAMAKO)
+    end_of_year = datetime.datetime(year + 1, 1, 1, tzinfo=BAMAKO)
+    taken = {
+        start.astimezone(BAMAKO).date()
+        for start in Meeting.objects.filter(instance=instance, start__gte=start_of_year, start__lt=end_of_year)
+        .values_list("start", flat=True)
+    }
+    duration = datetime.timedelta(minutes=instance.meeting_duration_minutes)
+    created = []
+    for day in planned_dates(instance, year):
+        if day in taken:
+            continue
+        start = datetime.datetime.combine(day, instance.meeting_time, tzinfo=BAMAKO)
+        title = _("%(instance)s ordinary meeting — %(month)s") % {
+            "instance": instance.code, "month": formats.date_format(day, "F Y"),
+        }
+        created.append(meeting_create(instance=instance, title=title, start=start, end=start + duration,
+                                      created_by=created_by))
+    return created
+
+
+def ga_meeting_count_warnings(year: int) -> list[str]:
+    """I4 (advisory): the GA meets twice a year and more when needed, without multiplying meetings."""
+    start_of_year = datetime.datetime(year, 1, 1, tzinfo=BAMAKO)
+    end_of_year = datetime.datetime(year + 1, 1, 1, tzinfo=BAMAKO)
+    count = (
+        Meeting.objects.filter(instance__kind=Instance.Kind.GA, start__gte=start_of_year, start__lt=end_of_year)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .count()
+    )
+    if count < GA_MIN:
+        return [_("Only %(count)s GA meeting(s) are planned in %(year)s; the GA meets at least twice a year (I4).")
+                % {"count": count, "year": year}]
+    if count > GA_MAX:
+        return [_("%(count)s GA meetings are planned in %(year)s; the GA should avoid multiplying meetings (I4).")
+                % {"count": count, "year": year}]
+    return []
+
+
+__all__ = ["generate_year", "ga_meeting_count_warnings", "nth_weekday", "planned_dates"]

@@ -1,0 +1,233 @@
+"""Agenda items within each instance's scope (A2, A4, A6), proposals, presenters (A5) and documents."""
+
+from __future__ import annotations
+
+import os
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings import rules
+from meetings.models import AgendaItem, Document, Meeting
+from meetings.services._common import apply_fields, fail, lock, meeting_day, require_agenda_editable
+from meetings.uploads import validate_upload
+
+ITEM_FIELDS = {
+    "title", "description", "category", "expected_outcome", "duration_minutes",
+    "presenter_person", "presenter_group", "confidential", "topic_experts",
+}
+
+
+def _check_item(item: AgendaItem, meeting: Meeting, topic_experts) -> None:
+    """The rules an item must meet whoever writes it."""
+    instance = meeting.instance
+    if not rules.category_allowed(instance.kind, item.category):
+        label = dict(AgendaItem.Category.choices).get(item.category, item.category)
+        fail(rules.scope_error(instance.kind, instance.code, str(label)), "category", code="out_of_scope")
+    if item.presenter_group is not None and not item.presenter_group.is_group:
+        fail(_("Only a thematic or dialogue group can be invited to present its sector's stakes (A5)."),
+             "presenter_group", code="presenter_not_group")
+    if topic_experts and instance.kind != "GA":
+        fail(_("Topic experts are invited per agenda item only in the GA (M6)."), "topic_experts",
+             code="experts_only_ga")
+
+
+def _next_order(meeting: Meeting) -> int:
+    return (meeting.items.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def item_create(*, meeting: Meeting, title: str, category: str, expected_outcome: str, duration_minutes: int = 15,
+                presenter_person=None, presenter_group=None, description: str = "", topic_experts=(),
+                confidential: bool | None = None, status: str = AgendaItem.Status.ACCEPTED,
+                proposed_by=None, referral=None) -> AgendaItem:
+    """Create an item on a locked, editable meeting (shared by the services that add items)."""
+    require_agenda_editable(meeting)
+    topic_experts = list(topic_experts or ())
+    item = AgendaItem(
+        meeting=meeting, order=_next_order(meeting), title=title, description=description, category=category,
+        expected_outcome=expected_outcome, duration_minutes=duration_minutes, presenter_person=presenter_person,
+        presenter_group=presenter_group,
+        confidential=meeting.confidential_by_default if confidential is None else confidential,  # A4
+        status=status, proposed_by=proposed_by, referral=referral,
+    )
+    _check_item(item, meeting, topic_experts)
+    item.full_clean()
+    item.save()
+    if topic_experts:
+        item.topic_experts.set(topic_experts)
+    return item
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: Meeting, title: str, category: str, expected_outcome: str,
+                    duration_minutes: int = 15, presenter_person=None, presenter_group=None, description: str = "",
+                    topic_experts=(), confidential: bool | None = None) -> AgendaItem:
+    """Add an accepted item: the secretariat or the group leader sets the agenda."""
+    lock(meeting)
+    return item_create(
+        meeting=meeting, title=title, category=category, expected_outcome=expected_outcome,
+        duration_minutes=duration_minutes, presenter_person=presenter_person, presenter_group=presenter_group,
+        description=description, topic_experts=topic_experts, confidential=confidential,
+    )
+
+
+@transaction.atomic
+def agenda_item_update(*, item: AgendaItem, **fields) -> AgendaItem:
+    meeting = lock(item.meeting)
+    require_agenda_editable(meeting)
+    topic_experts = fields.pop("topic_experts", None)
+    apply_fields(item, fields, ITEM_FIELDS)
+    experts = list(topic_experts) if topic_experts is not None else list(item.topic_experts.all())
+    _check_item(item, meeting, experts)
+    item.full_clean()
+    item.save()
+    if topic_experts is not None:
+        item.topic_experts.set(experts)
+    return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem) -> None:
+    from meetings.models import Referral
+
+    meeting = lock(item.meeting)
+    require_agenda_editable(meeting)
+    referral = item.referral
+    if referral is not None and item.category == AgendaItem.Category.GEC_REFERRAL \
+            and referral.state == Referral.State.SCHEDULED and referral.ga_meeting_id == meeting.pk:
+        # The question goes back to waiting for a GA meeting (A3).
+        referral.state, referral.ga_meeting = Referral.State.REQUESTED, None
+        referral.save()
+    item.delete()
+
+
+@transaction.atomic
+def agenda_reorder(*, meeting: Meeting, item_ids) -> list[AgendaItem]:
+    """Put the listed items first in the given order; unlisted items keep their relative order after them."""
+    lock(meeting)
+    require_agenda_editable(meeting)
+    item_ids = [int(pk) for pk in item_ids]
+    if len(set(item_ids)) != len(item_ids):
+        fail(_("An item appears twice in the new order."))
+    items = {item.pk: item for item in meeting.items.all()}
+    if not set(item_ids) <= set(items):
+        fail(_("Some items do not belong to this meeting."))
+    rest = [item for pk, item in items.items() if pk not in set(item_ids)]
+    ordered = [items[pk] for pk in item_ids] + rest
+    for position, item in enumerate(ordered, start=1):
+        if item.order != position:
+            item.order = position
+            item.save(update_fields=["order"])
+    return ordered
+
+
+def _is_member(person, meeting: Meeting) -> bool:
+    from membership.models import Mandate
+
+    instance = meeting.instance
+    if person.pk in (instance.leader_person_id, instance.co_lead_person_id):
+        return True
+    return Mandate.objects.active_on(meeting_day(meeting)).filter(instance=instance, person=person).exists()
+
+
+@transaction.atomic
+def agenda_item_propose(*, meeting: Meeting, proposer, title: str, category: str, expected_outcome: str,
+                        description: str = "") -> AgendaItem:
+    """A member proposes an item before the meeting's deadline (A1); it waits for acceptance."""
+    lock(meeting)
+    require_agenda_editable(meeting)
+    deadline = meeting.proposal_deadline or meeting.start
+    if timezone.now() > deadline:
+        fail(_("The deadline for proposing agenda items has passed (%(deadline)s).")
+             % {"deadline": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")}, code="deadline_passed")
+    if not _is_member(proposer, meeting):
+        fail(_("Only members of the %(instance)s can propose agenda items.") % {"instance": meeting.instance.code},
+             code="not_member")
+    return item_create(
+        meeting=meeting, title=title, category=category, expected_outcome=expected_outcome,
+        description=description, status=AgendaItem.Status.PROPOSED, proposed_by=proposer,
+    )
+
+
+def _decide(item: AgendaItem, status: str, reason: str) -> AgendaItem:
+    meeting = lock(item.meeting)
+    require_agenda_editable(meeting)
+    item.refresh_from_db(fields=["status"])
+    if item.status != AgendaItem.Status.PROPOSED:
+        fail(_("This item is no longer waiting for a decision."), code="not_proposed")
+    item.status, item.decision_reason = status, reason.strip()
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def agenda_item_accept(*, item: AgendaItem, reason: str = "") -> AgendaItem:
+    return _decide(item, AgendaItem.Status.ACCEPTED, reason)
+
+
+@transaction.atomic
+def agenda_item_reject(*, item: AgendaItem, reason: str) -> AgendaItem:
+    if not (reason or "").strip():
+        fail(_("Say why the item is rejected."), "reason", code="reason_required")
+    return _decide(item, AgendaItem.Status.REJECTED, reason)
+
+
+def item_presenters(item: AgendaItem) -> list[tuple[object, str]]:
+    """(person, reason) for one item: its presenter, and the leader and co-lead of a presenting group (A5)."""
+    out = []
+    if item.presenter_person is not None:
+        out.append((item.presenter_person, _("presents “%(item)s”") % {"item": item.title}))
+    group = item.presenter_group
+    if group is not None:
+        for person, label in ((group.leader_person, _("leader")), (group.co_lead_person, _("co-lead"))):
+            if person is not None:
+                out.append((person, _("%(label)s of %(group)s, presenting group for “%(item)s” (A5)")
+                            % {"label": label, "group": group.code, "item": item.title}))
+    return out
+
+
+def meeting_presenters(meeting: Meeting, items=None) -> list[tuple[object, str]]:
+    """Presenters of the accepted items, each person once with the first reason found (A5)."""
+    if items is None:
+        items = meeting.items.filter(status=AgendaItem.Status.ACCEPTED).select_related(
+            "presenter_person", "presenter_group__leader_person", "presenter_group__co_lead_person"
+        )
+    seen, out = set(), []
+    for item in items:
+        if item.status != AgendaItem.Status.ACCEPTED:
+            continue
+        for person, reason in item_presenters(item):
+            if person.pk not in seen:
+                seen.add(person.pk)
+                out.append((person, reason))
+    return out
+
+
+@transaction.atomic
+def document_attach(*, meeting: Meeting, uploaded_file, title: str, agenda_item: AgendaItem | None = None,
+                    kind: str = Document.Kind.AGENDA, uploaded_by=None, confidential: bool | None = None) -> Document:
+    """Store a checked file under a random name; GA documents are confidential by default (A4)."""
+    lock(meeting)
+    if meeting.status == Meeting.Status.CANCELLED:
+        fail(_("Documents cannot be attached to a cancelled meeting."))
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        fail(_("The agenda item belongs to another meeting."), "agenda_item")
+    content_type = validate_upload(uploaded_file)
+    if confidential is None:
+        confidential = meeting.confidential_by_default or bool(agenda_item and agenda_item.confidential)
+    document = Document(
+        meeting=meeting, agenda_item=agenda_item, kind=kind, title=title,
+        filename=os.path.basename(uploaded_file.name)[:250], content_type=content_type, size=uploaded_file.size,
+        confidential=confidential, uploaded_by=uploaded_by,
+    )
+    document.full_clean(exclude=["file"])
+    document.file.save(uploaded_file.name, uploaded_file, save=False)  # upload_to gives a random name
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document

@@ -1,0 +1,154 @@
+"""The attendance register, who represents whom (M3, M6, M8), and the acting chair from it (T3–T7)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from instances.chair import ChairResult, acting_chair
+from meetings.models import Attendance, Meeting
+from meetings.services._common import fail, lock, meeting_day, status_label
+
+REGISTER_OPEN = frozenset({Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED, Meeting.Status.HELD})
+
+
+def _require_register_open(meeting: Meeting) -> None:
+    if meeting.status not in REGISTER_OPEN:
+        fail(_("The attendance register cannot change while the meeting is “%(status)s”.")
+             % {"status": status_label(meeting.status)}, code="register_closed")
+
+
+def representation_error(meeting: Meeting, person, represented_by) -> str | None:
+    """Why `represented_by` may not stand in for `person` at this meeting, or None.
+
+    GEC/GA: the person's deputy — same partner, same instance, deputy mandate (M3, M6).
+    GT/GD: the person's binôme — a binôme mandate paired with theirs (M8).
+    """
+    from membership.models import Mandate
+
+    if represented_by.pk == person.pk:
+        return _("A person cannot represent themselves.")
+    instance = meeting.instance
+    mandates = list(
+        Mandate.objects.active_on(meeting_day(meeting))
+        .filter(instance=instance, person__in=[person, represented_by])
+        .select_related("person__institution")
+    )
+    mine = [m for m in mandates if m.person_id == person.pk]
+    theirs = [m for m in mandates if m.person_id == represented_by.pk]
+    if instance.is_group:
+        paired = any(
+            (t.role == Mandate.Role.BINOME and t.pairs_with_id == m.pk)
+            or (m.role == Mandate.Role.BINOME and m.pairs_with_id == t.pk)
+            for m in mine for t in theirs
+        )
+        if not paired:
+            return _("%(rep)s is not the binôme of %(person)s in %(instance)s (M8).") % {
+                "rep": represented_by, "person": person, "instance": instance.code}
+        return None
+    rule = "M3" if instance.kind == "GEC" else "M6"
+    partner_ids = {m.person.institution.partner_id for m in mine}
+    deputy = any(t.role == Mandate.Role.DEPUTY and t.person.institution.partner_id in partner_ids for t in theirs)
+    if not mine or not deputy:
+        return _("%(rep)s is not the deputy of %(person)s's partner in the %(instance)s (%(rule)s).") % {
+            "rep": represented_by, "person": person, "instance": instance.code, "rule": rule}
+    return None
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, person, status: str, represented_by=None) -> Attendance:
+    lock(meeting)
+    _require_register_open(meeting)
+    if status not in Attendance.Status.values:
+        fail(_("Unknown attendance status."), "status")
+    if status == Attendance.Status.REPRESENTED:
+        if represented_by is None:
+            fail(_("Say who represents this person."), "represented_by")
+        message = representation_error(meeting, person, represented_by)
+        if message:
+            fail(message, "represented_by", code="not_representative")
+    else:
+        represented_by = None
+    line = Attendance.objects.filter(meeting=meeting, person=person).first() or Attendance(meeting=meeting, person=person)
+    line.status, line.represented_by = status, represented_by
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def attendance_initialise(*, meeting: Meeting, people) -> list[Attendance]:
+    """An 'absent' line for each person not yet on the register; running it again adds nothing."""
+    lock(meeting)
+    _require_register_open(meeting)
+    existing = set(meeting.attendance.values_list("person_id", flat=True))
+    new, seen = [], set(existing)
+    for person in people:
+        if person.pk not in seen:
+            seen.add(person.pk)
+            new.append(Attendance(meeting=meeting, person=person, status=Attendance.Status.ABSENT))
+    if new:
+        bulk_create_with_history(new, Attendance)
+    return list(meeting.attendance.select_related("person"))
+
+
+def _register(meeting: Meeting, lines=None) -> list[Attendance]:
+    if lines is None:
+        lines = list(meeting.attendance.select_related("person__institution"))
+    return lines
+
+
+def register_chair(meeting: Meeting, lines=None) -> ChairResult:
+    """The acting chair from the register: everyone of the instance not marked present counts as absent.
+
+    With an empty register nobody is known absent yet: the result is the chair expected if all come.
+    A represented titular is absent for the chair: succession is horizontal, between Troïka partners (T4).
+    """
+    from membership.models import Mandate
+
+    lines = _register(meeting, lines)
+    instance = meeting.instance
+    day = meeting_day(meeting)
+    absent: set[int] = set()
+    if lines:
+        present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
+        members = set(Mandate.objects.active_on(day).filter(instance=instance).values_list("person_id", flat=True))
+        members |= {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
+        members |= {line.person_id for line in lines}
+        absent = members - present
+    return acting_chair(instance, day, absent)
+
+
+def recorded_chair(meeting: Meeting) -> ChairResult:
+    return ChairResult(
+        person=meeting.chair_person, partner=meeting.chair_partner, role=meeting.chair_role or None,
+        reason=meeting.chair_reason, rule=meeting.chair_rule,
+    )
+
+
+def current_acting_chair(meeting: Meeting, lines=None) -> ChairResult:
+    """The chair recorded once the meeting is held, otherwise the one the register gives now."""
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
+        return recorded_chair(meeting)
+    return register_chair(meeting, lines)
+
+
+def member_partners(meeting: Meeting):
+    """The partners holding a mandate in the meeting's instance on its date."""
+    from membership.models import Mandate, Partner
+
+    mandates = Mandate.objects.active_on(meeting_day(meeting)).filter(instance=meeting.instance)
+    return list(Partner.objects.filter(institutions__people__mandates__in=mandates).distinct().order_by("name"))
+
+
+def represented_partners(meeting: Meeting, lines=None, members=None) -> tuple[list, list]:
+    """(partners present or represented, the instance's member partners on the date)."""
+    lines = _register(meeting, lines)
+    members = member_partners(meeting) if members is None else members
+    seated = {
+        line.person.institution.partner_id
+        for line in lines
+        if line.status in (Attendance.Status.PRESENT, Attendance.Status.REPRESENTED)
+    }
+    return [p for p in members if p.pk in seated], members

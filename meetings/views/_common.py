@@ -1,0 +1,60 @@
+"""What every meeting page needs: loading with permission checks, and turning refusals into messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from guardian.shortcuts import get_objects_for_user
+
+from instances.models import Instance
+from meetings.forms import error_messages
+from meetings.models import AgendaItem, Meeting
+from ptf_portal.access import can_manage_instance, can_view_meeting
+from ptf_portal.roles import is_secretariat
+
+
+def managed_instances(user):
+    """The instances whose meetings the user manages: all for the SEG, their own groups for a leader."""
+    qs = Instance.objects.filter(is_active=True)
+    if is_secretariat(user):
+        return qs
+    ids = get_objects_for_user(user, "instances.manage_meetings", klass=Instance, accept_global_perms=False)
+    return qs.filter(pk__in=ids.values("pk"), kind__in=[Instance.Kind.GT, Instance.Kind.GD])
+
+
+def meeting_for_manager(user, pk) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("instance"), pk=pk)
+    if not can_manage_instance(user, meeting.instance):
+        raise PermissionDenied
+    return meeting
+
+
+def meeting_for_viewer(user, pk) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("instance"), pk=pk)
+    if not can_view_meeting(user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def item_for_manager(user, meeting_pk, item_pk) -> AgendaItem:
+    meeting = meeting_for_manager(user, meeting_pk)
+    item = get_object_or_404(AgendaItem.objects.select_related("meeting__instance"), pk=item_pk, meeting=meeting)
+    return item
+
+
+def flash_refusal(request, error: ValidationError) -> None:
+    for message in error_messages(error, show_rule_ids=is_secretariat(request.user)):
+        messages.error(request, message)
+
+
+def to_meeting(meeting, anchor: str = ""):
+    response = redirect("meetings:detail", pk=meeting.pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+def needs_clearance(meeting, confidential: bool) -> bool:
+    """Mirrors ptf_portal.access.can_view_document for a page's many documents without a query each (A4)."""
+    return meeting.instance.is_group or meeting.instance.kind == "GA" or confidential

@@ -1,0 +1,307 @@
+"""Meetings: list, create, a year's schedule, the meeting page, and the life-cycle actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import rules, services
+from meetings.forms import (
+    AgendaItemForm,
+    ApproveMinutesForm,
+    CancelForm,
+    MeetingFilterForm,
+    MeetingForm,
+    ProposeItemForm,
+    RescheduleForm,
+    ScheduleForm,
+    apply_validation_error,
+)
+from meetings.models import Document, Meeting
+from meetings.schedule import ga_meeting_count_warnings, generate_year
+from meetings.selectors import meeting_page
+from meetings.views._common import (
+    flash_refusal,
+    managed_instances,
+    meeting_for_manager,
+    needs_clearance,
+    to_meeting,
+)
+from ptf_portal.access import (
+    active_instance_ids,
+    can_manage_instance,
+    can_propose_item,
+    can_view_confidential,
+    can_view_document,
+    can_view_meeting,
+)
+from ptf_portal.roles import is_secretariat, person_of
+
+
+def _visible_meetings(user):
+    qs = Meeting.objects.select_related("instance").order_by("-start")
+    if is_secretariat(user):
+        return qs
+    managed = managed_instances(user).values("pk")
+    member_of = active_instance_ids(user)
+    condition = Q(instance__in=managed) | (Q(instance_id__in=member_of) & ~Q(status=Meeting.Status.DRAFT))
+    person = person_of(user)
+    if person is not None:
+        condition |= Q(invitations__person=person) & ~Q(instance__kind="GA")  # A4: GA only to its members
+    return qs.filter(condition).distinct()
+
+
+@require_GET
+def meeting_list(request):
+    form = MeetingFilterForm(request.GET or None)
+    qs = _visible_meetings(request.user)
+    if form.is_valid():
+        if form.cleaned_data.get("instance"):
+            qs = qs.filter(instance=form.cleaned_data["instance"])
+        if form.cleaned_data.get("status"):
+            qs = qs.filter(status=form.cleaned_data["status"])
+    managed = list(managed_instances(request.user))
+    return render(request, "meetings/list.html", {"form": form, "meetings": qs[:200], "can_create": bool(managed)})
+
+
+def _instances_or_403(user):
+    instances = managed_instances(user)
+    if not instances.exists():
+        raise PermissionDenied
+    return instances
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    instances = _instances_or_403(request.user)
+    initial = {}
+    if request.GET.get("instance", "").isdigit():
+        initial["instance"] = request.GET["instance"]
+    form = MeetingForm(request.POST or None, instances=instances, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                instance=data["instance"], title=data["title"], start=data["start"], end=data["end"],
+                kind=data["kind"], place=data["place"], video_link=data["video_link"],
+                extraordinary_reason=data["extraordinary_reason"], proposal_deadline=data["proposal_deadline"],
+                with_government=data["with_government"], created_by=request.user,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+        else:
+            messages.success(request, _("The meeting was created. Now build its agenda."))
+            return to_meeting(meeting)
+    return render(request, "meetings/form.html", {"form": form, "title": _("New meeting")})
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_generate(request):
+    instances = _instances_or_403(request.user)
+    form = ScheduleForm(request.POST or None, instances=instances)
+    if request.method == "POST" and form.is_valid():
+        instance, year = form.cleaned_data["instance"], form.cleaned_data["year"]
+        try:
+            created = generate_year(instance=instance, year=year, created_by=request.user)
+        except ValidationError as error:
+            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+        else:
+            messages.success(request, ngettext(
+                "%(count)d meeting was created.", "%(count)d meetings were created.", len(created)
+            ) % {"count": len(created)})
+            if instance.kind == "GA":
+                for warning in ga_meeting_count_warnings(year):
+                    messages.warning(request, warning)
+            return redirect(f"{redirect('meetings:list').url}?instance={instance.pk}")
+    return render(request, "meetings/form.html", {
+        "form": form, "title": _("Generate a year's schedule"),
+        "intro": _("Ordinary meetings are created from each instance's rule (weekday, week of the month, time). "
+                   "Dates that already have a meeting are skipped."),
+    })
+
+
+@require_GET
+def meeting_detail(request, pk):
+    page = meeting_page(pk)
+    meeting = page.meeting
+    user = request.user
+    if not can_view_meeting(user, meeting):
+        raise PermissionDenied
+    manage = can_manage_instance(user, meeting.instance)
+    cleared = manage or can_view_confidential(user, meeting)
+    items = page.items if cleared else [i for i in page.items if not i.confidential]
+    for item in items:
+        item.visible_documents = [d for d in item.document_list if cleared or not needs_clearance(meeting, d.confidential)]
+    documents = [d for d in page.documents if cleared or not needs_clearance(meeting, d.confidential)]
+    minutes = page.minutes if page.minutes and (cleared or not needs_clearance(meeting, page.minutes.confidential)) \
+        else None
+    editable = meeting.status in rules.AGENDA_EDITABLE
+    context = {
+        "page": page, "meeting": meeting, "manage": manage, "cleared": cleared, "editable": editable,
+        "accepted": [i for i in items if i.status == "accepted"],
+        "proposed": [i for i in items if i.status == "proposed"] if manage else [],
+        "rejected": [i for i in items if i.status == "rejected"] if manage else [],
+        "documents": documents, "minutes": minutes,
+        "can_propose": editable and not manage and can_propose_item(user, meeting),
+        "show_rule_ids": is_secretariat(user),
+    }
+    if manage:
+        context["item_form"] = AgendaItemForm(meeting=meeting) if editable else None
+        context["progress"] = _progress(meeting)
+    return render(request, "meetings/detail.html", context)
+
+
+def _progress(meeting):
+    from secretariat.views_portal import invitation_progress
+
+    return invitation_progress([meeting.pk]).get(meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = meeting_for_manager(request.user, pk)
+    fields = ("title", "kind", "place", "video_link", "proposal_deadline", "extraordinary_reason", "with_government")
+    initial = {name: getattr(meeting, name) for name in fields}
+    initial.update(start=meeting.start, end=meeting.end)
+    form = MeetingForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, **{name: form.cleaned_data[name] for name in fields})
+        except ValidationError as error:
+            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+        else:
+            messages.success(request, _("The meeting was updated."))
+            return to_meeting(meeting)
+    return render(request, "meetings/form.html", {"form": form, "title": _("Edit the meeting"), "meeting": meeting})
+
+
+@require_POST
+def meeting_propose_agenda(request, pk):
+    meeting = meeting_for_manager(request.user, pk)
+    try:
+        services.meeting_propose_agenda(meeting=meeting)
+    except ValidationError as error:
+        flash_refusal(request, error)
+    else:
+        messages.success(request, _("The agenda is proposed. Generate the distribution list, then send the invitations."))
+    return to_meeting(meeting)
+
+
+@require_POST
+def meeting_mark_held(request, pk):
+    meeting = meeting_for_manager(request.user, pk)
+    try:
+        services.meeting_mark_held(meeting=meeting)
+    except ValidationError as error:
+        flash_refusal(request, error)
+    else:
+        messages.success(request, _("The meeting is marked as held; its chair is recorded."))
+    return to_meeting(meeting)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_reschedule(request, pk):
+    from secretariat.services import meeting_reschedule_and_notify
+
+    meeting = meeting_for_manager(request.user, pk)
+    form = RescheduleForm(request.POST or None, initial={"start": meeting.start, "end": meeting.end,
+                                                         "place": meeting.place})
+    invited = meeting.invitations.filter(kind="request").values("email").distinct().count()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _meeting, count = meeting_reschedule_and_notify(
+                meeting=meeting, start=data["start"], end=data["end"], place=data["place"], message=data["message"])
+        except ValidationError as error:
+            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+        else:
+            messages.success(request, ngettext(
+                "The meeting was rescheduled; %(count)d update is being sent.",
+                "The meeting was rescheduled; %(count)d updates are being sent.", count) % {"count": count})
+            return to_meeting(meeting)
+    return render(request, "meetings/confirm_form.html", {
+        "form": form, "meeting": meeting, "title": _("Reschedule the meeting"), "invited": invited,
+        "button": _("Reschedule and notify"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    from secretariat.services import meeting_cancel_and_notify
+
+    meeting = meeting_for_manager(request.user, pk)
+    form = CancelForm(request.POST or None)
+    invited = meeting.invitations.filter(kind="request").values("email").distinct().count()
+    if request.method == "POST" and form.is_valid():
+        try:
+            _meeting, count = meeting_cancel_and_notify(meeting=meeting, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+        else:
+            messages.success(request, ngettext(
+                "The meeting was cancelled; %(count)d cancellation is being sent.",
+                "The meeting was cancelled; %(count)d cancellations are being sent.", count) % {"count": count})
+            return to_meeting(meeting)
+    return render(request, "meetings/confirm_form.html", {
+        "form": form, "meeting": meeting, "title": _("Cancel the meeting"), "invited": invited,
+        "button": _("Cancel the meeting and notify"), "danger": True,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_approve_minutes(request, pk):
+    meeting = meeting_for_manager(request.user, pk)
+    form = ApproveMinutesForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_approve_minutes(meeting=meeting, approved_at=form.cleaned_data["approved_at"])
+        except ValidationError as error:
+            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+        else:
+            messages.success(request, _("The minutes are approved."))
+            return to_meeting(meeting)
+    return render(request, "meetings/form.html", {"form": form, "title": _("Approve the minutes"), "meeting": meeting})
+
+
+@require_GET
+def document_download(request, pk):
+    """The only way to a document's bytes: checked on the document, sent as an attachment."""
+    document = get_object_or_404(Document.objects.select_related("meeting__instance"), pk=pk)
+    if not can_view_document(request.user, document):
+        raise PermissionDenied
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The file of this document is missing."))
+    return FileResponse(handle, as_attachment=True, filename=document.filename, content_type=document.content_type)
+
+
+@require_http_methods(["GET", "POST"])
+def item_propose(request, pk):
+    """A member proposes an agenda item before the deadline; the secretariat or the leader decides."""
+    meeting = get_object_or_404(Meeting.objects.select_related("instance"), pk=pk)
+    if not can_view_meeting(request.user, meeting) or not can_propose_item(request.user, meeting):
+        raise PermissionDenied
+    person = person_of(request.user)
+    form = ProposeItemForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        if person is None:
+            form.add_error(None, _("Your account is not linked to a person of the directory."))
+        else:
+            try:
+                services.agenda_item_propose(meeting=meeting, proposer=person, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+            else:
+                messages.success(request, _("Your proposal was sent; you will see here whether it is accepted."))
+                return to_meeting(meeting)
+    return render(request, "meetings/form.html", {
+        "form": form, "title": _("Propose an agenda item"), "meeting": meeting,
+        "intro": _("Proposals are open until the deadline; the secretariat (or the group's leader) accepts or rejects them."),
+    })

@@ -1,0 +1,193 @@
+"""During and after the meeting: attendance and the acting chair, minutes, decisions, actions (T3–T7)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import services
+from meetings.forms import ActionFilterForm, ActionForm, DecisionForm, MinutesForm, apply_validation_error
+from meetings.models import ActionItem, Attendance
+from meetings.selectors import meeting_page
+from meetings.views._common import flash_refusal, managed_instances, meeting_for_manager, to_meeting
+from membership.models import Mandate
+from ptf_portal.access import active_instance_ids, can_manage_instance
+from ptf_portal.roles import is_secretariat
+
+
+class AttendanceLineForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Attendance.Status.choices)
+    represented_by = forms.TypedChoiceField(label=gettext_lazy("Represented by"), required=False, coerce=int,
+                                            empty_value=None)
+
+
+def _expected_people(meeting):
+    """Everyone holding a mandate in the instance on the meeting's date, plus the group's leaders."""
+    from meetings.services._common import meeting_day
+
+    mandates = Mandate.objects.active_on(meeting_day(meeting)).filter(instance=meeting.instance).select_related(
+        "person__institution__partner")
+    people = {m.person_id: m.person for m in mandates}
+    for person in (meeting.instance.leader_person, meeting.instance.co_lead_person):
+        if person is not None:
+            people.setdefault(person.pk, person)
+    return people
+
+
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk):
+    meeting = meeting_for_manager(request.user, pk)
+    people = _expected_people(meeting)
+    errors = []
+    if request.method == "POST" and "initialise" in request.POST:
+        try:
+            services.attendance_initialise(meeting=meeting, people=list(people.values()))
+        except ValidationError as error:
+            flash_refusal(request, error)
+        return to_meeting(meeting, "attendance") if errors else _redirect_self(meeting)
+    lines = list(meeting.attendance.select_related("person__institution__partner", "represented_by"))
+    for line in lines:
+        people.setdefault(line.person_id, line.person)
+    choices = [("", "—")] + sorted(((p.pk, f"{p} ({p.institution.partner.name})") for p in people.values()),
+                                   key=lambda c: c[1])
+    rows = []
+    for line in lines:
+        form = AttendanceLineForm(request.POST or None, prefix=f"p{line.person_id}",
+                                  initial={"status": line.status, "represented_by": line.represented_by_id})
+        form.fields["represented_by"].choices = choices
+        rows.append((line, form))
+    if request.method == "POST":
+        if all(form.is_valid() for _line, form in rows):
+            try:
+                with transaction.atomic():
+                    for line, form in rows:
+                        rep_id = form.cleaned_data["represented_by"]
+                        if (form.cleaned_data["status"], rep_id) == (line.status, line.represented_by_id):
+                            continue
+                        try:
+                            services.attendance_record(
+                                meeting=meeting, person=line.person, status=form.cleaned_data["status"],
+                                represented_by=people.get(rep_id) if rep_id else None)
+                        except ValidationError as error:
+                            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
+                            errors.append(line)
+                    if errors:
+                        raise ValidationError("rollback")
+            except ValidationError:
+                pass
+            if not errors:
+                messages.success(request, _("The attendance register was saved."))
+                return _redirect_self(meeting)
+    chair = services.current_acting_chair(meeting, lines)
+    represented, members = services.represented_partners(meeting, lines)
+    return render(request, "meetings/attendance.html", {
+        "meeting": meeting, "rows": rows, "chair": chair, "represented": represented, "members": members,
+        "has_errors": bool(errors),
+    })
+
+
+def _redirect_self(meeting):
+    from django.shortcuts import redirect
+
+    return redirect("meetings:attendance", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def records(request, pk):
+    """Minutes, decisions and actions of one meeting, each form posting here with its own button."""
+    meeting = meeting_for_manager(request.user, pk)
+    minutes = getattr(meeting, "minutes", None) if hasattr(meeting, "minutes") else None
+    minutes_form = MinutesForm(initial={"text": minutes.text if minutes else "",
+                                        "confidential": minutes.confidential if minutes else meeting.confidential_by_default})
+    decision_form = DecisionForm(meeting=meeting)
+    action_form = ActionForm(meeting=meeting)
+    if request.method == "POST":
+        which = request.POST.get("form")
+        show = is_secretariat(request.user)
+        if which == "minutes":
+            minutes_form = MinutesForm(request.POST)
+            if minutes_form.is_valid():
+                try:
+                    services.minutes_save(meeting=meeting, **minutes_form.cleaned_data)
+                except ValidationError as error:
+                    apply_validation_error(minutes_form, error, show_rule_ids=show)
+                else:
+                    messages.success(request, _("The minutes were saved."))
+                    return _to_records(meeting)
+        elif which == "decision":
+            decision_form = DecisionForm(request.POST, meeting=meeting)
+            if decision_form.is_valid():
+                try:
+                    services.decision_add(meeting=meeting, **decision_form.cleaned_data)
+                except ValidationError as error:
+                    apply_validation_error(decision_form, error, show_rule_ids=show)
+                else:
+                    messages.success(request, _("The decision was recorded."))
+                    return _to_records(meeting)
+        elif which == "action":
+            action_form = ActionForm(request.POST, meeting=meeting)
+            if action_form.is_valid():
+                try:
+                    services.action_add(meeting=meeting, **action_form.cleaned_data)
+                except ValidationError as error:
+                    apply_validation_error(action_form, error, show_rule_ids=show)
+                else:
+                    messages.success(request, _("The action was recorded."))
+                    return _to_records(meeting)
+        else:
+            messages.error(request, _("Unknown form."))
+    page = meeting_page(meeting.pk)
+    return render(request, "meetings/records.html", {
+        "meeting": page.meeting, "page": page, "minutes_form": minutes_form, "decision_form": decision_form,
+        "action_form": action_form,
+    })
+
+
+def _to_records(meeting):
+    from django.shortcuts import redirect
+
+    return redirect("meetings:records", pk=meeting.pk)
+
+
+@require_POST
+def action_done(request, pk):
+    action = get_object_or_404(ActionItem.objects.select_related("meeting__instance"), pk=pk)
+    if not can_manage_instance(request.user, action.meeting.instance):
+        raise PermissionDenied
+    try:
+        services.action_mark_done(action=action)
+    except ValidationError as error:
+        flash_refusal(request, error)
+    else:
+        messages.success(request, _("The action is marked as done."))
+    next_url = request.POST.get("next", "")
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return to_meeting(action.meeting, "actions")
+
+
+@require_GET
+def action_register(request):
+    """The action register across meetings, filterable by instance, owner and state."""
+    form = ActionFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    actions = services.action_register(instance=data.get("instance"), owner_partner=data.get("owner"),
+                                       state=data.get("state") or None)
+    user = request.user
+    if not is_secretariat(user):
+        visible = set(managed_instances(user).values_list("pk", flat=True)) | active_instance_ids(user)
+        actions = actions.filter(meeting__instance_id__in=visible)
+    managed = set(managed_instances(user).values_list("pk", flat=True))
+    actions = list(actions[:500])
+    for action in actions:
+        action.can_close = action.meeting.instance_id in managed and action.state == ActionItem.State.OPEN
+    return render(request, "meetings/actions.html", {"form": form, "actions": actions})

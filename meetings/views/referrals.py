@@ -1,0 +1,102 @@
+"""Questions between the GEC and the GA (A3): list, new, one referral's page with its next step."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from instances.models import Instance
+from meetings import services
+from meetings.forms import ReferralConcludeForm, ReferralForm, ReferralScheduleForm, apply_validation_error
+from meetings.models import Referral
+from meetings.selectors import referral_get, referral_list
+from ptf_portal.access import can_manage_instance, is_member
+from ptf_portal.roles import is_secretariat
+
+
+def _require_political_access(user):
+    """Referrals concern the GEC and the GA: the SEG manages them; their members read them."""
+    if is_secretariat(user):
+        return True
+    political = list(Instance.objects.filter(kind__in=["GEC", "GA"]))
+    if any(is_member(user, i) for i in political):
+        return False
+    raise PermissionDenied
+
+
+def _can_see_ga_side(user) -> bool:
+    ga = Instance.objects.filter(kind="GA").first()
+    return ga is not None and (can_manage_instance(user, ga) or is_member(user, ga))
+
+
+@require_GET
+def referral_index(request):
+    manage = _require_political_access(request.user)
+    state = request.GET.get("state", "")
+    if state not in Referral.State.values:
+        state = ""
+    referrals = list(referral_list(state=state or None)[:300])
+    return render(request, "meetings/referrals.html", {
+        "referrals": referrals, "manage": manage, "state": state, "states": Referral.State.choices,
+        "ga_side": _can_see_ga_side(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request):
+    if not _require_political_access(request.user):
+        raise PermissionDenied
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        origin = data.pop("origin")
+        try:
+            if origin == Referral.Origin.SELF:
+                data.pop("requested_at_meeting")
+                referral = services.referral_self_seize(**data)
+            else:
+                referral = services.referral_request(**data)
+        except ValidationError as error:
+            apply_validation_error(form, error, show_rule_ids=True)
+        else:
+            messages.success(request, _("The question is recorded."))
+            return redirect("meetings:referral", pk=referral.pk)
+    return render(request, "meetings/form.html", {"form": form, "title": _("New referral to the GA")})
+
+
+@require_http_methods(["GET", "POST"])
+def referral_detail(request, pk):
+    manage = _require_political_access(request.user)
+    referral = referral_get(pk)
+    schedule_form = ReferralScheduleForm(prefix="s")
+    conclude_form = ReferralConcludeForm(prefix="c")
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "schedule":
+                schedule_form = ReferralScheduleForm(request.POST, prefix="s")
+                if schedule_form.is_valid():
+                    services.referral_schedule(referral=referral, ga_meeting=schedule_form.cleaned_data["ga_meeting"],
+                                               category=schedule_form.cleaned_data["category"] or None)
+                    messages.success(request, _("The question is on the GA meeting's agenda."))
+                    return redirect("meetings:referral", pk=referral.pk)
+            elif action == "conclude":
+                conclude_form = ReferralConcludeForm(request.POST, prefix="c")
+                if conclude_form.is_valid():
+                    services.referral_conclude(referral=referral, conclusion=conclude_form.cleaned_data["conclusion"])
+                    messages.success(request, _("The conclusion is recorded; it goes to the next GEC agenda (A3)."))
+                    return redirect("meetings:referral", pk=referral.pk)
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as error:
+            target = schedule_form if action == "schedule" else conclude_form
+            apply_validation_error(target, error, show_rule_ids=True)
+    return render(request, "meetings/referral.html", {
+        "referral": referral, "manage": manage, "schedule_form": schedule_form, "conclude_form": conclude_form,
+        "ga_side": manage or _can_see_ga_side(request.user),
+    })

@@ -1,0 +1,131 @@
+"""Reading the secretariat's spreadsheets: CSV (comma or semicolon, UTF-8 with or without BOM) or .xlsx.
+
+A table is a header and rows; each row keeps the number a spreadsheet user sees
+(the header is line 1), so every error can point at the cell to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    # (line, column, message) for problems with the file itself.
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def file_name(source) -> str:
+    """The file name as the user gave it: the path, or the `name` of an uploaded file object."""
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    return os.path.basename(getattr(source, "name", "") or "") or "upload"
+
+
+def _read_bytes(source) -> bytes:
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as fh:
+            return fh.read()
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = source.read()
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_records(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _csv_records(text: str) -> list[list[str]]:
+    first_line = text.split("\n", 1)[0]
+    # Column names hold neither separator, so the header tells which one Excel used.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def read_table(source, *, required: list[str], optional: list[str]) -> Table:
+    """Read one file into a Table; missing required and unknown columns are problems on line 1."""
+    table = Table(name=file_name(source))
+    try:
+        data = _read_bytes(source)
+    except OSError as exc:
+        table.problems.append((1, "-", _("cannot read the file: %(error)s") % {"error": exc.strerror or exc}))
+        return table
+    is_xlsx = data[:4] == b"PK\x03\x04" or table.name.lower().endswith(".xlsx")
+    try:
+        if is_xlsx:
+            records = _xlsx_records(data)
+        else:
+            records = _csv_records(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        table.problems.append((1, "-", _("the file is not UTF-8 text; save it as “CSV UTF-8” or .xlsx")))
+        return table
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        table.problems.append((1, "-", _("the file is not a readable .xlsx workbook")))
+        return table
+    except csv.Error as exc:
+        table.problems.append((1, "-", _("the file is not valid CSV: %(error)s") % {"error": exc}))
+        return table
+    if not records:
+        table.problems.append((1, "-", _("the file is empty")))
+        return table
+    header = [h.strip() for h in records[0]]
+    while header and header[-1] == "":
+        header.pop()
+    table.columns = header
+    known = set(required) | set(optional)
+    seen = set()
+    for column in header:
+        if column in seen:
+            table.problems.append((1, column, _("the column appears twice")))
+        elif column not in known:
+            table.problems.append((1, column or "-", _("unknown column (expected: %(columns)s)")
+                                   % {"columns": ", ".join(required + optional)}))
+        seen.add(column)
+    for column in required:
+        if column not in seen:
+            table.problems.append((1, column, _("required column missing")))
+    for index, record in enumerate(records[1:], start=2):
+        if not any(cell for cell in record):
+            continue  # blank rows Excel leaves at the end
+        values = {column: (record[i] if i < len(record) else "") for i, column in enumerate(header) if column}
+        table.rows.append(Row(line=index, values=values))
+    return table

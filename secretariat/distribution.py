@@ -1,0 +1,261 @@
+"""The distribution list of a meeting, generated from the mandates active on its date (M10).
+
+Who is on it, and why:
+- GEC (M2): each member partner's titular ("to") and deputy ("cc"). M4, One UN: under the advisory
+  policy every UN agency's seat is listed (the reason says so); under the strict policy only the
+  coordinating agency's people.
+- GA (M5, M6): titular ("to") and deputy ("cc"); the UN system only through the coordinating agency
+  (M5); the topic experts invited for an accepted agenda item ("to", M6).
+- GT/GD (M8, T7): every expert ("to") and binôme ("cc"), the leader and the co-lead ("to"); for a
+  dialogue meeting with the government, the group's government interlocutors as external participants
+  ("to", A6/A7).
+- Any instance: the presenters of accepted items ("to", A5).
+- T5, parallelism of forms: each Troïka partner of the meeting's year is represented at the instance's
+  level — its titular in the GEC or the GA, its expert in a GT/GD. **Decision**: this never adds
+  someone who holds no seat in the instance (a Troïka partner that is not a member of a group is not
+  pulled into it); it adds the T5 reason to the seat that carries it, so the list shows the bridge.
+
+One person appears once: reasons merge, "to" wins over "cc", the highest role is kept. Ordered by
+partner then role. The number of SQL queries does not depend on the size of the directory.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext
+
+from secretariat.reasons import render_reasons
+
+TO, CC = "to", "cc"
+ROLE_ORDER = [
+    "titular", "deputy", "leader", "co_lead", "expert", "binome", "topic_expert", "presenter", "interlocutor",
+    "delegate",
+]
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLE_ORDER)}
+ROW_KEYS = ("email", "name", "partner", "partner_type", "institution", "instance", "role", "recipient", "reason",
+            "rule")
+
+_MANDATE_FIELDS = (
+    "role", "person_id", "person__email", "person__first_name", "person__last_name", "person__language",
+    "person__institution__name", "person__institution__acronym", "person__institution__partner_id",
+    "person__institution__partner__name", "person__institution__partner__partner_type",
+    "person__institution__partner__un_coordinating",
+)
+
+
+@dataclass
+class Entry:
+    """One recipient: who, from which partner, as what, and every rule that put them there (M10)."""
+
+    key: str
+    person_id: int | None
+    email: str
+    name: str
+    language: str
+    partner: str
+    partner_type: str
+    institution: str
+    instance: str
+    role: str
+    recipient: str
+    reasons: list[dict] = field(default_factory=list)
+
+    @property
+    def rule(self) -> str:
+        rules = []
+        for reason in self.reasons:
+            if reason["rule"] not in rules:
+                rules.append(reason["rule"])
+        return ", ".join(rules)
+
+    @property
+    def reason(self) -> str:
+        return render_reasons(self.reasons)
+
+    def as_row(self) -> dict:
+        return {key: getattr(self, key) for key in ROW_KEYS}
+
+    def sort_key(self):
+        return (self.partner.casefold(), ROLE_RANK.get(self.role, len(ROLE_RANK)), self.name.casefold())
+
+
+def _reason(rule: str, code: str, **params) -> dict:
+    return {"rule": rule, "code": code, "params": {k: str(v) for k, v in params.items()}}
+
+
+class _Builder:
+    def __init__(self, instance):
+        self.instance = instance
+        self.entries: dict[str, Entry] = {}
+
+    def add(self, info: dict, role: str, recipient: str, reason: dict) -> None:
+        key = f"p{info['person_id']}" if info["person_id"] else info["email"].lower()
+        entry = self.entries.get(key)
+        if entry is None:
+            self.entries[key] = Entry(key=key, instance=self.instance.code, role=role, recipient=recipient,
+                                      reasons=[reason], **info)
+            return
+        if recipient == TO:
+            entry.recipient = TO
+        if ROLE_RANK.get(role, 99) < ROLE_RANK.get(entry.role, 99):
+            entry.role = role
+        if reason not in entry.reasons:
+            entry.reasons.append(reason)
+
+    def add_reason(self, key: str, reason: dict) -> None:
+        entry = self.entries.get(key)
+        if entry is not None and reason not in entry.reasons:
+            entry.reasons.append(reason)
+
+    def result(self) -> list[Entry]:
+        return sorted(self.entries.values(), key=Entry.sort_key)
+
+
+def _info_from_mandate(m: dict) -> dict:
+    return {
+        "person_id": m["person_id"],
+        "email": m["person__email"],
+        "name": f"{m['person__first_name']} {m['person__last_name']}",
+        "language": m["person__language"],
+        "partner": m["person__institution__partner__name"],
+        "partner_type": m["person__institution__partner__partner_type"],
+        "institution": m["person__institution__acronym"] or m["person__institution__name"],
+    }
+
+
+def person_info(person) -> dict:
+    """The entry fields of a Person loaded with institution__partner."""
+    partner = person.institution.partner
+    return {
+        "person_id": person.pk,
+        "email": person.email,
+        "name": person.full_name,
+        "language": person.language,
+        "partner": partner.name,
+        "partner_type": partner.partner_type,
+        "institution": person.institution.acronym or person.institution.name,
+    }
+
+
+def active_mandates(instance, on_date: datetime.date) -> list[dict]:
+    """M10: the mandates active on the date, as plain rows (one query)."""
+    from membership.models import Mandate
+
+    return list(Mandate.objects.active_on(on_date).filter(instance=instance).order_by().values(*_MANDATE_FIELDS))
+
+
+def build_distribution_list(*, instance, on_date: datetime.date, meeting=None) -> list:
+    """Every recipient of the instance's meeting on `on_date` (see the module docstring for the rules)."""
+    from instances.models import Troika
+
+    b = _Builder(instance)
+    mandates = active_mandates(instance, on_date)
+    code = instance.code
+    if instance.kind == "GEC":
+        _gec(b, instance, mandates)
+    elif instance.kind == "GA":
+        _ga(b, instance, mandates)
+    else:
+        _group(b, instance, mandates, meeting)
+    if meeting is not None:
+        _meeting_items(b, instance, meeting)
+    troika = Troika.objects.select_related("lead", "incoming", "outgoing").filter(year=on_date.year).first()
+    if troika is not None:
+        seat_role = "expert" if instance.is_group else "titular"
+        by_partner = {m["person__institution__partner_id"]: m for m in mandates if m["role"] == seat_role}
+        for role, partner in troika.members():
+            m = by_partner.get(partner.pk)
+            if m is not None:
+                b.add_reason(f"p{m['person_id']}", _reason("T5", "troika", partner=partner.name, troika_role=role,
+                                                           year=troika.year, instance=code))
+    return b.result()
+
+
+def _political_seats(b: _Builder, instance, mandates: list[dict], deputy_rule: str, titular_rule: str) -> None:
+    for m in mandates:
+        info = _info_from_mandate(m)
+        if m["role"] == "titular":
+            b.add(info, "titular", TO, _reason(titular_rule, "titular", instance=instance.code, partner=info["partner"]))
+        elif m["role"] == "deputy":
+            b.add(info, "deputy", CC, _reason(deputy_rule, "deputy", instance=instance.code, partner=info["partner"]))
+
+
+def _gec(b: _Builder, instance, mandates: list[dict]) -> None:
+    strict = instance.one_un_policy == "strict"
+    kept = []
+    for m in mandates:
+        un = m["person__institution__partner__partner_type"] == "un_system"
+        coordinating = m["person__institution__partner__un_coordinating"]
+        if un and strict and not coordinating:
+            continue  # M4 strict: the UN system is one partner, from the coordinating agency
+        kept.append(m)
+    _political_seats(b, instance, kept, "M2", "M2")
+    for m in kept:
+        if m["person__institution__partner__partner_type"] == "un_system" and m["role"] in ("titular", "deputy"):
+            code = "un_coordinating" if m["person__institution__partner__un_coordinating"] else "un_separate_seat"
+            b.add_reason(f"p{m['person_id']}", _reason("M4", code, instance=instance.code))
+
+
+def _ga(b: _Builder, instance, mandates: list[dict]) -> None:
+    kept = [
+        m for m in mandates
+        if m["person__institution__partner__partner_type"] != "un_system"
+        or m["person__institution__partner__un_coordinating"]
+    ]  # M5: the UN system only through the coordinating agency
+    _political_seats(b, instance, kept, "M6", "M5")
+    for m in kept:
+        if m["person__institution__partner__partner_type"] == "un_system" and m["role"] in ("titular", "deputy"):
+            b.add_reason(f"p{m['person_id']}", _reason("M5", "un_coordinating", instance=instance.code))
+
+
+def _group(b: _Builder, instance, mandates: list[dict], meeting) -> None:
+    from instances.models import GovernmentInterlocutor
+    from membership.models import Person
+
+    for m in mandates:
+        info = _info_from_mandate(m)
+        if m["role"] == "expert":
+            b.add(info, "expert", TO, _reason("M8", "expert", instance=instance.code, partner=info["partner"]))
+        elif m["role"] == "binome":
+            b.add(info, "binome", CC, _reason("M8", "binome", instance=instance.code, partner=info["partner"]))
+    leader_ids = {instance.leader_person_id: "leader", instance.co_lead_person_id: "co_lead"}
+    leader_ids.pop(None, None)
+    if leader_ids:
+        for person in Person.objects.select_related("institution__partner").filter(pk__in=leader_ids):
+            role = leader_ids[person.pk]
+            b.add(person_info(person), role, TO, _reason("T7", role, instance=instance.code))
+    if meeting is not None and meeting.with_government:
+        government = gettext("Government of Mali")
+        for interlocutor in GovernmentInterlocutor.objects.filter(instance=instance):
+            info = {
+                "person_id": None, "email": interlocutor.email, "name": interlocutor.name, "language": "fr",
+                "partner": government, "partner_type": "government", "institution": interlocutor.function,
+            }
+            b.add(info, "interlocutor", TO, _reason("A7", "interlocutor", instance=instance.code))
+
+
+def _meeting_items(b: _Builder, instance, meeting) -> None:
+    from django.db.models import Prefetch
+
+    from meetings.models import AgendaItem
+    from meetings.services import meeting_presenters
+    from membership.models import Person
+
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting, status=AgendaItem.Status.ACCEPTED)
+        .select_related(
+            "presenter_person__institution__partner",
+            "presenter_group__leader_person__institution__partner",
+            "presenter_group__co_lead_person__institution__partner",
+        )
+        .prefetch_related(Prefetch("topic_experts", queryset=Person.objects.select_related("institution__partner")))
+    )
+    if instance.kind == "GA":
+        for item in items:
+            for person in item.topic_experts.all():
+                b.add(person_info(person), "topic_expert", TO, _reason("M6", "topic_expert", item=item.title))
+    for person, sentence in meeting_presenters(meeting, items=items):
+        sentence = str(sentence).removesuffix(" (A5)")
+        b.add(person_info(person), "presenter", TO, {"rule": "A5", "code": "text", "params": {"text": sentence}})

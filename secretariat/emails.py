@@ -1,0 +1,82 @@
+"""The e-mails of the secretariat, each built in its recipient's language (fr/en)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from secretariat.ics import invitation_calendar
+from secretariat.rsvp import rsvp_url
+
+
+def _subject(kind: str, meeting) -> str:
+    label = f"{meeting.instance.code} — {meeting.title} — {timezone.localtime(meeting.start):%d/%m/%Y}"
+    if kind == "update":
+        return _("Updated: %(meeting)s") % {"meeting": label}
+    if kind == "cancel":
+        return _("Cancelled: %(meeting)s") % {"meeting": label}
+    return _("Invitation: %(meeting)s") % {"meeting": label}
+
+
+def agenda_items(meeting) -> list:
+    from meetings.models import AgendaItem
+
+    return list(meeting.items.filter(status=AgendaItem.Status.ACCEPTED).order_by("order", "pk"))
+
+
+def _agenda_text(items) -> str:
+    return "\n".join(f"{n}. {item.title}" for n, item in enumerate(items, start=1))
+
+
+def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
+    """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL)."""
+    from secretariat.services import root_invitation
+
+    meeting = invitation.meeting
+    items = agenda_items(meeting) if items is None else items
+    method = "CANCEL" if invitation.kind == "cancel" else "REQUEST"
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        link = rsvp_url(root_invitation(invitation)) if method == "REQUEST" else ""
+        context = {
+            "invitation": invitation, "meeting": meeting, "instance_name": meeting.instance.name,
+            "start": timezone.localtime(meeting.start), "end": timezone.localtime(meeting.end),
+            "items": items, "rsvp_url": link, "time_zone": settings.TIME_ZONE,
+            "secretariat_email": settings.SECRETARIAT_EMAIL,
+        }
+        subject = _subject(invitation.kind, meeting)
+        text = render_to_string("secretariat/emails/invitation.txt", context)
+        html = render_to_string("secretariat/emails/invitation.html", context)
+        ics = invitation_calendar(invitation, description=_agenda_text(items))
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email], reply_to=[settings.SECRETARIAT_EMAIL],
+        headers={"X-PTF-Invitation": str(invitation.pk)},
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
+    message.attach("invite.ics", ics, "application/ics")
+    return message
+
+
+def reminder_message(invitation) -> EmailMultiAlternatives:
+    meeting = invitation.meeting
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        context = {"invitation": invitation, "meeting": meeting, "start": timezone.localtime(meeting.start),
+                   "rsvp_url": rsvp_url(invitation), "time_zone": settings.TIME_ZONE}
+        subject = _("Reminder: please answer — %(meeting)s") % {
+            "meeting": f"{meeting.instance.code} — {meeting.title}"}
+        text = render_to_string("secretariat/emails/reminder.txt", context)
+    return EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email],
+                                  reply_to=[settings.SECRETARIAT_EMAIL],
+                                  headers={"X-PTF-Reminder": str(invitation.pk)})
+
+
+def digest_message(*, failed, unanswered) -> EmailMultiAlternatives:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"failed": failed, "unanswered": unanswered, "site_url": settings.SITE_URL}
+        subject = _("Invitations: %(failed)d failed, %(unanswered)d unanswered") % {
+            "failed": len(failed), "unanswered": len(unanswered)}
+        text = render_to_string("secretariat/emails/digest.txt", context)
+    return EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [settings.SECRETARIAT_EMAIL])

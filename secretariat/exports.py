@@ -1,0 +1,57 @@
+"""A distribution list as CSV (spreadsheet-safe) and as vCard (for a mail client)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+
+from secretariat.distribution import ROW_KEYS
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    """A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def rows_as_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ROW_KEYS)
+    for row in rows:
+        writer.writerow([neutralise(row[key]) for key in ROW_KEYS])
+    return out.getvalue()
+
+
+def _vcard_escape(text: str) -> str:
+    return (str(text).replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+            .replace("\r", "").replace("\n", "\\n"))
+
+
+def rows_as_vcard(rows: list[dict]) -> str:
+    cards = []
+    for row in rows:
+        cards.append("\r\n".join([
+            "BEGIN:VCARD",
+            "VERSION:3.0",
+            f"FN:{_vcard_escape(row['name'])}",
+            f"N:{_vcard_escape(row['name'])};;;;",
+            f"EMAIL;TYPE=INTERNET:{_vcard_escape(row['email'])}",
+            f"ORG:{_vcard_escape(row['partner'])};{_vcard_escape(row['institution'])}",
+            f"NOTE:{_vcard_escape(_('%(role)s, %(recipient)s: %(reason)s') % row)}",
+            "END:VCARD",
+        ]))
+    return "\r\n".join(cards) + "\r\n"
+
+
+def snapshot_rows(snapshot) -> list[dict]:
+    return [
+        {"email": e.email, "name": e.name, "partner": e.partner, "partner_type": e.partner_type,
+         "institution": e.institution, "instance": e.instance_code, "role": e.role, "recipient": e.recipient,
+         "reason": e.reason, "rule": e.rule}
+        for e in snapshot.entries.all()
+    ]

@@ -1,0 +1,82 @@
+"""iCalendar documents made with the `icalendar` package: invitations (REQUEST/CANCEL) and personal feeds."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+PRODID = "-//PTF Mali//Coordination portal//FR"
+
+
+def uid_for(meeting) -> str:
+    """One stable UID per meeting, for its whole life (updates and cancellation reuse it)."""
+    domain = urlparse(settings.SITE_URL).hostname or "ptf-mali.example.org"
+    return f"{meeting.ical_uid}@{domain}"
+
+
+def _organizer() -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{settings.SECRETARIAT_EMAIL}")
+    organizer.params["CN"] = vText("Secrétariat PTF / SEG")
+    return organizer
+
+
+def _attendee(email: str, name: str, recipient: str = "to") -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{email}")
+    attendee.params["CN"] = vText(name)
+    attendee.params["ROLE"] = vText("REQ-PARTICIPANT" if recipient == "to" else "OPT-PARTICIPANT")
+    attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
+    attendee.params["RSVP"] = vText("TRUE")
+    return attendee
+
+
+def meeting_event(meeting, *, sequence: int, cancelled: bool = False, description: str = "",
+                  attendee: tuple[str, str, str] | None = None) -> Event:
+    event = Event()
+    event.add("uid", uid_for(meeting))
+    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    event.add("dtstart", meeting.start.astimezone(datetime.UTC))
+    event.add("dtend", meeting.end.astimezone(datetime.UTC))
+    event.add("sequence", sequence)
+    event.add("summary", f"{meeting.instance.code} — {meeting.title}")
+    location = meeting.place or meeting.video_link
+    if location:
+        event.add("location", location)
+    if meeting.video_link:
+        event.add("url", meeting.video_link)
+    if description:
+        event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("organizer", _organizer())
+    if attendee is not None:
+        event.add("attendee", _attendee(*attendee))
+    return event
+
+
+def invitation_calendar(invitation, *, description: str = "") -> bytes:
+    """METHOD:REQUEST for an invitation or update, METHOD:CANCEL for a cancellation."""
+    cancelled = invitation.kind == "cancel"
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    cal.add_component(meeting_event(
+        invitation.meeting, sequence=invitation.sequence, cancelled=cancelled, description=description,
+        attendee=(invitation.email, invitation.name, invitation.recipient),
+    ))
+    return cal.to_ical()
+
+
+def feed_calendar(meetings, *, name: str) -> bytes:
+    """A subscription feed: each meeting once, at its current sequence (cancelled ones say so)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    for meeting in meetings:
+        cal.add_component(meeting_event(meeting, sequence=meeting.ical_sequence,
+                                        cancelled=meeting.status == "cancelled"))
+    return cal.to_ical()

@@ -1,0 +1,118 @@
+"""Thin Celery tasks: load by id, call a service. Every task is safe to run twice."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="secretariat.tasks.generate_distribution_list")
+def generate_distribution_list(meeting_id: int, user_id: int | None = None) -> int | None:
+    """Store a new snapshot of the meeting's distribution list; returns its id."""
+    from django.contrib.auth import get_user_model
+
+    from meetings.models import Meeting
+    from secretariat.services import distribution_generate
+
+    meeting = Meeting.objects.select_related("instance").filter(pk=meeting_id).first()
+    if meeting is None:
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return distribution_generate(meeting=meeting, by_user=user).pk
+
+
+@shared_task(name="secretariat.tasks.send_invitation")
+def send_invitation(invitation_id: int) -> str:
+    """Claim the row (pending → sending), send it, mark it sent; on failure back off, then fail."""
+    from secretariat.emails import invitation_message
+    from secretariat.models import Invitation
+    from secretariat.services import invitation_claim, invitation_mark_failure, invitation_mark_sent
+
+    if not invitation_claim(invitation_id):
+        return "taken"  # another task has it, or it is already sent
+    invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
+    try:
+        invitation_message(invitation).send()
+    except Exception as exc:  # SMTP refusal, timeout, template error: the row says why
+        logger.warning("Invitation %s not sent: %s", invitation_id, exc)
+        countdown = invitation_mark_failure(invitation, f"{type(exc).__name__}: {exc}")
+        if countdown is None:
+            return "failed"
+        try:
+            send_invitation.apply_async(args=[invitation_id], countdown=countdown)
+        except Exception:  # broker down: the periodic requeue picks the row up when it is due
+            logger.warning("Could not queue the retry of invitation %s", invitation_id, exc_info=True)
+        return "retry"
+    invitation_mark_sent(invitation)
+    return "sent"
+
+
+@shared_task(name="secretariat.tasks.requeue_pending_invitations")
+def requeue_pending_invitations(older_than_seconds: int = 60, stuck_after_seconds: int | None = None) -> int:
+    """Beat: re-queue pending rows whose message was lost (Redis down at commit, worker killed)."""
+    from secretariat.services import invitations_requeue
+
+    return invitations_requeue(older_than_seconds=older_than_seconds, stuck_after_seconds=stuck_after_seconds)
+
+
+REMINDER_DAYS_BEFORE = 3
+
+
+@shared_task(name="secretariat.tasks.send_reminders")
+def send_reminders() -> int:
+    """Beat (hourly): three days before a convened meeting, remind once those who have not answered."""
+    from secretariat.models import Invitation
+
+    now = timezone.now()
+    ids = list(
+        Invitation.objects.filter(
+            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
+            reminded_at__isnull=True, meeting__status="convened", meeting__start__gt=now,
+            meeting__start__lte=now + datetime.timedelta(days=REMINDER_DAYS_BEFORE),
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        send_reminder.delay(pk)
+    return len(ids)
+
+
+@shared_task(name="secretariat.tasks.send_reminder")
+def send_reminder(invitation_id: int) -> bool:
+    """Claim by setting reminded_at (null → now), so a reminder goes out once; undo it if sending fails."""
+    from secretariat.emails import reminder_message
+    from secretariat.models import Invitation
+
+    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True).update(reminded_at=timezone.now()):
+        return False
+    invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
+    try:
+        reminder_message(invitation).send()
+    except Exception:
+        Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)  # the next beat tries again
+        logger.warning("Reminder for invitation %s not sent", invitation_id, exc_info=True)
+        return False
+    return True
+
+
+@shared_task(name="secretariat.tasks.send_daily_digest")
+def send_daily_digest() -> bool:
+    """Beat (daily): tell the secretariat which invitations failed and which are still unanswered."""
+    from secretariat.emails import digest_message
+    from secretariat.models import Invitation
+
+    failed = list(Invitation.objects.filter(state=Invitation.State.FAILED).select_related("meeting__instance"))
+    unanswered = list(
+        Invitation.objects.filter(
+            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
+            meeting__status="convened", meeting__start__gt=timezone.now(),
+        ).select_related("meeting__instance").order_by("meeting__start", "name")
+    )
+    if not failed and not unanswered:
+        return False
+    digest_message(failed=failed, unanswered=unanswered).send()
+    return True
