@@ -100,11 +100,13 @@ def build_organigram(*, troika, instances) -> Chart:
         # T7: the leaders link their group to the GEC; one bus line feeds every row.
         gec_box = political_boxes["GEC"]
         bus_y = y3 - 20
-        edges.append(f"M{gec_box.cx},{y2 + BOX_H} V{bus_y} H{x0 + total_w - GROUP_W // 2}")
-        edges.append(f"M{x0 + GROUP_W // 2},{bus_y} H{gec_box.cx}")
-        for box in boxes[-len(groups):]:
-            if box.y == y3:
-                edges.append(f"M{box.cx},{bus_y} V{box.y}")
+        first_row = [box for box in boxes[-len(groups):] if box.y == y3]
+        left = min([gec_box.cx] + [box.cx for box in first_row])
+        right = max([gec_box.cx] + [box.cx for box in first_row])
+        edges.append(f"M{gec_box.cx},{y2 + BOX_H} V{bus_y}")
+        edges.append(f"M{left},{bus_y} H{right}")
+        for box in first_row:
+            edges.append(f"M{box.cx},{bus_y} V{box.y}")
     rows = (len(groups) + GROUP_COLS - 1) // GROUP_COLS
     height = y3 + rows * (GROUP_H + GROUP_GAP) + 10
     return Chart(WIDTH, height, boxes, edges)

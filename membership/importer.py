@@ -30,7 +30,6 @@ from django.core.validators import validate_email, validate_slug
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -103,7 +102,7 @@ def import_directory(*, members, groups=None, troika=None, dry_run: bool = False
     """Validate and import the directory files (paths or named file objects). Nothing is written on error."""
     if change_reason is None:
         names = [os.path.basename(file_name(f)) for f in (members, groups, troika) if f is not None]
-        change_reason = "import_directory " + " ".join(names)
+        change_reason = ("import_directory " + " ".join(names))[:100]  # the history column's length
     return _Importer(change_reason=change_reason, user=user).run(members, groups, troika, dry_run)
 
 
@@ -677,41 +676,11 @@ class _Importer:
 
 
     def _bulk_create(self, model, objs: list) -> None:
-        if _history_tracks_every_field(model):
-            bulk_create_with_history(objs, model, default_user=self.user, default_change_reason=self.change_reason)
-        else:
-            model.objects.bulk_create(objs)
-            self._bulk_history(model, objs, "+")
+        bulk_create_with_history(objs, model, default_user=self.user, default_change_reason=self.change_reason)
 
     def _bulk_update(self, model, objs: list, fields: list[str]) -> None:
-        if _history_tracks_every_field(model):
-            bulk_update_with_history(objs, model, fields=fields, default_user=self.user,
-                                     default_change_reason=self.change_reason)
-        else:
-            model.objects.bulk_update(objs, fields)
-            self._bulk_history(model, objs, "~")
-
-    def _bulk_history(self, model, objs: list, history_type: str) -> None:
-        """simple_history's bulk helpers, for a model whose history lacks a tracked column.
-
-        simple_history shadows a field named `instance` (Mandate.instance) with a property on
-        the historical model, so its own helpers fail; record the columns that exist.
-        """
-        history = model.history.model
-        columns = {f.attname for f in history._meta.concrete_fields}
-        now = timezone.now()
-        history.objects.bulk_create([
-            history(history_date=now, history_user=self.user, history_change_reason=self.change_reason,
-                    history_type=history_type,
-                    **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields if f.attname in columns})
-            for obj in objs
-        ])
-
-
-def _history_tracks_every_field(model) -> bool:
-    history = model.history.model
-    columns = {f.attname for f in history._meta.concrete_fields}
-    return all(f.attname in columns for f in history.tracked_fields)
+        bulk_update_with_history(objs, model, fields=fields, default_user=self.user,
+                                 default_change_reason=self.change_reason)
 
 
 def _mandate_identity(m: Mandate) -> tuple:

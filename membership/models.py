@@ -165,7 +165,9 @@ class Mandate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} — {self.instance} ({self.get_role_display()})"
+        # History rows rebuild a Mandate without its instance (excluded from history above).
+        instance = self.instance if self.instance_id else "?"
+        return f"{self.person} — {instance} ({self.get_role_display()})"
 
     @property
     def partner(self) -> Partner:

@@ -118,6 +118,10 @@ def _check_single(f: MandateFact, by_key: dict, one_un_strict: bool) -> list[Vio
                                  (f.key, expert.key)))
         elif expert.person_key == f.person_key:
             out.append(Violation("M8", _("%(who)s cannot be their own binôme.") % {"who": who}, (f.key,)))
+        elif not expert.overlaps(f):
+            out.append(Violation("M8", _("%(who)s: a binôme must be active while the expert it pairs with "
+                                         "(%(expert)s) is.") % {"who": who, "expert": expert.person_name},
+                                 (f.key, expert.key)))
     elif f.pairs_with_key is not None:
         out.append(Violation("M8", _("%(who)s: only a binôme pairs with another mandate.") % {"who": who}, (f.key,)))
     if f.authority == "limited" and not (f.limits or "").strip():

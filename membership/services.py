@@ -13,9 +13,12 @@ from membership import rules
 from membership.models import Mandate, Partner, Person
 
 
-def fact_from_mandate(m: Mandate, *, key=None, person: Person | None = None) -> rules.MandateFact:
+def fact_from_mandate(
+    m: Mandate, *, key=None, person: Person | None = None, partner: Partner | None = None
+) -> rules.MandateFact:
+    """The rules' view of a mandate; `person` / `partner` stand for edited, unsaved values."""
     person = person or m.person
-    partner = person.institution.partner
+    partner = partner or person.institution.partner
     return rules.MandateFact(
         key=m.pk if key is None else key,
         person_key=person.pk if person.pk is not None else person.email,
@@ -42,11 +45,17 @@ def one_un_strict() -> bool:
     return Instance.objects.filter(kind=Instance.Kind.GEC, one_un_policy=Instance.OneUNPolicy.STRICT).exists()
 
 
-def _related_facts(facts: list[rules.MandateFact], exclude_pks: set) -> list[rules.MandateFact]:
-    """Saved mandates that may conflict with `facts`: same partner, same person, or paired expert."""
+def _related_facts(
+    facts: list[rules.MandateFact], exclude_pks: set, *, person: Person | None = None, partner: Partner | None = None
+) -> list[rules.MandateFact]:
+    """Saved mandates that may conflict with `facts`: same partner, same person, or paired expert.
+
+    `person` / `partner` (edited, unsaved) replace the saved values wherever they appear, so a
+    rule comparing two mandates (M7) sees the same person or partner on both sides.
+    """
     partner_ids = {f.partner_key for f in facts}
     person_ids = {f.person_key for f in facts if isinstance(f.person_key, int)}
-    paired = {f.pairs_with_key for f in facts if f.pairs_with_key is not None}
+    paired = {f.pairs_with_key for f in facts if isinstance(f.pairs_with_key, int)}
     earliest = min(f.start for f in facts)
     ends = [f.end for f in facts]
     latest = None if any(e is None for e in ends) else max(ends)
@@ -56,7 +65,33 @@ def _related_facts(facts: list[rules.MandateFact], exclude_pks: set) -> list[rul
         | Mandate.objects.filter(pk__in=paired)
     )
     qs = qs.exclude(pk__in=exclude_pks).select_related("person__institution__partner", "instance").distinct()
-    return [fact_from_mandate(m) for m in qs]
+    out = []
+    for m in qs:
+        p = person if person is not None and m.person_id == person.pk else None
+        partner_now = partner if partner is not None and (p or m.person).institution.partner_id == partner.pk else None
+        out.append(fact_from_mandate(m, person=p, partner=partner_now))
+    return out
+
+
+def _violations_among(
+    candidates: list[rules.MandateFact], *, exclude_pks: set, person: Person | None = None,
+    partner: Partner | None = None,
+) -> list[rules.Violation]:
+    """Hard-rule violations that involve at least one of `candidates`, against the saved directory."""
+    if not candidates:
+        return []
+    others = _related_facts(candidates, exclude_pks, person=person, partner=partner)
+    keys = {c.key for c in candidates}
+    out: list[rules.Violation] = []
+    for v in rules.check_mandates([*candidates, *others], one_un_strict=one_un_strict()):
+        if keys.intersection(v.keys) and v not in out:
+            out.append(v)
+    return out
+
+
+def lock_partner(partner_id) -> None:
+    """Serialise the writes that count one partner's seats (M2, M6): callers must be in a transaction."""
+    Partner.objects.select_for_update().filter(pk=partner_id).first()
 
 
 def mandate_violations(mandate: Mandate, *, person: Person | None = None, lock: bool = False) -> list[rules.Violation]:
@@ -67,10 +102,30 @@ def mandate_violations(mandate: Mandate, *, person: Person | None = None, lock: 
     """
     person = person or mandate.person
     if lock:
-        Partner.objects.select_for_update().filter(pk=person.institution.partner_id).first()
+        lock_partner(person.institution.partner_id)
     candidate = fact_from_mandate(mandate, key=mandate.pk or "new", person=person)
-    others = _related_facts([candidate], exclude_pks={mandate.pk} if mandate.pk else set())
-    return [v for v in rules.check_mandates([candidate, *others], one_un_strict=one_un_strict()) if candidate.key in v.keys]
+    return _violations_among([candidate], exclude_pks={mandate.pk} if mandate.pk else set(), person=person)
+
+
+def mandates_violations(
+    mandates: list[Mandate], *, person: Person | None = None, lock: bool = False, deleted_pks=()
+) -> list[rules.Violation]:
+    """The violations that saving several mandates together would cause (an admin inline formset).
+
+    Unsaved mandates get the keys ("new", 0), ("new", 1)… by their position; `deleted_pks` are
+    mandates deleted in the same save, which no longer count.
+    """
+    if not mandates:
+        return []
+    if lock:
+        for partner_id in sorted({(person or m.person).institution.partner_id for m in mandates}):
+            lock_partner(partner_id)
+    candidates = [
+        fact_from_mandate(m, key=m.pk if m.pk else ("new", i), person=person or m.person)
+        for i, m in enumerate(mandates)
+    ]
+    exclude = {m.pk for m in mandates if m.pk} | set(deleted_pks)
+    return _violations_among(candidates, exclude_pks=exclude, person=person)
 
 
 def raise_for(violations: list[rules.Violation], field: str | None = None) -> None:
@@ -115,16 +170,18 @@ def mandate_update(*, mandate: Mandate, **fields) -> Mandate:
     return mandate
 
 
+def _current_and_future(qs):
+    today = datetime.date.today()
+    return qs.filter(Q(end__isnull=True) | Q(end__gte=today))
+
+
 def person_violations(person: Person) -> list[rules.Violation]:
     """Changing a person's function or institution re-checks their current and future mandates."""
     if person.pk is None:
         return []
-    today = datetime.date.today()
-    mandates = list(person.mandates.filter(Q(end__isnull=True) | Q(end__gte=today)).select_related("instance"))
-    out = []
-    for m in mandates:
-        out.extend(v for v in mandate_violations(m, person=person) if v not in out)
-    return out
+    mandates = list(_current_and_future(person.mandates.all()).select_related("instance"))
+    candidates = [fact_from_mandate(m, person=person) for m in mandates]
+    return _violations_among(candidates, exclude_pks={m.pk for m in mandates}, person=person)
 
 
 def _partner_fact(p: Partner) -> rules.PartnerFact:
@@ -143,18 +200,19 @@ def partner_violations(partner: Partner) -> list[rules.Violation]:
     """A partner's type or UN coordination flag feeds M4, M5, M7 and T2: re-check what it holds."""
     if partner.pk is None:
         return []
-    today = datetime.date.today()
-    out = []
-    for m in Mandate.objects.filter(person__institution__partner=partner).filter(
-        Q(end__isnull=True) | Q(end__gte=today)
-    ).select_related("person__institution", "instance"):
-        m.person.institution.partner = partner  # the edited, unsaved values
-        out.extend(v for v in mandate_violations(m) if v not in out)
-    for troika in Troika.objects.filter(Q(lead=partner) | Q(incoming=partner) | Q(outgoing=partner)):
+    mandates = list(
+        _current_and_future(Mandate.objects.filter(person__institution__partner=partner))
+        .select_related("person__institution", "instance")
+    )
+    candidates = [fact_from_mandate(m, partner=partner) for m in mandates]
+    out = _violations_among(candidates, exclude_pks={m.pk for m in mandates}, partner=partner)
+    for troika in Troika.objects.filter(Q(lead=partner) | Q(incoming=partner) | Q(outgoing=partner)).select_related(
+        "lead", "incoming", "outgoing"
+    ):
         for role in ("lead", "incoming", "outgoing"):
             if getattr(troika, f"{role}_id") == partner.pk:
                 setattr(troika, role, partner)
-        out.extend(troika_violations(troika))
+        out.extend(v for v in troika_violations(troika) if v not in out)
     return out
 
 

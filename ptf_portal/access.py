@@ -73,13 +73,35 @@ def can_view_confidential(user, meeting) -> bool:
     return can_manage_instance(user, meeting.instance) or is_member(user, meeting.instance)
 
 
+def needs_clearance(meeting, confidential: bool) -> bool:
+    """A4: GA material, a group's material, and anything marked confidential need clearance to be read.
+
+    Pages that list many documents call this per document (no query) after one `can_view_confidential`.
+    """
+    return meeting.instance.is_group or meeting.instance.kind == "GA" or bool(confidential)
+
+
 def can_view_document(user, document) -> bool:
     meeting = document.meeting
     if not can_view_meeting(user, meeting):
         return False
-    if meeting.instance.is_group or meeting.instance.kind == "GA" or document.confidential:
-        return can_view_confidential(user, meeting)
-    return True
+    return not needs_clearance(meeting, document.confidential) or can_view_confidential(user, meeting)
+
+
+def can_view_item(user, item) -> bool:
+    """A confidential agenda item is shown only to those cleared for the meeting's confidential material."""
+    meeting = item.meeting
+    if not can_view_meeting(user, meeting):
+        return False
+    return not item.confidential or can_view_confidential(user, meeting)
+
+
+def can_view_minutes(user, minutes) -> bool:
+    """A4: the minutes of a GA or group meeting, or marked confidential, only to cleared readers."""
+    meeting = minutes.meeting
+    if not can_view_meeting(user, meeting):
+        return False
+    return not needs_clearance(meeting, minutes.confidential) or can_view_confidential(user, meeting)
 
 
 def can_propose_item(user, meeting) -> bool:

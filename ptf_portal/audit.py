@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.paginator import Page, Paginator
@@ -28,9 +28,12 @@ class Audited:
     key: str
     model_label: str
     title: str
-    label_fields: tuple[str, ...]
-    # Foreign keys shown in the label -> select_related of the target, so str() needs no query.
-    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # select_related for the live objects, so that str(obj) needs no query.
+    select: tuple[str, ...] = ()
+    # A related object named before the object itself (an agenda item's meeting).
+    context: str | None = None
+    # What names a deleted object, from its history record.
+    fallback: str = "id"
 
     @property
     def model(self):
@@ -44,15 +47,13 @@ class Audited:
 AUDITED = {
     a.key: a
     for a in [
-        Audited("mandate", "membership.Mandate", _("Mandates"), ("person", "instance", "role"),
-                {"person": (), "instance": ()}),
-        Audited("meeting", "meetings.Meeting", _("Meetings"), ("instance", "title", "start"), {"instance": ()}),
-        Audited("agendaitem", "meetings.AgendaItem", _("Agenda items"), ("meeting", "title"),
-                {"meeting": ("instance",)}),
-        Audited("distributionlist", "secretariat.DistributionList", _("Distribution lists"), ("meeting", "on_date"),
-                {"meeting": ("instance",)}),
-        Audited("instance", "instances.Instance", _("Instances"), ("code",)),
-        Audited("person", "membership.Person", _("People"), ("first_name", "last_name")),
+        Audited("mandate", "membership.Mandate", _("Mandates"), ("person", "instance"), fallback="role"),
+        Audited("meeting", "meetings.Meeting", _("Meetings"), ("instance",), fallback="title"),
+        Audited("agendaitem", "meetings.AgendaItem", _("Agenda items"), ("meeting__instance",), "meeting", "title"),
+        Audited("distributionlist", "secretariat.DistributionList", _("Distribution lists"), ("meeting__instance",),
+                fallback="on_date"),
+        Audited("instance", "instances.Instance", _("Instances"), fallback="code"),
+        Audited("person", "membership.Person", _("People"), ("institution__partner",), fallback="last_name"),
     ]
 }
 HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -79,8 +80,10 @@ class AuditEntry:
 
 def _display(model, name: str, value) -> str:
     """A field value as a person reads it: choice labels, `#id` for a foreign key, '—' for empty."""
-    if value is None or value == "":
+    if value is None or value == "" or value == set():
         return "—"
+    if isinstance(value, set):
+        return ", ".join(f"#{v}" for v in sorted(value))
     try:
         model_field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001  (a field gone from the model since: show the raw value)
@@ -89,43 +92,24 @@ def _display(model, name: str, value) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation:
         return f"#{value}"
-    if isinstance(value, list | set | tuple):
-        return ", ".join(f"#{v}" for v in sorted(value)) or "—"
     return str(value)
 
 
-def _history_field_names(history_model) -> set[str]:
-    return {f.name for f in history_model._meta.get_fields()}
+def _live_objects(audited: Audited, records) -> dict:
+    """The objects the records are about, when they still exist (one query)."""
+    ids = {r.id for r in records}
+    return audited.model._base_manager.select_related(*audited.select).in_bulk(ids) if ids else {}
 
 
-def _related_objects(audited: Audited, records) -> dict[str, dict]:
-    """For each label foreign key, its target objects by id (one query each)."""
-    present = _history_field_names(audited.history_model)
-    found = {}
-    for name, select in audited.related.items():
-        if name not in present:
-            continue
-        target = audited.model._meta.get_field(name).related_model
-        ids = {getattr(r, f"{name}_id") for r in records} - {None}
-        found[name] = target._base_manager.select_related(*select).in_bulk(ids) if ids else {}
-    return found
-
-
-def _label(audited: Audited, record, related: dict[str, dict]) -> str:
-    parts = []
-    for name in audited.label_fields:
-        if name in audited.related:
-            if name in related:  # not when the history does not keep that field
-                pk = getattr(record, f"{name}_id")
-                obj = related[name].get(pk)
-                parts.append(str(obj) if obj is not None else f"#{pk}")
-        else:
-            value = getattr(record, name)
-            display = getattr(record, f"get_{name}_display", None)
-            if isinstance(value, datetime.datetime):
-                value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-            parts.append(str(display() if display else value))
-    return " — ".join(p for p in parts if p) or f"#{record.id}"
+def _label(audited: Audited, record, live: dict) -> str:
+    obj = live.get(record.id)
+    if obj is None:
+        display = getattr(record, f"get_{audited.fallback}_display", None)
+        name = display() if display else getattr(record, audited.fallback, record.id)
+        return _("%(name)s (deleted)") % {"name": name}
+    if audited.context:
+        return f"{getattr(obj, audited.context)} — {obj}"
+    return str(obj)
 
 
 def _m2m_values(audited: Audited, history_ids) -> dict[str, dict[int, set]]:
@@ -133,7 +117,7 @@ def _m2m_values(audited: Audited, history_ids) -> dict[str, dict[int, set]]:
     values: dict[str, dict[int, set]] = {}
     history_model = audited.history_model
     for m2m_field in getattr(history_model, "_history_m2m_fields", []):
-        through = history_model._meta.get_field(m2m_field.name).related_model
+        through = apps.get_model(history_model._meta.app_label, f"{history_model.__name__}_{m2m_field.name}")
         target = history_utils.get_m2m_reverse_field_name(m2m_field)
         by_record = defaultdict(set)
         rows = through.objects.filter(history_id__in=history_ids).values_list("history_id", f"{target}_id")
@@ -200,7 +184,7 @@ def audit_page(*, key: str, page_number=1, date_from=None, date_to=None, object_
     records = list(page.object_list)
     previous_ids = [r.previous_id for r in records if r.previous_id]
     previous = audited.history_model.objects.in_bulk(previous_ids) if previous_ids else {}
-    related = _related_objects(audited, records)
+    live = _live_objects(audited, records)
     m2m = _m2m_values(audited, [r.history_id for r in records] + previous_ids) if records else {}
     entries = [
         AuditEntry(
@@ -210,7 +194,7 @@ def audit_page(*, key: str, page_number=1, date_from=None, date_to=None, object_
             history_type=r.history_type,
             reason=r.history_change_reason or "",
             object_id=r.id,
-            label=_label(audited, r, related),
+            label=_label(audited, r, live),
             changes=_changes(audited, r, previous.get(r.previous_id), m2m),
         )
         for r in records

@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ptf_portal.roles import is_secretariat, person_of
+
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
@@ -12,6 +14,16 @@ class LoginView(auth_views.LoginView):
 
 
 def home(request):
+    """Each role lands where its work is: the SEG and group leaders on their dashboard, a representative on
+    their invitations (issue 6, item 1)."""
+    from meetings.views._common import managed_instances
+    from secretariat import views_portal
+
+    user = request.user
+    if is_secretariat(user) or managed_instances(user).exists():
+        return views_portal.dashboard(request)
+    if person_of(user) is not None:
+        return views_portal.my_invitations(request)
     return render(request, "home.html")
 
 

@@ -22,6 +22,7 @@ partner then role. The number of SQL queries does not depend on the size of the 
 from __future__ import annotations
 
 import datetime
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
@@ -43,9 +44,13 @@ _MANDATE_FIELDS = (
     "person__institution__partner__name", "person__institution__partner__partner_type",
     "person__institution__partner__un_coordinating",
 )
+MandateRow = namedtuple("MandateRow", [
+    "role", "person_id", "email", "first_name", "last_name", "language", "institution_name", "institution_acronym",
+    "partner_id", "partner", "partner_type", "un_coordinating",
+])
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One recipient: who, from which partner, as what, and every rule that put them there (M10)."""
 
@@ -78,17 +83,28 @@ class Entry:
         return {key: getattr(self, key) for key in ROW_KEYS}
 
     def sort_key(self):
-        return (self.partner.casefold(), ROLE_RANK.get(self.role, len(ROLE_RANK)), self.name.casefold())
+        return (self.partner, ROLE_RANK.get(self.role, len(ROLE_RANK)), self.name)
 
 
 def _reason(rule: str, code: str, **params) -> dict:
-    return {"rule": rule, "code": code, "params": {k: str(v) for k, v in params.items()}}
+    return {"rule": rule, "code": code, "params": params}
 
 
 class _Builder:
     def __init__(self, instance):
         self.instance = instance
         self.entries: dict[str, Entry] = {}
+
+    def add_mandate(self, m: MandateRow, recipient: str, reason: dict) -> None:
+        """The hot path (one call per seat): an Entry straight from the row when the person is new."""
+        key = f"p{m.person_id}"
+        if key in self.entries:
+            self.add(_info_from_mandate(m), m.role, recipient, reason)
+            return
+        self.entries[key] = Entry(
+            key, m.person_id, m.email, f"{m.first_name} {m.last_name}", m.language, m.partner, m.partner_type,
+            m.institution_acronym or m.institution_name, self.instance.code, m.role, recipient, [reason],
+        )
 
     def add(self, info: dict, role: str, recipient: str, reason: dict) -> None:
         key = f"p{info['person_id']}" if info["person_id"] else info["email"].lower()
@@ -110,18 +126,19 @@ class _Builder:
             entry.reasons.append(reason)
 
     def result(self) -> list[Entry]:
-        return sorted(self.entries.values(), key=Entry.sort_key)
+        rank = ROLE_RANK.get
+        return sorted(self.entries.values(), key=lambda e: (e.partner, rank(e.role, 99), e.name))
 
 
-def _info_from_mandate(m: dict) -> dict:
+def _info_from_mandate(m: MandateRow) -> dict:
     return {
-        "person_id": m["person_id"],
-        "email": m["person__email"],
-        "name": f"{m['person__first_name']} {m['person__last_name']}",
-        "language": m["person__language"],
-        "partner": m["person__institution__partner__name"],
-        "partner_type": m["person__institution__partner__partner_type"],
-        "institution": m["person__institution__acronym"] or m["person__institution__name"],
+        "person_id": m.person_id,
+        "email": m.email,
+        "name": f"{m.first_name} {m.last_name}",
+        "language": m.language,
+        "partner": m.partner,
+        "partner_type": m.partner_type,
+        "institution": m.institution_acronym or m.institution_name,
     }
 
 
@@ -139,11 +156,21 @@ def person_info(person) -> dict:
     }
 
 
-def active_mandates(instance, on_date: datetime.date) -> list[dict]:
-    """M10: the mandates active on the date, as plain rows (one query)."""
+def active_mandates(instance, on_date: datetime.date) -> list[MandateRow]:
+    """M10: the mandates active on the date, as plain rows (one query).
+
+    The ORM writes the SQL; the rows are read straight from the cursor, which skips the per-row
+    conversion layer: this list is the hot path of the largest instance (see bench_distribution.py).
+    """
+    from django.db import connection
+
     from membership.models import Mandate
 
-    return list(Mandate.objects.active_on(on_date).filter(instance=instance).order_by().values(*_MANDATE_FIELDS))
+    qs = Mandate.objects.active_on(on_date).filter(instance=instance).order_by().values_list(*_MANDATE_FIELDS)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [MandateRow._make(row) for row in cursor.fetchall()]
 
 
 def build_distribution_list(*, instance, on_date: datetime.date, meeting=None) -> list:
@@ -161,65 +188,63 @@ def build_distribution_list(*, instance, on_date: datetime.date, meeting=None) -
         _group(b, instance, mandates, meeting)
     if meeting is not None:
         _meeting_items(b, instance, meeting)
-    troika = Troika.objects.select_related("lead", "incoming", "outgoing").filter(year=on_date.year).first()
-    if troika is not None:
+    for year, *partner_ids in Troika.objects.filter(year=on_date.year).values_list(
+            "year", "lead_id", "incoming_id", "outgoing_id"):
         seat_role = "expert" if instance.is_group else "titular"
-        by_partner = {m["person__institution__partner_id"]: m for m in mandates if m["role"] == seat_role}
-        for role, partner in troika.members():
-            m = by_partner.get(partner.pk)
+        by_partner = {m.partner_id: m for m in mandates if m.role == seat_role}
+        for role, partner_id in zip(("lead", "incoming", "outgoing"), partner_ids, strict=True):
+            m = by_partner.get(partner_id)
             if m is not None:
-                b.add_reason(f"p{m['person_id']}", _reason("T5", "troika", partner=partner.name, troika_role=role,
-                                                           year=troika.year, instance=code))
+                b.add_reason(f"p{m.person_id}", _reason("T5", "troika", partner=m.partner, troika_role=role,
+                                                           year=year, instance=code))
     return b.result()
 
 
-def _political_seats(b: _Builder, instance, mandates: list[dict], deputy_rule: str, titular_rule: str) -> None:
+def _political_seats(b: _Builder, instance, mandates: list[MandateRow], deputy_rule: str, titular_rule: str) -> None:
     for m in mandates:
-        info = _info_from_mandate(m)
-        if m["role"] == "titular":
-            b.add(info, "titular", TO, _reason(titular_rule, "titular", instance=instance.code, partner=info["partner"]))
-        elif m["role"] == "deputy":
-            b.add(info, "deputy", CC, _reason(deputy_rule, "deputy", instance=instance.code, partner=info["partner"]))
+        if m.role == "titular":
+            b.add_mandate(m, TO, _reason(titular_rule, "titular", instance=instance.code, partner=m.partner))
+        elif m.role == "deputy":
+            b.add_mandate(m, CC, _reason(deputy_rule, "deputy", instance=instance.code, partner=m.partner))
 
 
-def _gec(b: _Builder, instance, mandates: list[dict]) -> None:
+def _gec(b: _Builder, instance, mandates: list[MandateRow]) -> None:
     strict = instance.one_un_policy == "strict"
     kept = []
     for m in mandates:
-        un = m["person__institution__partner__partner_type"] == "un_system"
-        coordinating = m["person__institution__partner__un_coordinating"]
+        un = m.partner_type == "un_system"
+        coordinating = m.un_coordinating
         if un and strict and not coordinating:
             continue  # M4 strict: the UN system is one partner, from the coordinating agency
         kept.append(m)
     _political_seats(b, instance, kept, "M2", "M2")
     for m in kept:
-        if m["person__institution__partner__partner_type"] == "un_system" and m["role"] in ("titular", "deputy"):
-            code = "un_coordinating" if m["person__institution__partner__un_coordinating"] else "un_separate_seat"
-            b.add_reason(f"p{m['person_id']}", _reason("M4", code, instance=instance.code))
+        if m.partner_type == "un_system" and m.role in ("titular", "deputy"):
+            code = "un_coordinating" if m.un_coordinating else "un_separate_seat"
+            b.add_reason(f"p{m.person_id}", _reason("M4", code, instance=instance.code))
 
 
-def _ga(b: _Builder, instance, mandates: list[dict]) -> None:
+def _ga(b: _Builder, instance, mandates: list[MandateRow]) -> None:
     kept = [
         m for m in mandates
-        if m["person__institution__partner__partner_type"] != "un_system"
-        or m["person__institution__partner__un_coordinating"]
+        if m.partner_type != "un_system"
+        or m.un_coordinating
     ]  # M5: the UN system only through the coordinating agency
     _political_seats(b, instance, kept, "M6", "M5")
     for m in kept:
-        if m["person__institution__partner__partner_type"] == "un_system" and m["role"] in ("titular", "deputy"):
-            b.add_reason(f"p{m['person_id']}", _reason("M5", "un_coordinating", instance=instance.code))
+        if m.partner_type == "un_system" and m.role in ("titular", "deputy"):
+            b.add_reason(f"p{m.person_id}", _reason("M5", "un_coordinating", instance=instance.code))
 
 
-def _group(b: _Builder, instance, mandates: list[dict], meeting) -> None:
+def _group(b: _Builder, instance, mandates: list[MandateRow], meeting) -> None:
     from instances.models import GovernmentInterlocutor
     from membership.models import Person
 
     for m in mandates:
-        info = _info_from_mandate(m)
-        if m["role"] == "expert":
-            b.add(info, "expert", TO, _reason("M8", "expert", instance=instance.code, partner=info["partner"]))
-        elif m["role"] == "binome":
-            b.add(info, "binome", CC, _reason("M8", "binome", instance=instance.code, partner=info["partner"]))
+        if m.role == "expert":
+            b.add_mandate(m, TO, _reason("M8", "expert", instance=instance.code, partner=m.partner))
+        elif m.role == "binome":
+            b.add_mandate(m, CC, _reason("M8", "binome", instance=instance.code, partner=m.partner))
     leader_ids = {instance.leader_person_id: "leader", instance.co_lead_person_id: "co_lead"}
     leader_ids.pop(None, None)
     if leader_ids:

@@ -8,6 +8,7 @@ Celery task is queued only after commit (`enqueue_on_commit`, which never fails 
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from secretariat.distribution import build_distribution_list
 from secretariat.models import CalendarFeedToken, DistributionEntry, DistributionList, Invitation
 from secretariat.reasons import render_reasons
 
+logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = getattr(settings, "INVITATION_MAX_ATTEMPTS", 5)
 FIRST_BACKOFF_SECONDS = 30
 
@@ -98,10 +100,31 @@ def distribution_freeze(*, distribution_list: DistributionList) -> DistributionL
 
 
 def _queue(invitations) -> None:
-    from secretariat.tasks import send_invitation
+    """After commit, publish one task per invitation over a single broker connection.
 
-    for invitation in invitations:
-        enqueue_on_commit(send_invitation, invitation.pk)
+    Like `enqueue_on_commit`, it never fails the caller: if the broker is down, the rows stay
+    pending and `requeue_pending_invitations` sends them later.
+    """
+    ids = [invitation.pk for invitation in invitations]
+    if not ids:
+        return
+
+    def _publish():
+        from ptf_portal.celery import app
+        from secretariat.tasks import send_invitation
+
+        if app.conf.task_always_eager:
+            for pk in ids:
+                send_invitation.apply_async(args=[pk])
+            return
+        try:
+            with app.producer_or_acquire() as producer:
+                for pk in ids:
+                    send_invitation.apply_async(args=[pk], producer=producer)
+        except Exception:  # broker down: kombu raises OperationalError and friends
+            logger.warning("Could not queue %d invitation(s); they will be requeued", len(ids), exc_info=True)
+
+    transaction.on_commit(_publish)
 
 
 def _invitation_from_entry(meeting, entry: DistributionEntry) -> Invitation:
@@ -186,10 +209,21 @@ def meeting_cancel_and_notify(*, meeting, reason: str = ""):
 
 
 def invitation_claim(invitation_id: int) -> bool:
-    """pending → sending by a conditional update: only one task ever holds a row."""
-    return Invitation.objects.filter(pk=invitation_id, state=Invitation.State.PENDING).update(
-        state=Invitation.State.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
-    ) == 1
+    """pending → sending by a conditional update: only one task ever holds a row.
+
+    On PostgreSQL the claim commits asynchronously (no fsync wait): WAL is sequential, so when the
+    later 'sent' update is durable the claim is too, and a claim lost in a database crash is the
+    same case as a crash between the hand-off to the mail server and the 'sent' update.
+    """
+    from django.db import connection
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return Invitation.objects.filter(pk=invitation_id, state=Invitation.State.PENDING).update(
+            state=Invitation.State.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
+        ) == 1
 
 
 def invitation_mark_sent(invitation: Invitation) -> None:
@@ -272,7 +306,7 @@ def invitation_rsvp(*, invitation: Invitation, answer: str) -> Invitation:
     """Record attending or declined (delegation goes through invitation_delegate)."""
     if answer not in (Invitation.Rsvp.ATTENDING, Invitation.Rsvp.DECLINED):
         raise ValidationError(_("Unknown answer."), code="bad_answer")
-    invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=invitation.pk)
     _require_open(invitation)
     if invitation.rsvp == Invitation.Rsvp.DELEGATED:
         raise ValidationError(_("You have already delegated this meeting."), code="delegated")
@@ -308,7 +342,7 @@ def delegate_for(invitation: Invitation):
 @transaction.atomic
 def invitation_delegate(*, invitation: Invitation) -> Invitation:
     """Record 'delegated' and convene the deputy (binôme) as the partner's representative; returns their row."""
-    invitation = Invitation.objects.select_for_update().select_related(
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related(
         "meeting__instance", "person__institution__partner").get(pk=invitation.pk)
     _require_open(invitation)
     if invitation.rsvp == Invitation.Rsvp.DELEGATED:

@@ -148,6 +148,7 @@ def meeting_detail(request, pk):
         "proposed": [i for i in items if i.status == "proposed"] if manage else [],
         "rejected": [i for i in items if i.status == "rejected"] if manage else [],
         "documents": documents, "minutes": minutes,
+        "records_visible": cleared or not needs_clearance(meeting, False),
         "can_propose": editable and not manage and can_propose_item(user, meeting),
         "show_rule_ids": is_secretariat(user),
     }

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from meetings import services
 from meetings.forms import ActionFilterForm, ActionForm, DecisionForm, MinutesForm, apply_validation_error
-from meetings.models import ActionItem, Attendance
+from meetings.models import ActionItem, Attendance, Minutes
 from meetings.selectors import meeting_page
 from meetings.views._common import flash_refusal, managed_instances, meeting_for_manager, to_meeting
 from membership.models import Mandate
@@ -50,7 +50,7 @@ def attendance(request, pk):
             services.attendance_initialise(meeting=meeting, people=list(people.values()))
         except ValidationError as error:
             flash_refusal(request, error)
-        return to_meeting(meeting, "attendance") if errors else _redirect_self(meeting)
+        return _redirect_self(meeting)
     lines = list(meeting.attendance.select_related("person__institution__partner", "represented_by"))
     for line in lines:
         people.setdefault(line.person_id, line.person)
@@ -102,7 +102,7 @@ def _redirect_self(meeting):
 def records(request, pk):
     """Minutes, decisions and actions of one meeting, each form posting here with its own button."""
     meeting = meeting_for_manager(request.user, pk)
-    minutes = getattr(meeting, "minutes", None) if hasattr(meeting, "minutes") else None
+    minutes = Minutes.objects.filter(meeting=meeting).first()
     minutes_form = MinutesForm(initial={"text": minutes.text if minutes else "",
                                         "confidential": minutes.confidential if minutes else meeting.confidential_by_default})
     decision_form = DecisionForm(meeting=meeting)

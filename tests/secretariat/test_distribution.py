@@ -15,7 +15,16 @@ from secretariat import services
 from secretariat.distribution import ROW_KEYS, build_distribution_list
 from tests.factories import TroikaFactory, ga, gec
 from tests.secretariat.factories import (
-    LONG_AGO, at, gec_with_members, group, item, meeting, partner, person, proposed, seat,
+    LONG_AGO,
+    at,
+    gec_with_members,
+    group,
+    item,
+    meeting,
+    partner,
+    person,
+    proposed,
+    seat,
 )
 
 pytestmark = pytest.mark.django_db

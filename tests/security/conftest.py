@@ -23,3 +23,13 @@ def staff_2fa(settings):
     settings.REQUIRE_2FA_FOR_STAFF = True
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def gated(response) -> bool:
+    """True when the response sends the user back to the login or a second-factor page."""
+    return response.status_code == 302 and response["Location"].startswith("/accounts/")

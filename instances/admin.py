@@ -1,0 +1,98 @@
+"""Admin of instances and the Troïka: history, object permissions, leadership through the service (T7)."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from instances.models import GovernmentInterlocutor, Instance, Troika
+from instances.services import instance_set_leadership, leadership_errors
+from membership import services as membership_services
+from membership.admin import MandateInline
+
+admin.site.site_header = _("PTF coordination portal — administration")
+admin.site.site_title = _("PTF portal administration")
+admin.site.index_title = _("Directory, instances and meetings")
+
+LEADERSHIP_FIELDS = ["leader_partner", "leader_person", "co_lead_partner", "co_lead_person"]
+
+
+class InstanceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Instance
+        fields = [
+            "kind", "code", "name_fr", "name_en", "sector", "is_active", "periodicity", "secretariat",
+            "meeting_weekday", "meeting_week_of_month", "meeting_time", "meeting_duration_minutes",
+            *LEADERSHIP_FIELDS, "ministry", "dialogue_periodicity", "agenda_setting", "one_un_policy",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            candidate = Instance(kind=cleaned.get("kind"), code=cleaned.get("code", ""),
+                                 **{name: cleaned.get(name) for name in LEADERSHIP_FIELDS})
+            for field, messages in leadership_errors(candidate).items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class TroikaAdminForm(forms.ModelForm):
+    class Meta:
+        model = Troika
+        fields = ["year", "lead", "incoming", "outgoing"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            troika = Troika(year=cleaned.get("year"), lead=cleaned.get("lead"), incoming=cleaned.get("incoming"),
+                            outgoing=cleaned.get("outgoing"))
+            for violation in membership_services.troika_violations(troika):
+                self.add_error(None, str(violation))
+        return cleaned
+
+
+class GovernmentInterlocutorInline(admin.TabularInline):
+    model = GovernmentInterlocutor
+    extra = 0
+    fields = ["name", "function", "email"]
+
+
+class InstanceMandateInline(MandateInline):
+    fk_name = "instance"
+    fields = ["person", "role", "pairs_with", "start", "end", "authority", "limits"]
+
+
+@admin.register(Instance)
+class InstanceAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+    form = InstanceAdminForm
+    list_display = ["code", "name_fr", "name_en", "kind", "sector", "leader_partner", "co_lead_partner", "is_active"]
+    list_filter = ["kind", "is_active", "secretariat", "periodicity"]
+    list_select_related = ["leader_partner", "co_lead_partner"]
+    search_fields = ["code", "name_fr", "name_en", "sector", "leader_partner__name", "co_lead_partner__name"]
+    autocomplete_fields = LEADERSHIP_FIELDS
+    inlines = [GovernmentInterlocutorInline, InstanceMandateInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "code", "name_fr", "name_en", "sector", "is_active"]}),
+        (_("Meetings"), {"fields": ["periodicity", "secretariat", "meeting_weekday", "meeting_week_of_month",
+                                    "meeting_time", "meeting_duration_minutes"]}),
+        (_("Leadership of a GT/GD (T7)"), {"fields": LEADERSHIP_FIELDS}),
+        (_("Dialogue with the government (A7)"), {"fields": ["ministry", "dialogue_periodicity", "agenda_setting"]}),
+        (_("GEC only"), {"fields": ["one_un_policy"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        """One way in: the leadership service validates, saves and moves the `manage_meetings` permission."""
+        obj._history_user = request.user
+        instance_set_leadership(instance=obj, **{name: getattr(obj, name) for name in LEADERSHIP_FIELDS})
+
+
+@admin.register(Troika)
+class TroikaAdmin(SimpleHistoryAdmin):
+    form = TroikaAdminForm
+    list_display = ["year", "lead", "incoming", "outgoing"]
+    list_select_related = ["lead", "incoming", "outgoing"]
+    list_filter = [("lead", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["year", "lead__name", "incoming__name", "outgoing__name"]
+    autocomplete_fields = ["lead", "incoming", "outgoing"]

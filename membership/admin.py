@@ -1,0 +1,123 @@
+"""Admin of the directory: history on every model, rule violations shown as form errors."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from membership.forms import (
+    InlineMandateForm,
+    MandateAdminForm,
+    MandateInlineFormSet,
+    PartnerAdminForm,
+    PersonAdminForm,
+)
+from membership.models import Institution, Mandate, Partner, Person
+
+
+class MandateStatusFilter(admin.SimpleListFilter):
+    """Active, ended or not yet started on today's date."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("active")), ("ended", _("ended")), ("future", _("not yet started"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "active":
+            return queryset.active_on(today)
+        if self.value() == "ended":
+            return queryset.filter(end__lt=today)
+        if self.value() == "future":
+            return queryset.filter(start__gt=today)
+        return queryset
+
+
+class MandateInline(admin.TabularInline):
+    """Shared by the person and the instance pages; the formset checks the rows together."""
+
+    model = Mandate
+    form = InlineMandateForm
+    formset = MandateInlineFormSet
+    extra = 0
+    fields = ["person", "instance", "role", "pairs_with", "start", "end", "authority", "limits"]
+    autocomplete_fields = ["person", "pairs_with"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person__institution__partner", "instance")
+
+
+class PersonMandateInline(MandateInline):
+    fk_name = "person"
+    fields = ["instance", "role", "pairs_with", "start", "end", "authority", "limits"]
+
+
+class InstitutionInline(admin.TabularInline):
+    model = Institution
+    extra = 0
+    fields = ["name", "acronym"]
+    show_change_link = True
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    form = PartnerAdminForm
+    list_display = ["name", "partner_type", "un_coordinating"]
+    list_filter = ["partner_type", "un_coordinating"]
+    search_fields = ["name", "institutions__name", "institutions__acronym"]
+    inlines = [InstitutionInline]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "acronym", "partner"]
+    list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "partner__partner_type"]
+    list_select_related = ["partner"]
+    search_fields = ["name", "acronym", "partner__name"]
+    autocomplete_fields = ["partner"]
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    form = PersonAdminForm
+    list_display = ["last_name", "first_name", "email", "function", "institution", "partner_name", "language"]
+    list_filter = [
+        ("institution__partner", admin.RelatedOnlyFieldListFilter), "institution__partner__partner_type",
+        "function", ("mandates__instance", admin.RelatedOnlyFieldListFilter), "mandates__role", "language",
+    ]
+    list_select_related = ["institution__partner"]
+    search_fields = ["last_name", "first_name", "email", "institution__name", "institution__acronym",
+                     "institution__partner__name"]
+    autocomplete_fields = ["institution"]
+    raw_id_fields = ["user"]
+    inlines = [PersonMandateInline]
+
+    @admin.display(description=_("partner"), ordering="institution__partner__name")
+    def partner_name(self, obj):
+        return obj.institution.partner.name
+
+
+@admin.register(Mandate)
+class MandateAdmin(SimpleHistoryAdmin):
+    form = MandateAdminForm
+    list_display = ["person", "partner_name", "instance", "role", "start", "end", "authority"]
+    list_filter = [
+        MandateStatusFilter, ("person__institution__partner", admin.RelatedOnlyFieldListFilter),
+        "person__institution__partner__partner_type", "instance", "role", "authority",
+    ]
+    list_select_related = ["person__institution__partner", "instance"]
+    search_fields = ["person__last_name", "person__first_name", "person__email", "instance__code",
+                     "person__institution__partner__name"]
+    autocomplete_fields = ["person", "pairs_with"]
+    date_hierarchy = "start"
+
+    def get_queryset(self, request):
+        # Also serves the pairs_with autocomplete, whose labels name the person and the instance.
+        return super().get_queryset(request).select_related("person__institution__partner", "instance")
+
+    @admin.display(description=_("partner"), ordering="person__institution__partner__name")
+    def partner_name(self, obj):
+        return obj.person.institution.partner.name

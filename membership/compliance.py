@@ -1,0 +1,183 @@
+"""Advisory rules (DOMAIN.md M4, I4, T7, M8, T1 real-world note) and mandates about to end.
+
+The portal warns the secretariat and lets it decide: nothing here refuses a write. The whole
+check reads a fixed handful of queries, whatever the size of the directory.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from instances.models import Instance, Troika
+from membership.models import Mandate, Partner
+
+WARNING, INFO = "warning", "info"
+ENDING_WITHIN_DAYS = 60
+GA_MEETINGS_MIN, GA_MEETINGS_MAX = 2, 4
+EXPIRY = "EXPIRY"  # not a DOMAIN rule: a reminder to renew or replace a mandate
+
+
+@dataclass(frozen=True)
+class ComplianceWarning:
+    """One advisory finding, with the object the secretariat should open to act on it."""
+
+    rule: str
+    message: str
+    severity: str
+    model: str  # "app_label.model_name"
+    object_id: int | None
+    url: str
+
+    def __str__(self):
+        return f"{self.message} ({self.rule})"
+
+
+Warning = ComplianceWarning  # the name the callers use; shadows the builtin only in this module
+
+
+def _warning(rule: str, message: str, obj, severity: str = WARNING) -> ComplianceWarning:
+    meta = obj._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    return ComplianceWarning(rule, message, severity, meta.label_lower, obj.pk, url)
+
+
+def compliance(on_date: datetime.date | None = None) -> list[ComplianceWarning]:
+    """Every advisory warning on `on_date` (default today), sorted by rule."""
+    on_date = on_date or timezone.localdate()
+    instances = list(
+        Instance.objects.filter(is_active=True).select_related(
+            "leader_partner", "leader_person", "co_lead_partner", "co_lead_person"
+        )
+    )
+    mandates = list(
+        Mandate.objects.active_on(on_date).select_related("person__institution__partner", "instance")
+    )
+    warnings = [
+        *_one_un(instances, mandates),
+        *_ga_meetings(instances, on_date),
+        *_group_leadership(instances, mandates),
+        *_experts_without_binome(mandates),
+        *_troika(on_date),
+        *_ending_soon(mandates, on_date),
+    ]
+    return sorted(warnings, key=lambda w: (w.rule, w.message))
+
+
+def _one_un(instances, mandates) -> list[ComplianceWarning]:
+    """M4 (advisory policy): several UN agencies holding separate GEC seats."""
+    gec = next((i for i in instances if i.kind == Instance.Kind.GEC), None)
+    if gec is None or gec.one_un_policy == Instance.OneUNPolicy.STRICT:
+        return []  # under the strict policy M4 is a hard rule, refused at write time
+    agencies = sorted({
+        m.person.institution.partner.name for m in mandates
+        if m.instance_id == gec.pk and m.person.institution.partner.partner_type == Partner.Type.UN_SYSTEM
+    })
+    if len(agencies) < 2:
+        return []
+    return [_warning("M4", _("%(count)d UN agencies hold separate GEC seats (%(agencies)s): in the spirit of One "
+                             "UN they should speak as one.") % {"count": len(agencies), "agencies": ", ".join(agencies)},
+                     gec)]
+
+
+def _ga_meetings(instances, on_date) -> list[ComplianceWarning]:
+    """I4: the GA meets twice a year, more when needed, without multiplying meetings."""
+    from meetings.models import Meeting
+
+    ga = next((i for i in instances if i.kind == Instance.Kind.GA), None)
+    if ga is None:
+        return []
+    count = (
+        Meeting.objects.filter(instance=ga, start__year=on_date.year).exclude(status=Meeting.Status.CANCELLED).count()
+    )
+    values = {"count": count, "year": on_date.year}
+    if count < GA_MEETINGS_MIN:
+        return [_warning("I4", _("The GA has %(count)d meeting(s) scheduled in %(year)d: it should meet at least "
+                                 "twice a year.") % values, ga)]
+    if count > GA_MEETINGS_MAX:
+        return [_warning("I4", _("The GA has %(count)d meetings scheduled in %(year)d: avoid multiplying GA "
+                                 "meetings.") % values, ga)]
+    return []
+
+
+def _group_leadership(instances, mandates) -> list[ComplianceWarning]:
+    """T7: every GT/GD has a leader, and the people who lead it sit in it."""
+    seated = {(m.instance_id, m.person_id) for m in mandates}
+    out = []
+    for group in instances:
+        if not group.is_group:
+            continue
+        if group.leader_partner is None:
+            out.append(_warning("T7", _("%(group)s has no leader.") % {"group": group.code}, group))
+        elif group.leader_person is None:
+            out.append(_warning("T7", _("%(group)s: %(partner)s leads the group but no person is designated to "
+                                        "carry it.") % {"group": group.code, "partner": group.leader_partner.name},
+                                group))
+        for person, label in ((group.leader_person, _("leader")), (group.co_lead_person, _("co-lead"))):
+            if person is not None and (group.pk, person.pk) not in seated:
+                out.append(_warning("T7", _("%(group)s: the %(role)s %(person)s holds no current mandate in the "
+                                            "group.") % {"group": group.code, "role": label,
+                                                         "person": person.full_name}, group))
+    return out
+
+
+def _experts_without_binome(mandates) -> list[ComplianceWarning]:
+    """M8: each GT/GD expert is paired with a binôme able to take over."""
+    paired = {m.pairs_with_id for m in mandates if m.role == Mandate.Role.BINOME}
+    return [
+        _warning("M8", _("%(person)s (%(partner)s), expert in %(group)s, has no active binôme.")
+                 % {"person": m.person.full_name, "partner": m.person.institution.partner.name,
+                    "group": m.instance.code}, m)
+        for m in mandates if m.role == Mandate.Role.EXPERT and m.pk not in paired
+    ]
+
+
+def _troika(on_date) -> list[ComplianceWarning]:
+    """T1 (real-world note): two bilateral partners plus one multilateral, sliding every year."""
+    year = on_date.year
+    troikas = {t.year: t for t in Troika.objects.filter(year__in=[year - 1, year]).select_related(
+        "lead", "incoming", "outgoing")}
+    current, previous = troikas.get(year), troikas.get(year - 1)
+    if current is None:
+        # No object to point at: the Troïka changelist is where it is recorded.
+        return [ComplianceWarning("T1", _("No Troïka is recorded for %(year)d.") % {"year": year}, WARNING,
+                                  Troika._meta.label_lower, None, reverse("admin:instances_troika_changelist"))]
+    out = []
+    partners = [p for _role, p in current.members()]
+    bilateral = sum(p.partner_type == Partner.Type.BILATERAL for p in partners)
+    if bilateral != 2:
+        out.append(_warning("T1", _("The Troïka %(year)d has %(count)d bilateral partner(s): since 2011 it has been "
+                                    "two bilateral partners and one multilateral.")
+                            % {"year": year, "count": bilateral}, current))
+    if previous is not None:
+        if current.lead_id != previous.incoming_id:
+            out.append(_warning("T1", _("The Troïka does not slide: the lead of %(year)d is %(lead)s, but the deputy "
+                                        "lead of %(last)d was %(incoming)s.")
+                                % {"year": year, "lead": current.lead.name, "last": year - 1,
+                                   "incoming": previous.incoming.name}, current))
+        if current.outgoing_id != previous.lead_id:
+            out.append(_warning("T1", _("The Troïka does not slide: the outgoing lead of %(year)d is %(outgoing)s, "
+                                        "but the lead of %(last)d was %(lead)s.")
+                                % {"year": year, "outgoing": current.outgoing.name, "last": year - 1,
+                                   "lead": previous.lead.name}, current))
+    return out
+
+
+def _ending_soon(mandates, on_date) -> list[ComplianceWarning]:
+    limit = on_date + datetime.timedelta(days=ENDING_WITHIN_DAYS)
+    by_day = defaultdict(list)
+    for m in mandates:
+        if m.end is not None and m.end <= limit:
+            by_day[m.end].append(m)
+    return [
+        _warning(EXPIRY, _("The mandate of %(person)s (%(partner)s) as %(role)s in %(instance)s ends on %(end)s.")
+                 % {"person": m.person.full_name, "partner": m.person.institution.partner.name,
+                    "role": m.get_role_display(), "instance": m.instance.code, "end": m.end.isoformat()},
+                 m, INFO)
+        for day in sorted(by_day) for m in by_day[day]
+    ]

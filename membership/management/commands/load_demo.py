@@ -1,0 +1,126 @@
+"""`manage.py load_demo`: the demo directory of Mali's PTF and the demo logins (issue 3, item 7).
+
+The directory comes from the CSV files in membership/demo/ and goes through the importer,
+like the secretariat's own spreadsheets. Two things there depend on today's date:
+an `end` written `+Nd` is N days from today (mandates about to end, for the dashboard's
+warnings), and only the Troïka of last, this and next year is loaded from troika.csv.
+Running the command again the same day changes nothing.
+"""
+
+import csv
+import datetime
+import io
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from instances.models import Instance
+from instances.permissions import sync_leader_permissions
+from membership.importer import import_directory
+from membership.models import Mandate, Person
+from ptf_portal.roles import SECRETARIAT_GROUP
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+RELATIVE_DAYS = re.compile(r"^\+(\d+)d$")
+CHANGE_REASON = "load_demo"
+# username: (password, what the account shows)
+ACCOUNTS = {
+    "admin": ("admin-demo-2024", "superuser"),
+    "seg": ("seg-demo-2024", "secretariat (SEG)"),
+    "leader": ("leader-demo-2024", "GT-SANTE leader"),
+    "partner": ("partner-demo-2024", "GEC titular of Belgium, expert in GT-AGRICULTURE"),
+}
+PARTNER_PERSON = ("Belgique", "GEC", "titular")
+
+
+def _named_file(name: str, text: str) -> io.BytesIO:
+    data = io.BytesIO(text.encode("utf-8"))
+    data.name = name
+    return data
+
+
+def demo_files(today: datetime.date) -> dict:
+    """The demo CSV files with their relative dates resolved, as named file objects for the importer."""
+    with open(DEMO_DIR / "members.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        match = RELATIVE_DAYS.match(row["end"])
+        if match:
+            row["end"] = (today + datetime.timedelta(days=int(match.group(1)))).isoformat()
+    members = io.StringIO()
+    writer = csv.DictWriter(members, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    with open(DEMO_DIR / "troika.csv", encoding="utf-8", newline="") as fh:
+        lines = fh.read().splitlines()
+    years = {str(today.year + delta) for delta in (-1, 0, 1)}
+    troika = "\n".join([lines[0]] + [line for line in lines[1:] if line.split(",", 1)[0] in years]) + "\n"
+    return {
+        "members": _named_file("members.csv", members.getvalue()),
+        "groups": _named_file("groups.csv", (DEMO_DIR / "groups.csv").read_text(encoding="utf-8")),
+        "troika": _named_file("troika.csv", troika),
+    }
+
+
+class Command(BaseCommand):
+    help = "Load the demo directory (partners, groups, mandates, Troïka) and the demo login accounts."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            result = import_directory(**demo_files(datetime.date.today()), change_reason=CHANGE_REASON)
+            if not result.ok:
+                for problem in result.errors:
+                    self.stderr.write(str(problem))
+                raise CommandError(_("The demo files do not import: fix them first."))
+            self._accounts()
+        self.stdout.write(result.summary)
+        self.stdout.write("")
+        self.stdout.write(_("Demo accounts (user / password):"))
+        for username, (password, label) in ACCOUNTS.items():
+            self.stdout.write(f"  {username:8} {password:20} {label}")
+        self.stdout.write(_("Open %(url)s") % {"url": "http://127.0.0.1:8000/"})
+        if not settings.DEBUG:
+            self.stdout.write(self.style.WARNING(_("DEBUG is off: change these passwords before any real use.")))
+
+    def _accounts(self) -> None:
+        users = {name: self._user(name, password) for name, (password, _label) in ACCOUNTS.items()}
+        admin = users["admin"]
+        if not (admin.is_superuser and admin.is_staff):
+            admin.is_superuser = admin.is_staff = True
+            admin.save(update_fields=["is_superuser", "is_staff"])
+        secretariat, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+        users["seg"].groups.add(secretariat)
+        health = Instance.objects.select_related("leader_person").get(code="GT-SANTE")
+        self._link(health.leader_person, users["leader"])
+        titular = (
+            Mandate.objects.active_on(datetime.date.today())
+            .filter(person__institution__partner__name=PARTNER_PERSON[0], instance__code=PARTNER_PERSON[1],
+                    role=PARTNER_PERSON[2])
+            .select_related("person")
+            .first()
+        )
+        self._link(titular.person if titular else None, users["partner"])
+        sync_leader_permissions(health)
+
+    @staticmethod
+    def _user(username: str, password: str) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username, f"{username}@demo.example.org", password)
+        return user
+
+    @staticmethod
+    def _link(person: Person | None, user: User) -> None:
+        if person is None:
+            raise CommandError(_("The demo directory lacks the person for the “%(user)s” account.")
+                               % {"user": user.username})
+        if person.user_id != user.pk:
+            Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+            person.user = user
+            person._change_reason = CHANGE_REASON
+            person.save(update_fields=["user"])

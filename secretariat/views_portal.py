@@ -1,0 +1,205 @@
+"""The secretariat's dashboard and the partner representatives' space (issue 6, items 1, 2 and 4).
+
+Routed from meetings/urls.py: secretariat/urls.py belongs to the invitations work (RSVP links, feeds).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import logging
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from meetings.models import ActionItem, AgendaItem, Meeting
+from meetings.views._common import managed_instances
+from ptf_portal.roles import is_secretariat, person_of
+from secretariat.models import Invitation
+
+logger = logging.getLogger(__name__)
+OPEN_STATUSES = [Meeting.Status.DRAFT, Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED]
+
+
+def invitation_progress(meeting_ids) -> dict[int, dict]:
+    """{meeting_id: {"sent", "failed", "pending", "total", "percent"...}} in one query; pending counts sending."""
+    out: dict[int, dict] = {}
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
+            .values("meeting_id", "state").annotate(n=Count("id")))
+    for row in rows:
+        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0})
+        key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
+        counts[key] = counts.get(key, 0) + row["n"]
+    for counts in out.values():
+        total = counts["sent"] + counts["failed"] + counts["pending"]
+        counts["total"] = total
+        for key in ("sent", "failed", "pending"):
+            # Bar widths in steps of 5 %: CSS classes, since inline styles are forbidden by the CSP.
+            counts[f"{key}_w"] = f"w{round(counts[key] * 20 / total) * 5}" if total else "w0"
+        counts["done"] = counts["pending"] == 0
+    return out
+
+
+def rsvp_summary(meeting_ids) -> dict[int, dict]:
+    """{meeting_id: {"attending", "declined", "delegated", "none"}} over the invitations (not updates)."""
+    out: dict[int, dict] = {}
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids), kind=Invitation.Kind.REQUEST)
+            .values("meeting_id", "rsvp").annotate(n=Count("id")))
+    for row in rows:
+        out.setdefault(row["meeting_id"], {"attending": 0, "declined": 0, "delegated": 0, "none": 0})[row["rsvp"]] = row["n"]
+    return out
+
+
+def _month(request) -> tuple[datetime.date, str]:
+    today = timezone.localdate()
+    raw = request.GET.get("month", "")
+    if not raw:
+        return today.replace(day=1), ""
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        return datetime.date(year, month, 1), ""
+    except (ValueError, TypeError):
+        return today.replace(day=1), _("“%(value)s” is not a month (use YYYY-MM); showing this month.") % {"value": raw}
+
+
+def month_calendar(first: datetime.date, meetings) -> list[list[dict]]:
+    by_day = defaultdict(list)
+    for meeting in meetings:
+        by_day[timezone.localtime(meeting.start).date()].append(meeting)
+    today = timezone.localdate()
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    return [[{"date": d, "other": d.month != first.month, "today": d == today, "meetings": by_day.get(d, [])}
+             for d in week] for week in weeks]
+
+
+def _compliance_warnings():
+    """The advisory warnings (membership.compliance); a failure there must not take the dashboard down."""
+    try:
+        from membership.compliance import compliance
+    except ImportError:
+        return None
+    try:
+        return compliance()
+    except Exception:
+        logger.exception("compliance warnings failed")
+        return [{"rule": "—", "severity": "error", "url": "",
+                 "message": _("The compliance check failed; the error is in the server log.")}]
+
+
+@require_GET
+def dashboard(request):
+    """All instances for the SEG; their own groups for a GT/GD leader."""
+    user = request.user
+    secretariat = is_secretariat(user)
+    instances = list(managed_instances(user))
+    if not secretariat and not instances:
+        raise PermissionDenied
+    scope = Q() if secretariat else Q(instance__in=instances)
+    now = timezone.now()
+    first, month_error = _month(request)
+    if month_error:
+        messages.warning(request, month_error)
+    last = (first + datetime.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    month_meetings = list(
+        Meeting.objects.filter(scope, start__gte=datetime.datetime.combine(first, datetime.time(), tz),
+                               start__lt=datetime.datetime.combine(last, datetime.time(), tz))
+        .select_related("instance").order_by("start")
+    )
+    has_agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"), status=AgendaItem.Status.ACCEPTED)
+    upcoming = list(
+        Meeting.objects.filter(scope, start__gte=now).exclude(status=Meeting.Status.CANCELLED)
+        .select_related("instance").annotate(has_agenda=Exists(has_agenda)).order_by("start")[:40]
+    )
+    attention = [m for m in upcoming if not m.has_agenda or m.status in (Meeting.Status.DRAFT,
+                                                                          Meeting.Status.AGENDA_PROPOSED)]
+    convened_ids = [m.pk for m in upcoming if m.status == Meeting.Status.CONVENED]
+    progress = invitation_progress(convened_ids)
+    rsvps = rsvp_summary(convened_ids)
+    convening = [(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress]
+    actions = list(
+        ActionItem.objects.filter(scope_actions(secretariat, instances), state=ActionItem.State.OPEN)
+        .select_related("meeting__instance", "owner_partner", "owner_person").order_by("due_date", "pk")[:50]
+    )
+    prev_month = (first - datetime.timedelta(days=1)).replace(day=1)
+    return render(request, "secretariat/portal/dashboard.html", {
+        "secretariat": secretariat, "instances": instances, "upcoming": upcoming, "attention": attention,
+        "convening": convening, "actions": actions, "late_count": sum(1 for a in actions if a.is_late),
+        "weeks": month_calendar(first, month_meetings), "month": first,
+        "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
+        "warnings": _compliance_warnings() if secretariat else None,
+        "polling": any(p and not p["done"] for _m, p, _r in convening),
+    })
+
+
+def scope_actions(secretariat: bool, instances) -> Q:
+    return Q() if secretariat else Q(meeting__instance__in=instances)
+
+
+@require_GET
+def dashboard_progress(request):
+    """The dashboard's sending-progress panel alone, for htmx polling (and a plain page without it)."""
+    user = request.user
+    secretariat = is_secretariat(user)
+    instances = list(managed_instances(user))
+    if not secretariat and not instances:
+        raise PermissionDenied
+    scope = Q() if secretariat else Q(instance__in=instances)
+    upcoming = list(Meeting.objects.filter(scope, start__gte=timezone.now(), status=Meeting.Status.CONVENED)
+                    .select_related("instance").order_by("start")[:40])
+    progress = invitation_progress([m.pk for m in upcoming])
+    rsvps = rsvp_summary([m.pk for m in upcoming])
+    convening = [(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress]
+    polling = any(p and not p["done"] for _m, p, _r in convening)
+    template = ("secretariat/portal/_convening.html" if request.headers.get("HX-Request")
+                else "secretariat/portal/convening_page.html")
+    return render(request, template, {"convening": convening, "polling": polling})
+
+
+@require_GET
+def my_invitations(request):
+    person = person_of(request.user)
+    rows = []
+    if person is not None:
+        rows = list(
+            Invitation.objects.filter(person=person, kind=Invitation.Kind.REQUEST)
+            .select_related("meeting__instance", "delegated_to").order_by("meeting__start", "pk")
+        )
+    now = timezone.now()
+    upcoming = [i for i in rows if i.meeting.end >= now]
+    past = [i for i in rows if i.meeting.end < now][::-1]
+    return render(request, "secretariat/portal/my_invitations.html",
+                  {"person": person, "upcoming": upcoming, "past": past})
+
+
+@require_POST
+def my_rsvp(request, pk):
+    """The logged-in twin of the e-mail's RSVP links: answer or delegate one's own invitation."""
+    from secretariat import services as sec
+
+    person = person_of(request.user)
+    invitation = get_object_or_404(Invitation.objects.select_related("meeting__instance"), pk=pk,
+                                   kind=Invitation.Kind.REQUEST)
+    if person is None or invitation.person_id != person.pk:
+        raise PermissionDenied
+    answer = request.POST.get("answer", "")
+    try:
+        if answer == Invitation.Rsvp.DELEGATED:
+            row = sec.invitation_delegate(invitation=invitation)
+            messages.success(request, _("You delegated this meeting to %(name)s, who is invited in your place.")
+                             % {"name": row.name})
+        elif answer in (Invitation.Rsvp.ATTENDING, Invitation.Rsvp.DECLINED):
+            sec.invitation_rsvp(invitation=invitation, answer=answer)
+            messages.success(request, _("Your answer is recorded."))
+        else:
+            messages.error(request, _("Unknown answer."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("meetings:my_invitations")

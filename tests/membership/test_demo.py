@@ -1,0 +1,76 @@
+"""`manage.py load_demo` (issue 3, item 7): idempotent, valid under the rules, with working logins."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from instances.models import Instance, Troika
+from membership import rules, services
+from membership.management.commands.load_demo import ACCOUNTS
+from membership.models import Mandate, Partner, Person
+from ptf_portal.roles import is_secretariat, person_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_load_demo_twice_changes_nothing(demo):
+    assert demo[0].startswith("created=") and not demo[0].startswith("created=0 ")
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert out.getvalue().splitlines()[0].startswith("created=0 updated=0 unchanged=")
+    assert User.objects.filter(username__in=ACCOUNTS).count() == 4
+
+
+def test_demo_is_a_realistic_directory(demo):
+    assert Partner.objects.count() >= 35
+    assert Partner.objects.get(un_coordinating=True).name == "PNUD"
+    assert Instance.objects.filter(kind__in=["GT", "GD"]).count() >= 15
+    this_year = datetime.date.today().year
+    assert set(Troika.objects.values_list("year", flat=True)) == {this_year - 1, this_year, this_year + 1}
+    # The Troïka slides: this year's incoming leads next year, this year's lead is next year's outgoing.
+    now, later = Troika.objects.get(year=this_year), Troika.objects.get(year=this_year + 1)
+    assert (later.lead, later.outgoing) == (now.incoming, now.lead)
+    today = datetime.date.today()
+    assert not Mandate.objects.filter(start__gt=today).exists()
+    ending = Mandate.objects.filter(end__gte=today, end__lte=today + datetime.timedelta(days=60))
+    assert 1 <= ending.count() <= 10
+    assert set(Person.objects.values_list("language", flat=True)) == {"fr", "en"}
+
+
+def test_demo_directory_passes_the_rules(demo):
+    mandates = Mandate.objects.select_related("person__institution__partner", "instance")
+    facts = [services.fact_from_mandate(m) for m in mandates]
+    assert rules.check_mandates(facts, one_un_strict=services.one_un_strict()) == []
+    for troika in Troika.objects.select_related("lead", "incoming", "outgoing"):
+        assert services.troika_violations(troika) == []
+
+
+def test_demo_accounts_can_log_in(demo, client):
+    for username, (password, _label) in ACCOUNTS.items():
+        assert client.login(username=username, password=password), username
+        client.logout()
+
+
+def test_demo_accounts_have_their_roles(demo):
+    assert User.objects.get(username="admin").is_superuser
+    assert is_secretariat(User.objects.get(username="seg"))
+    leader = User.objects.get(username="leader")
+    health = Instance.objects.get(code="GT-SANTE")
+    assert health.leader_person == person_of(leader)
+    assert leader.has_perm("instances.manage_meetings", health)
+    partner = person_of(User.objects.get(username="partner"))
+    roles = set(partner.mandates.values_list("instance__code", "role"))
+    assert ("GEC", "titular") in roles and len(roles) > 1
+    # the partner's GEC deputy is in the directory too
+    assert Mandate.objects.filter(instance__code="GEC", role="deputy",
+                                  person__institution__partner=partner.partner).exists()

@@ -1,0 +1,154 @@
+"""The access matrix (issue 7, item 3): every URL name × every role → the status the policy demands.
+
+Roles (tests/security/world.py): anonymous; no_mandate (a person without any mandate); rep (GEC titular:
+a representative of another instance for every GA or group object); ga_member; gt_member (member of group A);
+leader_b (leader of another group for group A's objects); leader_a; secretariat; admin (superuser).
+Meetings: gec, ga, a (group A), b (group B), a_held (a held meeting of group A).
+
+`expect(default, **roles)` gives `default` to every logged-in role and LOGIN (a redirect to the login page)
+to anonymous users, unless overridden. A URL name missing here fails test_every_url_has_an_entry.
+"""
+
+from tests.security.matrix_runner import LOGIN, Case, expect
+
+OK, REDIRECT, BAD_REQUEST, DENIED, NOT_FOUND = 200, 302, 400, 403, 404
+EVERYONE = {"anonymous": OK}
+STAFF = {"secretariat": OK, "admin": OK}
+STAFF_REDIRECT = {"secretariat": REDIRECT, "admin": REDIRECT}
+
+
+def meeting(key):
+    return lambda w: {"pk": w.meetings[key].pk}
+
+
+def meeting_id(key):
+    return lambda w: {"meeting_id": w.meetings[key].pk}
+
+
+def item(meeting_key, item_key=None):
+    return lambda w: {"pk": w.meetings[meeting_key].pk, "item_pk": w.items[item_key or meeting_key].pk}
+
+
+def document(key):
+    return lambda w: {"pk": w.documents[key].pk}
+
+
+# Who may read each meeting (A4: GA only to its members and the SEG; a group only to its members and leaders).
+READERS = {
+    "gec": {"rep": OK, **STAFF},
+    "ga": {"ga_member": OK, **STAFF},
+    "a": {"gt_member": OK, "leader_a": OK, **STAFF},
+    "b": {"leader_b": OK, **STAFF},
+}
+# Who manages each meeting: the SEG everywhere, a leader in their own group only.
+MANAGERS = {"gec": STAFF, "ga": STAFF, "a": {"leader_a": OK, **STAFF}, "a_held": {"leader_a": OK, **STAFF},
+            "b": {"leader_b": OK, **STAFF}}
+
+
+def managers_redirect(key):
+    return {role: REDIRECT for role in MANAGERS[key]}
+
+
+def read_cases(name_kwargs):
+    return {key: Case(expect(DENIED, **READERS[key]), name_kwargs(key)) for key in READERS}
+
+
+def manage_get(kwargs, keys=("gec", "ga", "a", "b")):
+    return {key: Case(expect(DENIED, **MANAGERS[key]), kwargs(key)) for key in keys}
+
+
+def manage_post(kwargs, keys=("gec", "a", "b"), data=lambda w: {}):
+    return {key: Case(expect(DENIED, **managers_redirect(key)), kwargs(key), "POST", data) for key in keys}
+
+
+MATRIX = {
+    "home": {"": Case(expect(OK))},
+    "healthz": {"": Case(expect(OK, **EVERYONE))},
+    "login": {"": Case(expect(REDIRECT, anonymous=OK))},
+    "logout": {"": Case(expect(LOGIN), method="POST")},  # LOGOUT_REDIRECT_URL is the login page
+    "set_language": {"": Case(expect(REDIRECT, anonymous=REDIRECT), method="POST", data=lambda w: {"language": "en"})},
+    "two_factor_setup": {"": Case(expect(OK))},
+    "two_factor_verify": {"": Case(expect(REDIRECT))},
+    "two_factor_disable": {"": Case(expect(DENIED), method="POST")},
+    "audit": {"": Case(expect(DENIED, **STAFF))},
+    "admin:index": {"": Case(expect(REDIRECT, anonymous=REDIRECT, admin=OK))},
+    # The directory is shared knowledge among the partners: every logged-in user reads it.
+    "instances:list": {"": Case(expect(OK))},
+    "instances:organigram": {"": Case(expect(OK))},
+    "instances:detail": {code: Case(expect(OK), lambda w, code=code: {"code": code}) for code in ("GEC", "GA", "GT-A")},
+    "membership:partners": {"": Case(expect(OK))},
+    "membership:partner": {"": Case(expect(OK), lambda w: {"pk": w.people["rep"].partner.pk})},
+    "membership:my_mandates": {"": Case(expect(OK))},
+    "membership:my_calendar": {"": Case(expect(OK))},
+    "meetings:list": {"": Case(expect(OK))},
+    "meetings:create": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "meetings:schedule": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "meetings:dashboard": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "meetings:dashboard_progress": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "meetings:my_invitations": {"": Case(expect(OK))},
+    # Only the invited person answers their own invitation from the portal; another's is refused.
+    "meetings:my_rsvp": {
+        "own": Case(expect(DENIED, rep=REDIRECT), lambda w: {"pk": w.invitations["rep_gec"].pk}, "POST",
+                    lambda w: {"answer": "attending"}),
+        "ga": Case(expect(DENIED, ga_member=REDIRECT), lambda w: {"pk": w.invitations["ga_member_ga"].pk}, "POST",
+                   lambda w: {"answer": "declined"}),
+    },
+    "meetings:invitation_retry": {
+        "gec": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.invitations["rep_gec"].pk}, "POST"),
+        "a": Case(expect(DENIED, leader_a=REDIRECT, **STAFF_REDIRECT),
+                  lambda w: {"pk": w.invitations["gt_member_a"].pk}, "POST"),
+    },
+    "meetings:actions": {"": Case(expect(OK))},
+    "meetings:action_done": {
+        "a": Case(expect(DENIED, leader_a=REDIRECT, **STAFF_REDIRECT), lambda w: {"pk": w.extra["action_a"].pk}, "POST"),
+    },
+    "meetings:document": read_cases(document),
+    # A3: referrals go between the GEC and the GA; members of both follow them, only the SEG files them.
+    "meetings:referrals": {"": Case(expect(DENIED, rep=OK, ga_member=OK, **STAFF))},
+    "meetings:referral_new": {"": Case(expect(DENIED, **STAFF))},
+    "meetings:referral": {
+        "": Case(expect(DENIED, rep=OK, ga_member=OK, **STAFF), lambda w: {"pk": w.extra["referral"].pk}),
+    },
+    "meetings:detail": read_cases(meeting),
+    "meetings:edit": manage_get(meeting),
+    "meetings:reschedule": manage_get(meeting),
+    "meetings:propose_agenda": manage_post(meeting),
+    "meetings:mark_held": manage_post(meeting),
+    "meetings:cancel": manage_post(meeting, data=lambda w: {"reason": "Clash with a national holiday"}),
+    # Without the approving meeting the form comes back with its errors (200) — for managers only.
+    "meetings:approve_minutes": {
+        "a_held": Case(expect(DENIED, leader_a=OK, **STAFF), meeting("a_held"), "POST"),
+    },
+    # Members propose items to their instance's meetings (and managers).
+    "meetings:propose_item": {key: Case(expect(DENIED, **READERS[key]), meeting(key)) for key in ("gec", "ga", "a")},
+    "meetings:item_add": manage_get(meeting),
+    "meetings:item_edit": {
+        **manage_get(item, keys=("gec", "a", "b")),
+        # Changing the meeting id in the URL does not reach another meeting's item.
+        "b_item_under_a": Case(expect(DENIED, leader_a=NOT_FOUND, secretariat=NOT_FOUND, admin=NOT_FOUND),
+                               item("a", "b")),
+    },
+    "meetings:item_move": manage_post(item, data=lambda w: {"direction": "up"}),
+    "meetings:item_remove": manage_post(item),
+    "meetings:item_decide": manage_post(item, data=lambda w: {"decision": "accept", "reason": "In scope"}),
+    "meetings:document_add": manage_get(meeting),
+    "meetings:distribution": manage_get(meeting),
+    "meetings:send": manage_post(meeting),
+    "meetings:progress": manage_get(meeting),
+    "meetings:failed": manage_get(meeting),
+    "meetings:attendance": manage_get(meeting, keys=("a_held",)),
+    "meetings:records": manage_get(meeting, keys=("a_held",)),
+    "secretariat:distribution_csv": manage_get(meeting_id),
+    "secretariat:distribution_vcard": manage_get(meeting_id),
+    # Links from e-mails: the secret in the URL is the credential, no login needed.
+    "secretariat:rsvp": {
+        "valid": Case(expect(OK, **EVERYONE), lambda w: {"token": w.extra["rsvp_rep"]}),
+        # An altered link gets a page that says so (400), never the invitation.
+        "altered": Case(expect(BAD_REQUEST, anonymous=BAD_REQUEST),
+                        lambda w: {"token": w.extra["rsvp_rep"][:-2] + "xx"}),
+    },
+    "secretariat:calendar_feed": {
+        "valid": Case(expect(OK, **EVERYONE), lambda w: {"token": w.extra["feed_rep"]}),
+        "unknown": Case(expect(NOT_FOUND, anonymous=NOT_FOUND), lambda w: {"token": "not-a-feed-token"}),
+    },
+}
