@@ -138,7 +138,7 @@ class GovernmentInterlocutor(models.Model):
     function = models.CharField(_("function"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["instance"])  # "instance" is simple-history's own attribute
 
     class Meta:
         verbose_name = _("government interlocutor")

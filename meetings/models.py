@@ -3,7 +3,7 @@
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -76,7 +76,12 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.instance.code} — {self.title} ({timezone.localtime(self.start):%Y-%m-%d})"
+        # Historical rows may lack their instance (deleted since): never crash the history page.
+        try:
+            code = self.instance.code
+        except ObjectDoesNotExist:
+            code = "?"
+        return f"{code} — {self.title} ({timezone.localtime(self.start):%Y-%m-%d})"
 
     def clean(self):
         errors = {}

@@ -99,6 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer rather than failing at once (worker + web on one file).
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a worker sending hundreds of invitations should not reconnect for each task.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -212,7 +215,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Two-factor: required for secretariat staff and admins (see ptf_portal.middleware).
 OTP_TOTP_ISSUER = "PTF Mali"
-REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", not DEBUG)
+# TOTP for secretariat staff and admins (issue 7), in development too: the demo accounts get a device
+# from load_demo and `manage.py demo_totp USER` prints their current code.
+REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", True)
 
 LOGGING = {
     "version": 1,
@@ -223,5 +228,7 @@ LOGGING = {
     "loggers": {
         "django.security": {"level": "INFO"},
         "ptf.security": {"level": "INFO"},
+        # axes logs every login at INFO; its lockouts (WARNING) are what matters.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -66,6 +66,12 @@ def _no_axes_lockouts_between_tests(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_off_unless_tested(settings):
+    """Most tests log staff in with force_login; tests of the second factor switch it back on."""
+    settings.REQUIRE_2FA_FOR_STAFF = False
+
+
 @pytest.fixture
 def secretariat_user(db):
     from django.contrib.auth.models import Group, User

@@ -131,12 +131,15 @@ def test_queueing_with_redis_unreachable_does_not_fail_the_caller(settings):
     app.conf.task_always_eager = False
     previous = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app._pool = None  # connection pools are cached per URL: drop the app's, not the shared ones
+    app.amqp._producer_pool = None
     try:
         with transaction.atomic():
             enqueue_on_commit(worker_heartbeat, "never-sent")
     finally:
         app.conf.broker_url = previous
-        app.pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
     from ptf_portal.models import WorkerHeartbeat
 
     assert not WorkerHeartbeat.objects.filter(hostname="never-sent").exists()

@@ -10,7 +10,7 @@ from guardian.shortcuts import get_objects_for_user
 from instances.models import Instance
 from meetings.forms import error_messages
 from meetings.models import AgendaItem, Meeting
-from ptf_portal.access import can_manage_instance, can_view_meeting
+from ptf_portal.access import can_manage_instance, can_view_meeting, needs_clearance  # noqa: F401  (re-exported)
 from ptf_portal.roles import is_secretariat
 
 
@@ -54,7 +54,3 @@ def to_meeting(meeting, anchor: str = ""):
         response["Location"] += f"#{anchor}"
     return response
 
-
-def needs_clearance(meeting, confidential: bool) -> bool:
-    """Mirrors ptf_portal.access.can_view_document for a page's many documents without a query each (A4)."""
-    return meeting.instance.is_group or meeting.instance.kind == "GA" or confidential

@@ -5,7 +5,8 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from instances.models import Instance, Troika
 from membership import rules, services
@@ -74,3 +75,29 @@ def test_demo_accounts_have_their_roles(demo):
     # the partner's GEC deputy is in the directory too
     assert Mandate.objects.filter(instance__code="GEC", role="deputy",
                                   person__institution__partner=partner.partner).exists()
+
+
+def test_demo_staff_log_in_with_the_code_demo_totp_prints(demo, client, settings):
+    settings.REQUIRE_2FA_FOR_STAFF = True
+    settings.DEBUG = True
+    assert any(line.strip().startswith("seg") and "otpauth://totp/" in line for line in demo)
+    dashboard = reverse("meetings:dashboard")
+    response = client.post(reverse("login"), {"username": "seg", "password": ACCOUNTS["seg"][0]})
+    assert response.status_code == 302
+    assert reverse("two_factor_verify") in client.get(dashboard)["Location"]  # the password is not enough
+
+    out = io.StringIO()
+    call_command("demo_totp", "seg", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    client.post(reverse("two_factor_verify"), {"otp_token": code})
+    assert client.get(dashboard).status_code == 200
+
+
+def test_demo_totp_refuses_without_debug_or_device(demo, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_totp", "seg", stdout=io.StringIO())
+    settings.DEBUG = True
+    with pytest.raises(CommandError):
+        call_command("demo_totp", "partner", stdout=io.StringIO())

@@ -62,7 +62,7 @@ def test_rule_M4_advisory_lists_every_un_agency_seat_and_says_why():
     entries = by_email(build_distribution_list(instance=gec(), on_date=TODAY))
     assert {coordinating.email, other.email} <= entries.keys()
     assert "M4" in entries[other.email].rule
-    assert "advisory" in entries[other.email].reason
+    assert "indicative" in entries[other.email].reason  # French: "the One UN policy is advisory"
 
 
 def test_rule_M4_strict_keeps_only_the_coordinating_agency():

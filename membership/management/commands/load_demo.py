@@ -24,6 +24,7 @@ from instances.permissions import sync_leader_permissions
 from membership.importer import import_directory
 from membership.models import Mandate, Person
 from ptf_portal.roles import SECRETARIAT_GROUP
+from ptf_portal.two_factor import ensure_demo_device
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 RELATIVE_DAYS = re.compile(r"^\+(\d+)d$")
@@ -36,6 +37,8 @@ ACCOUNTS = {
     "partner": ("partner-demo-2024", "GEC titular of Belgium, expert in GT-AGRICULTURE"),
 }
 PARTNER_PERSON = ("Belgique", "GEC", "titular")
+# Accounts that need a second factor (ptf_portal.roles.requires_second_factor) get a demo TOTP device.
+TOTP_ACCOUNTS = ("admin", "seg")
 
 
 def _named_file(name: str, text: str) -> io.BytesIO:
@@ -83,6 +86,12 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo accounts (user / password):"))
         for username, (password, label) in ACCOUNTS.items():
             self.stdout.write(f"  {username:8} {password:20} {label}")
+        self.stdout.write("")
+        self.stdout.write(_("Secretariat staff and admins also give a code from an authenticator app (TOTP)."))
+        for username in TOTP_ACCOUNTS:
+            self.stdout.write(f"  {username:8} {self.otpauth_urls[username]}")
+        self.stdout.write(_("Add these to an authenticator app, or print the current code with: "
+                            "python manage.py demo_totp USERNAME"))
         self.stdout.write(_("Open %(url)s") % {"url": "http://127.0.0.1:8000/"})
         if not settings.DEBUG:
             self.stdout.write(self.style.WARNING(_("DEBUG is off: change these passwords before any real use.")))
@@ -106,6 +115,7 @@ class Command(BaseCommand):
         )
         self._link(titular.person if titular else None, users["partner"])
         sync_leader_permissions(health)
+        self.otpauth_urls = {name: ensure_demo_device(users[name]) for name in TOTP_ACCOUNTS}
 
     @staticmethod
     def _user(username: str, password: str) -> User:
