@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -32,6 +33,10 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     # (line, column, message) for problems with the file itself.
     problems: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+# Control characters (NUL above all, which PostgreSQL refuses in text) have no place in a directory.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def file_name(source) -> str:
@@ -107,7 +112,7 @@ def read_table(source, *, required: list[str], optional: list[str]) -> Table:
     if not records:
         table.problems.append((1, "-", _("the file is empty")))
         return table
-    header = [h.strip() for h in records[0]]
+    header = [CONTROL_CHARACTERS.sub("", h).strip() for h in records[0]]
     while header and header[-1] == "":
         header.pop()
     table.columns = header
@@ -127,5 +132,9 @@ def read_table(source, *, required: list[str], optional: list[str]) -> Table:
         if not any(cell for cell in record):
             continue  # blank rows Excel leaves at the end
         values = {column: (record[i] if i < len(record) else "") for i, column in enumerate(header) if column}
-        table.rows.append(Row(line=index, values=values))
+        bad = [column for column, value in values.items() if CONTROL_CHARACTERS.search(value)]
+        for column in bad:
+            table.problems.append((index, column, _("the cell contains a control character; retype it")))
+        if not bad:
+            table.rows.append(Row(line=index, values=values))
     return table

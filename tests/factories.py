@@ -16,7 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "portal-password-123")
+    password = factory.django.Password("portal-password-123")
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

@@ -281,3 +281,11 @@ def test_query_count_does_not_grow_with_rows(run):
     assert large_rows > 3 * small_rows
     # One read per model, one bulk write (and one history write) per model, one set per group for permissions.
     assert large == small
+
+
+def test_a_control_character_in_a_cell_is_refused_and_nothing_is_written(run):
+    """A NUL byte (PostgreSQL refuses it in text) is the user's error on that cell, not a crash."""
+    result = run([member("a@fr.org"), member("b@fr.org", last_name="Dia\x00ra")])
+    assert not result.ok
+    assert [(e.line, e.column) for e in result.errors] == [(3, "last_name")]
+    assert nothing_written()
