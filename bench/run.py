@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_import.py", "bench_distribution.py", "bench_invitations.py", "page_weight.py"]
+SCRIPTS = ["bench_import.py", "bench_distribution.py", "bench_invitations.py", "profile_invitation_task.py",
+           "page_weight.py"]
 
 
 def main() -> int:

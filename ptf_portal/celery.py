@@ -12,9 +12,23 @@ Reliability choices (see README, "Background work"):
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptf_portal.settings")
 
 app = Celery("ptf_portal")
 app.config_from_object("ptf_portal.celery_config")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _database_connection_usable(task=None, **kwargs):
+    """What Django does at each request: drop a connection that is broken or older than CONN_MAX_AGE.
+
+    Not for eager tasks: they run inside the caller's transaction and connection.
+    """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -13,6 +13,10 @@ task_ignore_result = True
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
+# Celery's Django fixup closes the database connection around every task unless told to reuse it;
+# reconnecting cost more than the whole task (bench/bench_invitations.py). Connections are still
+# checked before each task (ptf_portal.celery: close_old_connections honours CONN_MAX_AGE and health checks).
+CELERY_DB_REUSE_MAX = 1000
 timezone = settings.TIME_ZONE
 enable_utc = True
 # Fail fast when the broker is unreachable: the caller has already saved its rows.
