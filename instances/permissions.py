@@ -25,3 +25,13 @@ def sync_leader_permissions(instance) -> None:
         remove_perm(MANAGE_MEETINGS, user, instance)
     for user in User.objects.filter(pk__in=wanted - current):
         assign_perm(MANAGE_MEETINGS, user, instance)
+
+
+def sync_permissions_led_by(person) -> None:
+    """Re-sync the groups a person leads or co-leads: their login account was linked, changed or removed."""
+    from django.db.models import Q
+
+    from instances.models import Instance
+
+    for instance in Instance.objects.filter(Q(leader_person=person) | Q(co_lead_person=person)):
+        sync_leader_permissions(instance)

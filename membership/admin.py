@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from instances.permissions import sync_permissions_led_by
 from membership.forms import (
     InlineMandateForm,
     MandateAdminForm,
@@ -94,6 +95,11 @@ class PersonAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["institution"]
     raw_id_fields = ["user"]
     inlines = [PersonMandateInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "user" in form.changed_data:  # a group leader's account gains or loses the group (issue 7)
+            sync_permissions_led_by(obj)
 
     @admin.display(description=_("partner"), ordering="institution__partner__name")
     def partner_name(self, obj):

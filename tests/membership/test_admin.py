@@ -321,6 +321,27 @@ def test_rule_T7_admin_leadership_change_moves_the_manage_meetings_permission(ad
     assert [r.user.username for r in rows] == ["lea"]
 
 
+def test_linking_and_unlinking_a_leaders_account_in_admin_moves_the_permission(admin_client):
+    group = GroupFactory(code="GT-SANTE")
+    canada = PartnerFactory(name="Canada")
+    leader = PersonFactory(institution__partner=canada, function="expert")
+    services.mandate_create(person=leader, instance=group, role="expert", start=START)
+    Instance.objects.filter(pk=group.pk).update(leader_partner=canada, leader_person=leader)
+    account = UserFactory(username="lea")
+    change = url("membership.person", "change", leader.pk)
+
+    data = form_data(admin_client.get(change))
+    data["user"] = account.pk
+    assert admin_client.post(change, data).status_code == 302
+    assert account.has_perm("instances.manage_meetings", group)
+
+    data = form_data(admin_client.get(change))
+    data["user"] = ""
+    assert admin_client.post(change, data).status_code == 302
+    account = type(account).objects.get(pk=account.pk)  # a fresh object: permissions are cached per instance
+    assert not account.has_perm("instances.manage_meetings", group)
+
+
 def test_rule_T7_admin_refuses_a_leader_on_the_gec(admin_client):
     change = url("instances.instance", "change", gec().pk)
     data = form_data(admin_client.get(change))
