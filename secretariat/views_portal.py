@@ -92,15 +92,19 @@ def _compliance_warnings():
                  "message": _("The compliance check failed; the error is in the server log.")}]
 
 
-@require_GET
-def dashboard(request):
-    """All instances for the SEG; their own groups for a GT/GD leader."""
-    user = request.user
+def _dashboard_scope(user):
+    """(is SEG, the groups the user manages, the meetings filter); only managers have a dashboard."""
     secretariat = is_secretariat(user)
     instances = list(managed_instances(user))
     if not secretariat and not instances:
         raise PermissionDenied
-    scope = Q() if secretariat else Q(instance__in=instances)
+    return secretariat, instances, Q() if secretariat else Q(instance__in=instances)
+
+
+@require_GET
+def dashboard(request):
+    """All instances for the SEG; their own groups for a GT/GD leader."""
+    secretariat, instances, scope = _dashboard_scope(request.user)
     now = timezone.now()
     first, month_error = _month(request)
     if month_error:
@@ -145,12 +149,7 @@ def scope_actions(secretariat: bool, instances) -> Q:
 @require_GET
 def dashboard_progress(request):
     """The dashboard's sending-progress panel alone, for htmx polling (and a plain page without it)."""
-    user = request.user
-    secretariat = is_secretariat(user)
-    instances = list(managed_instances(user))
-    if not secretariat and not instances:
-        raise PermissionDenied
-    scope = Q() if secretariat else Q(instance__in=instances)
+    secretariat, instances, scope = _dashboard_scope(request.user)
     upcoming = list(Meeting.objects.filter(scope, start__gte=timezone.now(), status=Meeting.Status.CONVENED)
                     .select_related("instance").order_by("start")[:40])
     progress = invitation_progress([m.pk for m in upcoming])
