@@ -98,6 +98,11 @@ class Instance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind"], condition=Q(kind__in=["GEC", "GA"]), name="one_gec_one_ga"),
             models.CheckConstraint(
+                condition=Q(kind__in=["GT", "GD"]) | Q(secretariat="seg"),
+                name="seg_is_secretariat_of_gec_and_ga",
+                violation_error_message=_("The SEG is the secretariat of the GEC and the GA (I6)."),
+            ),
+            models.CheckConstraint(
                 condition=Q(meeting_weekday__lte=6) & Q(meeting_week_of_month__gte=1) & Q(meeting_week_of_month__lte=4),
                 name="instance_schedule_rule_valid",
             ),
