@@ -69,15 +69,20 @@ def generate_year(*, instance: Instance, year: int, created_by=None) -> list[Mee
     return created
 
 
-def ga_meeting_count_warnings(year: int) -> list[str]:
-    """I4 (advisory): the GA meets twice a year and more when needed, without multiplying meetings."""
+def ga_meeting_count(year: int) -> int:
+    """The GA meetings planned or held in a year (Bamako time), cancelled ones aside (I4)."""
     start_of_year = datetime.datetime(year, 1, 1, tzinfo=BAMAKO)
     end_of_year = datetime.datetime(year + 1, 1, 1, tzinfo=BAMAKO)
-    count = (
+    return (
         Meeting.objects.filter(instance__kind=Instance.Kind.GA, start__gte=start_of_year, start__lt=end_of_year)
         .exclude(status=Meeting.Status.CANCELLED)
         .count()
     )
+
+
+def ga_meeting_count_warnings(year: int) -> list[str]:
+    """I4 (advisory): the GA meets twice a year and more when needed, without multiplying meetings."""
+    count = ga_meeting_count(year)
     if count < GA_MIN:
         return [_("Only %(count)s GA meeting(s) are planned in %(year)s; the GA meets at least twice a year (I4).")
                 % {"count": count, "year": year}]
@@ -87,4 +92,4 @@ def ga_meeting_count_warnings(year: int) -> list[str]:
     return []
 
 
-__all__ = ["generate_year", "ga_meeting_count_warnings", "nth_weekday", "planned_dates"]
+__all__ = ["generate_year", "ga_meeting_count", "ga_meeting_count_warnings", "nth_weekday", "planned_dates"]

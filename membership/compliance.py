@@ -19,7 +19,6 @@ from membership.models import Mandate, Partner
 
 WARNING, INFO = "warning", "info"
 ENDING_WITHIN_DAYS = 60
-GA_MEETINGS_MIN, GA_MEETINGS_MAX = 2, 4
 EXPIRY = "EXPIRY"  # not a DOMAIN rule: a reminder to renew or replace a mandate
 
 
@@ -87,19 +86,17 @@ def _one_un(instances, mandates) -> list[ComplianceWarning]:
 
 def _ga_meetings(instances, on_date) -> list[ComplianceWarning]:
     """I4: the GA meets twice a year, more when needed, without multiplying meetings."""
-    from meetings.models import Meeting
+    from meetings.schedule import GA_MAX, GA_MIN, ga_meeting_count
 
     ga = next((i for i in instances if i.kind == Instance.Kind.GA), None)
     if ga is None:
         return []
-    count = (
-        Meeting.objects.filter(instance=ga, start__year=on_date.year).exclude(status=Meeting.Status.CANCELLED).count()
-    )
+    count = ga_meeting_count(on_date.year)
     values = {"count": count, "year": on_date.year}
-    if count < GA_MEETINGS_MIN:
+    if count < GA_MIN:
         return [_warning("I4", _("The GA has %(count)d meeting(s) scheduled in %(year)d: it should meet at least "
                                  "twice a year.") % values, ga)]
-    if count > GA_MEETINGS_MAX:
+    if count > GA_MAX:
         return [_warning("I4", _("The GA has %(count)d meetings scheduled in %(year)d: avoid multiplying GA "
                                  "meetings.") % values, ga)]
     return []

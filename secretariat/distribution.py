@@ -126,8 +126,7 @@ class _Builder:
             entry.reasons.append(reason)
 
     def result(self) -> list[Entry]:
-        rank = ROLE_RANK.get
-        return sorted(self.entries.values(), key=lambda e: (e.partner, rank(e.role, 99), e.name))
+        return sorted(self.entries.values(), key=Entry.sort_key)
 
 
 def _info_from_mandate(m: MandateRow) -> dict:

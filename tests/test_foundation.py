@@ -114,6 +114,14 @@ def test_celery_is_configured_for_reliability(settings):
     assert conf.task_publish_retry is False
 
 
+def test_database_connection_lifetime_comes_from_db_conn_max_age_unless_the_url_sets_it():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    assert run_manage("shell", "-c", show, DB_CONN_MAX_AGE="7").stdout.strip().splitlines()[-1] == "7"
+    from_url = run_manage("shell", "-c", show, DB_CONN_MAX_AGE="7",
+                          DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused?conn_max_age=5")
+    assert from_url.stdout.strip().splitlines()[-1] == "5", from_url.stderr
+
+
 def test_without_broker_tasks_run_eagerly_in_process():
     result = run_manage("shell", "-c", "from ptf_portal.celery import app; print(app.conf.task_always_eager)")
     assert result.stdout.strip().splitlines()[-1] == "True", result.stderr

@@ -10,7 +10,7 @@ from guardian.shortcuts import get_objects_for_user
 from instances.models import Instance
 from meetings.forms import error_messages
 from meetings.models import AgendaItem, Meeting
-from ptf_portal.access import can_manage_instance, can_view_meeting, needs_clearance  # noqa: F401  (re-exported)
+from ptf_portal.access import can_manage_instance, can_view_meeting
 from ptf_portal.roles import is_secretariat
 
 

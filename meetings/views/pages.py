@@ -30,7 +30,6 @@ from meetings.views._common import (
     flash_refusal,
     managed_instances,
     meeting_for_manager,
-    needs_clearance,
     to_meeting,
 )
 from ptf_portal.access import (
@@ -40,6 +39,7 @@ from ptf_portal.access import (
     can_view_confidential,
     can_view_document,
     can_view_meeting,
+    needs_clearance,
 )
 from ptf_portal.roles import is_secretariat, person_of
 
