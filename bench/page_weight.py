@@ -34,7 +34,7 @@ def main() -> None:
     from django.test import Client
 
     from meetings import services
-    from ptf_portal.roles import SECRETARIAT_GROUP
+    from membership.roles import SECRETARIAT_GROUP
     from secretariat.services import invitations_send
     from tests.meetings.factories import at
     from tests.portal.factories import make_cast

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from instances.models import Instance, Troika
 from instances.organigram import build_organigram
+from membership.access import can_manage_instance
 from membership.models import Mandate
-from ptf_portal.access import can_manage_instance
 
 ROLE_ORDER = {Mandate.Role.TITULAR: 0, Mandate.Role.DEPUTY: 1, Mandate.Role.EXPERT: 2, Mandate.Role.BINOME: 3}
 LEADERS = ("leader_person__institution__partner", "leader_partner", "co_lead_person__institution__partner",

@@ -124,8 +124,8 @@ def upcoming_meetings(*, user=None, instance=None, limit: int = 10):
 def _visible_to(qs, user):
     from guardian.shortcuts import get_objects_for_user
 
-    from ptf_portal.access import active_instance_ids
-    from ptf_portal.roles import is_secretariat, person_of
+    from membership.access import active_instance_ids
+    from membership.roles import is_secretariat, person_of
 
     if not user.is_authenticated:
         return qs.none()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from membership.models import Mandate, Partner, Person
-from ptf_portal.roles import person_of
+from membership.roles import person_of
 
 
 @require_GET

@@ -1,4 +1,4 @@
-from ptf_portal.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, person_of
 
 
 def portal(request):

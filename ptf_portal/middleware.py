@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp import user_has_device
 
-from ptf_portal.roles import requires_second_factor
+from membership.roles import requires_second_factor
 
 security_log = logging.getLogger("ptf.security")
 IDLE_KEY = "ptf_last_seen"

@@ -28,7 +28,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ptf_portal.roles import requires_second_factor
+from membership.roles import requires_second_factor
 
 log = logging.getLogger("ptf.security")
 DEVICE_NAME = "authenticator"

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ptf_portal.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, person_of
 
 
 class LoginView(auth_views.LoginView):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from ptf_portal.access import can_view_audit
+from membership.access import can_view_audit
 from ptf_portal.audit import AUDITED, audit_page
 
 

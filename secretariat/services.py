@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ptf_portal.tasks_util import enqueue_on_commit
+from core.queue import enqueue_on_commit
 from secretariat.distribution import build_distribution_list
 from secretariat.models import CalendarFeedToken, DistributionEntry, DistributionList, Invitation
 from secretariat.reasons import render_reasons

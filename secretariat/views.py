@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meetings.models import Meeting
-from ptf_portal.access import can_manage_instance
+from membership.access import can_manage_instance
 from secretariat import services
 from secretariat.distribution import build_distribution_list
 from secretariat.exports import rows_as_csv, rows_as_vcard, snapshot_rows

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from meetings.models import ActionItem, AgendaItem, Meeting
 from meetings.views._common import managed_instances
-from ptf_portal.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, person_of
 from secretariat.models import Invitation
 
 logger = logging.getLogger(__name__)

@@ -76,7 +76,7 @@ def _second_factor_off_unless_tested(settings):
 def secretariat_user(db):
     from django.contrib.auth.models import Group, User
 
-    from ptf_portal.roles import SECRETARIAT_GROUP
+    from membership.roles import SECRETARIAT_GROUP
 
     user = User.objects.create_user("seg", "seg@example.org", "seg-password-123", first_name="Awa", last_name="Traoré")
     user.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])

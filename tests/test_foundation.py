@@ -132,9 +132,9 @@ def test_queueing_with_redis_unreachable_does_not_fail_the_caller(settings):
     """The row is saved first; a dead broker is logged, not raised (the requeue task catches up)."""
     from django.db import transaction
 
+    from core.queue import enqueue_on_commit
     from ptf_portal.celery import app
     from ptf_portal.tasks import worker_heartbeat
-    from ptf_portal.tasks_util import enqueue_on_commit
 
     app.conf.task_always_eager = False
     previous = app.conf.broker_url

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = [ROOT / "locale/fr/LC_MESSAGES/django.po"]
-SOURCE_FOLDERS = ("ptf_portal", "instances", "membership", "meetings", "secretariat", "templates")
+SOURCE_FOLDERS = ("core", "ptf_portal", "instances", "membership", "meetings", "secretariat", "templates")
 
 
 def test_french_catalogue_is_complete_and_compiled():

@@ -10,8 +10,8 @@ from guardian.shortcuts import get_objects_for_user
 from instances.models import Instance
 from meetings.forms import error_messages
 from meetings.models import AgendaItem, Meeting
-from ptf_portal.access import can_manage_instance, can_view_meeting
-from ptf_portal.roles import is_secretariat
+from membership.access import can_manage_instance, can_view_meeting
+from membership.roles import is_secretariat
 
 
 def managed_instances(user):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from meetings import services
 from meetings.forms import AgendaItemForm, DecideItemForm, DocumentForm, MoveItemForm, apply_validation_error
 from meetings.views._common import flash_refusal, item_for_manager, meeting_for_manager, to_meeting
-from ptf_portal.roles import is_secretariat
+from membership.roles import is_secretariat
 
 ITEM_FIELDS = ("title", "description", "category", "expected_outcome", "duration_minutes", "presenter_group",
                "confidential")

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.views._common import flash_refusal, meeting_for_manager, to_meeting
-from ptf_portal.access import can_manage_instance
+from membership.access import can_manage_instance
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,7 +32,7 @@ from meetings.views._common import (
     meeting_for_manager,
     to_meeting,
 )
-from ptf_portal.access import (
+from membership.access import (
     active_instance_ids,
     can_manage_instance,
     can_propose_item,
@@ -41,7 +41,7 @@ from ptf_portal.access import (
     can_view_meeting,
     needs_clearance,
 )
-from ptf_portal.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, person_of
 
 
 def _visible_meetings(user):

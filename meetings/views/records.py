@@ -16,9 +16,9 @@ from meetings.forms import ActionFilterForm, ActionForm, DecisionForm, MinutesFo
 from meetings.models import ActionItem, Attendance, Minutes
 from meetings.selectors import meeting_page
 from meetings.views._common import flash_refusal, managed_instances, meeting_for_manager, to_meeting
+from membership.access import active_instance_ids, can_manage_instance
 from membership.models import Mandate
-from ptf_portal.access import active_instance_ids, can_manage_instance
-from ptf_portal.roles import is_secretariat
+from membership.roles import is_secretariat
 
 
 class AttendanceLineForm(forms.Form):

@@ -13,8 +13,8 @@ from meetings import services
 from meetings.forms import ReferralConcludeForm, ReferralForm, ReferralScheduleForm, apply_validation_error
 from meetings.models import Referral
 from meetings.selectors import referral_get, referral_list
-from ptf_portal.access import can_manage_instance, is_member
-from ptf_portal.roles import is_secretariat
+from membership.access import can_manage_instance, is_member
+from membership.roles import is_secretariat
 
 
 def _require_political_access(user):

@@ -50,7 +50,7 @@ def e2e_cast(e2e_settings, transactional_db):
     from django.contrib.auth.models import Group, User
 
     from instances.models import Instance
-    from ptf_portal.roles import SECRETARIAT_GROUP
+    from membership.roles import SECRETARIAT_GROUP
     from tests.portal.factories import make_cast
 
     Instance.objects.get_or_create(code="GEC", defaults={"kind": "GEC", "name_fr": "Groupe Exécutif de Coopération",

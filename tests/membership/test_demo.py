@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from instances.models import Instance, Troika
 from membership import rules, services
-from membership.management.commands.load_demo import ACCOUNTS
 from membership.models import Mandate, Partner, Person
-from ptf_portal.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, person_of
+from ptf_portal.management.commands.load_demo import ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 

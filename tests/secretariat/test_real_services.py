@@ -143,7 +143,7 @@ def test_a_worker_killed_mid_run_loses_nothing_after_the_requeue(broker, tmp_pat
 def test_redis_down_when_sending_then_back_everything_is_sent_once(broker, tmp_path, caplog):
     import logging
 
-    caplog.set_level(logging.WARNING, logger="ptf_portal.tasks_util")
+    caplog.set_level(logging.WARNING, logger="core.queue")
     from ptf_portal.celery import app
     from secretariat.tasks import requeue_pending_invitations
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings import services as meeting_services
-from ptf_portal import access
+from membership import access
 from tests.security.access_matrix import MATRIX
 from tests.security.world import _meeting, build_world, login_as
 

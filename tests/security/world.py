@@ -22,7 +22,7 @@ from instances.permissions import sync_leader_permissions
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from membership.models import Mandate, Partner, Person
-from ptf_portal.roles import SECRETARIAT_GROUP
+from membership.roles import SECRETARIAT_GROUP
 from secretariat import services as secretariat_services
 from secretariat.models import Invitation
 from secretariat.rsvp import make_token

@@ -23,10 +23,10 @@ from instances.models import Instance
 from instances.permissions import sync_leader_permissions
 from membership.importer import import_directory
 from membership.models import Mandate, Person
-from ptf_portal.roles import SECRETARIAT_GROUP
+from membership.roles import SECRETARIAT_GROUP
 from ptf_portal.two_factor import ensure_demo_device
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[3] / "membership" / "demo"
 RELATIVE_DAYS = re.compile(r"^\+(\d+)d$")
 CHANGE_REASON = "load_demo"
 # username: (password, what the account shows)
@@ -37,7 +37,7 @@ ACCOUNTS = {
     "partner": ("partner-demo-2024", "GEC titular of Belgium, expert in GT-AGRICULTURE"),
 }
 PARTNER_PERSON = ("Belgique", "GEC", "titular")
-# Accounts that need a second factor (ptf_portal.roles.requires_second_factor) get a demo TOTP device.
+# Accounts that need a second factor (membership.roles.requires_second_factor) get a demo TOTP device.
 TOTP_ACCOUNTS = ("admin", "seg")
 
 

@@ -1,4 +1,4 @@
-"""Who may see and manage what (issue 7). Every view asks here; nothing decides elsewhere.
+"""Who may see and manage what. Every view asks here; nothing decides elsewhere.
 
 - secretariat staff (and superusers): everything;
 - a GT/GD leader or co-lead: their own group's meetings (guardian object permission);
@@ -15,7 +15,8 @@ import datetime
 from django.utils import timezone
 
 from instances.permissions import MANAGE_MEETINGS
-from ptf_portal.roles import is_secretariat, person_of
+from membership.models import Mandate
+from membership.roles import is_secretariat, person_of
 
 
 def _today() -> datetime.date:
@@ -30,8 +31,6 @@ def active_instance_ids(user, on_date: datetime.date | None = None) -> set[int]:
     on_date = on_date or _today()
     cache = user.__dict__.setdefault("_ptf_active_instances", {})
     if on_date not in cache:
-        from membership.models import Mandate
-
         cache[on_date] = set(Mandate.objects.active_on(on_date).filter(person=person).values_list("instance_id", flat=True))
     return cache[on_date]
 
@@ -110,5 +109,5 @@ def can_propose_item(user, meeting) -> bool:
 
 
 def can_view_audit(user) -> bool:
-    """The audit trail (issue 7, item 7): the secretariat and admins only."""
+    """The audit trail: the secretariat and admins only."""
     return user.is_authenticated and (is_secretariat(user) or user.is_superuser)

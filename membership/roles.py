@@ -1,5 +1,6 @@
 """Who a user is in the portal: secretariat staff, admin, or a person of the directory."""
 
+from membership.models import Person
 
 SECRETARIAT_GROUP = "secretariat"
 
@@ -28,8 +29,6 @@ def person_of(user):
         return None
     cached = getattr(user, "_ptf_person", False)
     if cached is False:
-        from membership.models import Person
-
         cached = Person.objects.select_related("institution__partner").filter(user=user).first()
         user._ptf_person = cached
     return cached

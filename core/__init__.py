@@ -1,0 +1,1 @@
+"""Helpers with no domain imports: the bottom layer every app may use."""
