@@ -87,7 +87,7 @@ def record_on_behalf(request, pk):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label} : {error}" if label else error)
+                messages.error(request, _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error)
         return redirect("meetings:answers", pk=meeting.pk)
     invitation = Invitation.objects.get(pk=form.cleaned_data["invitation"], meeting=meeting)
     try:

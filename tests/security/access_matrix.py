@@ -136,6 +136,10 @@ MATRIX = {
     "meetings:send": manage_post(meeting),
     "meetings:progress": manage_get(meeting),
     "meetings:failed": manage_get(meeting),
+    "meetings:answers": manage_get(meeting),
+    "meetings:answers_csv": manage_get(meeting),
+    # Recording an answer on someone's behalf: managers only; an empty form comes back to the roster.
+    "meetings:answer_on_behalf": manage_post(meeting),
     "meetings:attendance": manage_get(meeting, keys=("a_held",)),
     "meetings:records": manage_get(meeting, keys=("a_held",)),
     "secretariat:distribution_csv": manage_get(meeting_id),
