@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.queue import enqueue_on_commit
 from secretariat.distribution import build_distribution_list
@@ -149,7 +149,8 @@ def invitations_send(*, meeting, by_user=None) -> int:
     distribution_freeze(distribution_list=snapshot)
     already = invited_keys(meeting)
     rows = [_invitation_from_entry(meeting, e) for e in snapshot.entries.all() if e.key not in already]
-    created = Invitation.objects.bulk_create(rows)
+    # With their first history record: the audit then shows every later change of the invitation.
+    created = bulk_create_with_history(rows, Invitation, default_user=by_user) if rows else []
     _queue(created)
     return len(created)
 

@@ -310,6 +310,8 @@ def test_the_secretariat_records_an_answer_on_someones_behalf(world, client, sec
     assert invitation.rsvp == "declined" and invitation.answer_channel == "secretariat"
     assert invitation.answered_by == secretariat_user and invitation.answer_note == "par téléphone"
     assert invitation.history.first().history_user == secretariat_user  # the audit says who
+    audit = client.get(reverse("audit") + "?model=invitation").content.decode()
+    assert titular.full_name in audit and "enregistrée par le secrétariat" in audit
     page = client.get(reverse("meetings:answers", args=[meeting.pk])).content.decode()
     assert "enregistrée par le secrétariat" in page and "par téléphone" in page
     # An invitation of another meeting, or nonsense, changes nothing.
