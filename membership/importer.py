@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import sqlite3
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -721,7 +722,6 @@ def _sqlite_full_batches():
         yield
         return
     connection.ensure_connection()
-    import sqlite3
 
     limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     features = connection.features
