@@ -1,4 +1,4 @@
-"""Session timeouts, the second-factor gate and the logging of refusals (issue 7)."""
+"""Session timeouts, the second-factor gate and the logging of refusals."""
 
 import datetime
 import logging

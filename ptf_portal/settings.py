@@ -216,7 +216,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Two-factor: required for secretariat staff and admins (see ptf_portal.middleware).
 OTP_TOTP_ISSUER = "PTF Mali"
-# TOTP for secretariat staff and admins (issue 7), in development too: the demo accounts get a device
+# TOTP for secretariat staff and admins, in development too: the demo accounts get a device
 # from load_demo and `manage.py demo_totp USER` prints their current code.
 REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", True)
 
