@@ -52,7 +52,6 @@ if shutil.which("wrk") is None:
 
 sys.path.insert(0, str(ROOT / "bench"))
 import _bench_db  # noqa: E402  (sets Django up)
-
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -75,7 +74,7 @@ def build_world() -> dict:
     from meetings.models import Document
     from membership.models import Mandate
     from membership.roles import SECRETARIAT_GROUP
-    from secretariat.services import distribution_generate, distribution_freeze, invitations_send
+    from secretariat.services import distribution_freeze, distribution_generate, invitations_send
 
     _bench_db.generate_directory(1, tag="p")
     seg = User.objects.create_user("seg-bench", "seg-bench@example.org", "x")
