@@ -29,6 +29,8 @@ PRODUCTION_ENV = {
     "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "AXES_ENABLED": "0", "LOG_LEVEL": "WARNING",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "VAR_DIR": tempfile.mkdtemp(),
 }
+if os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):  # production reads sessions from Redis
+    PRODUCTION_ENV["CACHE_URL"] = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/1"
 os.environ.update(PRODUCTION_ENV)
 DURATION = os.environ.get("BENCH_SECONDS", "8")
 LUA = """
