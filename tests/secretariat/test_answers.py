@@ -16,8 +16,8 @@ from icalendar import Calendar
 from secretariat import selectors, services
 from secretariat.answers import answer_record, delegation_options
 from secretariat.models import Invitation
+from secretariat.selectors import invitation_progress
 from secretariat.tasks import send_daily_digest, send_reminders
-from secretariat.views_portal import invitation_progress
 from tests.secretariat import directory as d
 from tests.secretariat.factories import group, partner, person, proposed, seat
 
@@ -238,7 +238,7 @@ def test_rule_T4_the_chair_is_foreseen_from_the_answers(world, client, secretari
     client.force_login(secretariat_user)
     page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert "La présidence reviendrait à" in page and "(T4)" in page
-    roster = client.get(reverse("meetings:answers", args=[meeting.pk])).content.decode()
+    roster = client.get(reverse("secretariat:answers", args=[meeting.pk])).content.decode()
     assert "La présidence reviendrait à" in roster
     assert send_daily_digest() is True
     assert "La présidence reviendrait à" in mail.outbox[-1].body
@@ -263,11 +263,11 @@ def test_roster_filters_and_csv_neutralises_cells(client, secretariat_user, djan
     meeting = world["meeting"] = d.convene(django_capture_on_commit_callbacks)
     answer(world, "Canada", "declined")
     client.force_login(secretariat_user)
-    page = client.get(reverse("meetings:answers", args=[meeting.pk]) + "?show=declined").content.decode()
+    page = client.get(reverse("secretariat:answers", args=[meeting.pk]) + "?show=declined").content.decode()
     declined = page.split('id="roster"')[1].split('id="on-behalf"')[0]
     assert world["titulars"]["Canada"].full_name in declined
     assert world["titulars"]["Japon"].full_name not in declined
-    response = client.get(reverse("meetings:answers_csv", args=[meeting.pk]))
+    response = client.get(reverse("secretariat:answers_csv", args=[meeting.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     import csv
     import io
@@ -303,7 +303,7 @@ def test_the_secretariat_records_an_answer_on_someones_behalf(world, client, sec
     meeting, titular = world["meeting"], world["titulars"]["Norvège"]
     invitation = d.row(meeting, titular)
     client.force_login(secretariat_user)
-    response = client.post(reverse("meetings:answer_on_behalf", args=[meeting.pk]),
+    response = client.post(reverse("secretariat:answer_on_behalf", args=[meeting.pk]),
                            {"invitation": invitation.pk, "answer": "declined", "note": "par téléphone"})
     assert response.status_code == 302
     invitation.refresh_from_db()
@@ -312,11 +312,11 @@ def test_the_secretariat_records_an_answer_on_someones_behalf(world, client, sec
     assert invitation.history.first().history_user == secretariat_user  # the audit says who
     audit = client.get(reverse("audit") + "?model=invitation").content.decode()
     assert titular.full_name in audit and "enregistrée par le secrétariat" in audit
-    page = client.get(reverse("meetings:answers", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("secretariat:answers", args=[meeting.pk])).content.decode()
     assert "enregistrée par le secrétariat" in page and "par téléphone" in page
     # An invitation of another meeting, or nonsense, changes nothing.
     before = Invitation.objects.filter(rsvp="none").count()
     for data in ({"invitation": "x", "answer": "declined"}, {"invitation": invitation.pk, "answer": "maybe"},
                  {"invitation": 10 ** 9, "answer": "declined"}):
-        assert client.post(reverse("meetings:answer_on_behalf", args=[meeting.pk]), data).status_code == 302
+        assert client.post(reverse("secretariat:answer_on_behalf", args=[meeting.pk]), data).status_code == 302
     assert Invitation.objects.filter(rsvp="none").count() == before

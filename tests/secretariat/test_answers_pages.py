@@ -111,6 +111,6 @@ def test_answer_pages_keep_a_constant_number_of_queries(client, secretariat_user
     big = _group_meeting("GT-GRAND", 15, django_capture_on_commit_callbacks)
     assert Invitation.objects.filter(meeting=big).count() == 5 * Invitation.objects.filter(meeting=small).count()
     client.force_login(secretariat_user)
-    for name in ("meetings:answers", "meetings:detail", "meetings:answers_csv"):
+    for name in ("secretariat:answers", "meetings:detail", "secretariat:answers_csv"):
         counts = [_count(client, reverse(name, args=[m.pk])) for m in (small, big)]
         assert counts[0] == counts[1], (name, counts)
