@@ -117,3 +117,17 @@ def test_answer_pages_keep_a_constant_number_of_queries(client, secretariat_user
         counts = [_count(client, reverse(name, args=[m.pk])) for m in (small, big)]
         print(name, counts)
         assert counts[0] == counts[1], (name, counts)
+
+
+def test_rule_T4_the_prepared_register_announces_the_chair_until_facts_replace_it(world, client, secretariat_user):
+    from meetings import services as meeting_services
+
+    meeting = world["meeting"]
+    say(world, "Espagne", "declined")  # the lead's representative
+    client.force_login(secretariat_user)
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    client.post(url, {"initialise": "1"})
+    chair = meeting_services.current_acting_chair(meeting)
+    assert chair.person == world["titulars"]["Allemagne"] and chair.rule == "T4"
+    # Facts only once held: nobody confirmed present, so nobody of the Troïka is there.
+    assert meeting_services.register_chair(meeting).person is None
