@@ -7,12 +7,14 @@ what a convocation or minutes may show (A4) and is decided by the caller through
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from meetings.models import Meeting
 from secretariat.reports import documents
@@ -25,9 +27,17 @@ TEMPLATES = {
 }
 
 
+STYLESHEET = Path(__file__).with_name("pdf.css")
+
+
+@lru_cache(maxsize=1)
+def _stylesheet() -> CSS:
+    return CSS(filename=str(STYLESHEET))
+
+
 def html_to_pdf(html: str) -> bytes:
-    # No base URL: the templates carry their CSS inline and load nothing from outside.
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # The documents load nothing from outside: no base URL, one local stylesheet.
+    return HTML(string=html, base_url=None).write_pdf(stylesheets=[_stylesheet()])
 
 
 def meeting_document_html(meeting: Meeting, kind: str, *, cleared: bool, language: str | None = None) -> str:

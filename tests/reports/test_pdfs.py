@@ -61,6 +61,7 @@ def test_attendance_sheet_has_one_signature_row_per_person_plus_blank_rows_and_r
     assert round(float(box.width)) == 595 and round(float(box.height)) == 842
     for page in pdf_pages(body):
         assert "Nom Partenaire Rôle Représenté par Signature" in page  # thead repeated on each page
+        assert f"GEC — {long_date(world.upcoming.start)}".replace("\xa0", " ") in page  # running footer
 
 
 def test_convocation_shows_the_agenda_presenters_documents_and_french_date(world):
