@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from instances.models import Instance
 from meetings import rules
 from meetings.models import AgendaItem, Attendance, Document, Meeting, Referral
+from meetings.services import validation
 from membership.models import Partner, Person
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
@@ -86,10 +87,31 @@ def category_choices(instance_kind: str):
     return [(value, label) for value, label in AgendaItem.Category.choices if value in allowed]
 
 
+class ScopedCategoryField(forms.ChoiceField):
+    """Offers the instance's categories; a known category outside the scope gets the rule's message
+    (A2, A4, A6) rather than a generic "invalid choice", as the services and the admin give it."""
+
+    meeting: Meeting | None = None
+
+    def for_meeting(self, meeting: Meeting) -> None:
+        self.meeting = meeting
+        self.choices = category_choices(meeting.instance.kind)
+
+    def validate(self, value):
+        if value and self.meeting is not None and value in AgendaItem.Category.values:
+            forms.Field.validate(self, value)
+            try:
+                validation.check_category(self.meeting, value)
+            except ValidationError as error:
+                raise ValidationError(error.error_dict["category"]) from None
+            return
+        super().validate(value)
+
+
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    category = forms.ChoiceField(label=_("Category"))
+    category = ScopedCategoryField(label=_("Category"))
     expected_outcome = forms.ChoiceField(label=_("Expected outcome"), choices=AgendaItem.Outcome.choices)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600, initial=15)
     presenter_group = forms.ModelChoiceField(
@@ -100,7 +122,7 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(meeting.instance.kind)
+        self.fields["category"].for_meeting(meeting)
         if not self.is_bound and "confidential" not in self.initial:
             self.initial["confidential"] = meeting.confidential_by_default
 
@@ -108,12 +130,12 @@ class AgendaItemForm(forms.Form):
 class ProposeItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     description = forms.CharField(label=_("Why this item"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    category = forms.ChoiceField(label=_("Category"))
+    category = ScopedCategoryField(label=_("Category"))
     expected_outcome = forms.ChoiceField(label=_("Expected outcome"), choices=AgendaItem.Outcome.choices)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(meeting.instance.kind)
+        self.fields["category"].for_meeting(meeting)
 
 
 class DecideItemForm(forms.Form):

@@ -30,6 +30,8 @@ AGENDA_EDITABLE = frozenset({DRAFT, AGENDA_PROPOSED})
 RESCHEDULABLE = frozenset({DRAFT, AGENDA_PROPOSED, CONVENED})
 # Minutes, decisions and actions are written during or after the meeting.
 RECORDABLE = frozenset({CONVENED, HELD})
+# The attendance register is kept from the proposed agenda to the meeting held.
+REGISTER_OPEN = frozenset({AGENDA_PROPOSED, CONVENED, HELD})
 
 # Agenda categories by instance kind: A2 (GEC), A4 (GA), A6 (GT/GD), plus the flows of A3 and follow-up.
 GEC_SCOPE = frozenset({"policy_dialogue", "effectiveness", "organisation", "referral_conclusion", "follow_up"})

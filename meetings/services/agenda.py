@@ -9,8 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import rules
 from meetings.models import AgendaItem, Document, Meeting, Referral
+from meetings.services import validation
 from meetings.services._common import apply_fields, fail, lock, meeting_day, require_agenda_editable
 from meetings.uploads import validate_upload
 from membership.models import Mandate
@@ -22,17 +22,8 @@ ITEM_FIELDS = {
 
 
 def _check_item(item: AgendaItem, meeting: Meeting, topic_experts) -> None:
-    """The rules an item must meet whoever writes it."""
-    instance = meeting.instance
-    if not rules.category_allowed(instance.kind, item.category):
-        label = dict(AgendaItem.Category.choices).get(item.category, item.category)
-        fail(rules.scope_error(instance.kind, instance.code, str(label)), "category", code="out_of_scope")
-    if item.presenter_group is not None and not item.presenter_group.is_group:
-        fail(_("Only a thematic or dialogue group can be invited to present its sector's stakes (A5)."),
-             "presenter_group", code="presenter_not_group")
-    if topic_experts and instance.kind != "GA":
-        fail(_("Topic experts are invited per agenda item only in the GA (M6)."), "topic_experts",
-             code="experts_only_ga")
+    """The rules an item must meet whoever writes it (shared with the admin's forms)."""
+    validation.check_agenda_item(item, meeting, topic_experts)
 
 
 def _next_order(meeting: Meeting) -> int:

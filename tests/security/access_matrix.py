@@ -72,6 +72,17 @@ MATRIX = {
     "two_factor_disable": {"": Case(expect(DENIED), method="POST")},
     "audit": {"": Case(expect(DENIED, **STAFF))},
     "admin:index": {"": Case(expect(REDIRECT, anonymous=REDIRECT, admin=OK))},
+    # The admin pages of the meeting records run the portal's rules (meetings.admin_forms); staff only.
+    **{f"admin:meetings_{model}_add": {"": Case(expect(REDIRECT, admin=OK))}
+       for model in ("meeting", "agendaitem", "attendance", "decision", "actionitem", "referral")},
+    "admin:meetings_meeting_change": {"": Case(expect(REDIRECT, admin=OK),
+                                               lambda w: {"object_id": w.meetings["gec"].pk})},
+    "admin:meetings_agendaitem_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                  lambda w: {"object_id": w.items["gec"].pk})},
+    "admin:meetings_actionitem_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                  lambda w: {"object_id": w.extra["action_a"].pk})},
+    "admin:meetings_referral_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                lambda w: {"object_id": w.extra["referral"].pk})},
     # The directory is shared knowledge among the partners: every logged-in user reads it.
     "directory:list": {"": Case(expect(OK))},
     "directory:organigram": {"": Case(expect(OK))},
