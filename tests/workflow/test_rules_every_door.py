@@ -222,7 +222,7 @@ def test_admin_refuses_an_action_on_a_draft_meeting(admin_client):
 def test_admin_meeting_inline_refuses_an_out_of_scope_item(admin_client):
     """The agenda items inline of the meeting's change page runs the scope rule as well (A2)."""
     m = meeting(gec())
-    start = m.start.astimezone(datetime.timezone.utc)
+    start = m.start.astimezone(datetime.UTC)
     data = {"kind": "ordinary", "title": m.title, "start_0": start.strftime("%Y-%m-%d"),
             "start_1": start.strftime("%H:%M:%S"), "end_0": start.strftime("%Y-%m-%d"),
             "end_1": (start + datetime.timedelta(hours=2)).strftime("%H:%M:%S"), **_empty_inlines()}
