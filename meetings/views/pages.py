@@ -114,6 +114,10 @@ def schedule_generate(request):
             messages.success(request, ngettext(
                 "%(count)d meeting was created.", "%(count)d meetings were created.", len(created)
             ) % {"count": len(created)})
+            if created.skipped_past:
+                messages.info(request, ngettext(
+                    "%(count)d date already past was skipped.", "%(count)d dates already past were skipped.",
+                    created.skipped_past) % {"count": created.skipped_past})
             if instance.kind == "GA":
                 for warning in ga_meeting_count_warnings(year):
                     messages.warning(request, warning)
@@ -121,7 +125,7 @@ def schedule_generate(request):
     return render(request, "meetings/form.html", {
         "form": form, "title": _("Generate a year's schedule"),
         "intro": _("Ordinary meetings are created from each instance's rule (weekday, week of the month, time). "
-                   "Dates that already have a meeting are skipped."),
+                   "Dates that already have a meeting, and dates already past, are skipped."),
     })
 
 
