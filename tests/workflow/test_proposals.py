@@ -11,8 +11,8 @@ from meetings import services
 from meetings.models import AgendaItem, Meeting
 from secretariat import services as sec
 from secretariat.models import Invitation
-from tests.portal.factories import gec_meeting_with_agenda
 from tests.meetings.factories import at
+from tests.portal.factories import gec_meeting_with_agenda
 
 pytestmark = pytest.mark.django_db
 
