@@ -120,7 +120,8 @@ MATRIX = {
     "meetings:referral": {
         "": Case(expect(DENIED, rep=OK, ga_member=OK, **STAFF), lambda w: {"pk": w.extra["referral"].pk}),
     },
-    "meetings:detail": read_cases(meeting),
+    # A draft is hidden from members (the list hides it too): they see a meeting once its agenda is proposed.
+    "meetings:detail": {**read_cases(meeting), "gec_draft": Case(expect(DENIED, **STAFF), meeting("gec_draft"))},
     "meetings:edit": manage_get(meeting),
     "secretariat:reschedule": manage_get(meeting),
     "meetings:propose_agenda": manage_post(meeting),
@@ -131,7 +132,8 @@ MATRIX = {
         "a_held": Case(expect(DENIED, leader_a=OK, **STAFF), meeting("a_held"), "POST"),
     },
     # Members propose items to their instance's meetings (and managers).
-    "meetings:propose_item": {key: Case(expect(DENIED, **READERS[key]), meeting(key)) for key in ("gec", "ga", "a")},
+    "meetings:propose_item": {**{key: Case(expect(DENIED, **READERS[key]), meeting(key)) for key in ("gec", "ga", "a")},
+                              "gec_draft": Case(expect(DENIED, **STAFF), meeting("gec_draft"))},
     "meetings:item_add": manage_get(meeting),
     "meetings:item_edit": {
         **manage_get(item, keys=("gec", "a", "b")),
