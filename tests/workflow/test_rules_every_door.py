@@ -233,3 +233,40 @@ def test_admin_meeting_inline_refuses_an_out_of_scope_item(admin_client):
     assert response.status_code == 200
     assert "(A2)" in response.content.decode()
     assert not AgendaItem.objects.filter(meeting=m).exists()
+
+
+def test_rule_I3_portal_form_door(client, secretariat_user):
+    client.force_login(secretariat_user)
+    start = at(10)
+    response = client.post(reverse("meetings:create"), {
+        "instance": gec().pk, "title": "GEC extraordinaire", "kind": "extraordinary",
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (start + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 200 and "(I3)" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_rule_M3_portal_form_door(client, secretariat_user):
+    m = convened(gec())
+    titular, stranger = _gec_titular_and_stranger(m)
+    services.attendance_initialise(meeting=m, people=[titular, stranger])
+    client.force_login(secretariat_user)
+    data = {f"p{p.pk}-status": "absent" for p in (titular, stranger)}
+    data.update({f"p{titular.pk}-status": "represented", f"p{titular.pk}-represented_by": stranger.pk})
+    response = client.post(reverse("meetings:attendance", args=[m.pk]), data)
+    assert response.status_code == 200 and "(M3)" in response.content.decode()
+    assert not Attendance.objects.filter(status="represented").exists()
+
+
+def test_admin_refuses_a_decision_on_another_meetings_item(admin_client):
+    m, other = convened(gec()), meeting(gec(), days=50)
+    foreign = item(other)
+    response = admin_client.post(reverse("admin:meetings_decision_add"), {
+        "meeting": m.pk, "agenda_item": foreign.pk, "text": "Adopter la feuille de route"})
+    assert response.status_code == 200 and not m.decisions.exists()
+
+
+def test_service_refuses_a_decision_on_another_meetings_item():
+    m, other = convened(gec()), meeting(gec(), days=50)
+    with pytest.raises(ValidationError):
+        services.decision_add(meeting=m, text="Adopter", agenda_item=item(other))
