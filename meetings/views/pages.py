@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -264,5 +264,8 @@ def item_propose(request, pk):
                 return to_meeting(meeting)
     return render(request, "meetings/form.html", {
         "form": form, "title": _("Propose an agenda item"), "meeting": meeting,
-        "intro": _("Proposals are open until the deadline; the secretariat (or the group's leader) accepts or rejects them."),
+        "intro": _("Proposals are open until %(deadline)s, even after the convocation; the secretariat (or the group's "
+                   "leader) accepts or rejects them, and you receive an e-mail either way.") % {
+            "deadline": formats.date_format(timezone.localtime(
+                rules.proposal_deadline(meeting.start, meeting.proposal_deadline)), "j F Y, H:i")},
     })
