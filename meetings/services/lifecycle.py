@@ -74,9 +74,8 @@ def meeting_convene(*, meeting: Meeting) -> Meeting:
 
 
 def _history_reason(text: str) -> str | None:
-    """simple-history keeps the reason of a change in a column of 100 characters."""
-    text = " ".join((text or "").split())
-    return (text if len(text) <= 100 else text[:99] + "…") or None
+    """The message to the invitees, kept whole as the reason of the change in the meeting's history."""
+    return (text or "").strip() or None
 
 
 @transaction.atomic

@@ -148,3 +148,12 @@ def test_creating_a_future_meeting_needs_no_confirmation(seg_client, cast):
     assert response.status_code == 302
 
 
+
+
+def test_a_long_reschedule_message_is_kept_whole(seg_client, cast):
+    m = convened(gec())
+    new_start = m.start + datetime.timedelta(days=2)
+    message = "La réunion est décalée de deux jours. " * 12
+    seg_client.post(reverse("secretariat:reschedule", args=[m.pk]), {
+        "start": _fmt(new_start), "end": _fmt(new_start + datetime.timedelta(hours=2)), "message": message})
+    assert m.history.first().history_change_reason == message.strip()
