@@ -108,6 +108,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The login of a person of the directory is their e-mail address, in any case.
+    "membership.accounts.backends.EmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -186,6 +188,22 @@ CELERY_VISIBILITY_TIMEOUT = CELERY_LONGEST_COUNTDOWN + 3600
 # Requeue pending invitations whose task was lost, this often (seconds).
 INVITATION_REQUEUE_INTERVAL = env_int("INVITATION_REQUEUE_INTERVAL", 300)
 RSVP_LINK_MAX_AGE_DAYS = env_int("RSVP_LINK_MAX_AGE_DAYS", 90)
+
+# Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
+ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
+ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link lasts
+# Reset requests accepted per address and per IP address in PASSWORD_RESET_WINDOW seconds.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
+# The throttle counters live in the cache: one shared Redis cache when several web processes run.
+_CACHE_URL = env_url("CACHE_URL", {"redis", "rediss"})
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # Security headers. Production values switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
