@@ -11,7 +11,7 @@ import unicodedata
 
 from django.core.management import call_command
 
-from tests.membership.import_factories import MEMBER_COLUMNS, member, write_csv
+from tests.membership.import_factories import GROUP_COLUMNS, MEMBER_COLUMNS, group, member, write_csv
 
 PARTNERS = [
     ("Allemagne", "bilateral"), ("Autriche", "bilateral"), ("Belgique", "bilateral"), ("Canada", "bilateral"),
@@ -60,6 +60,12 @@ def realistic_members() -> list[dict]:
             ambassador = person(2)
             rows.append(member(ambassador.pop("email"), partner=partner, function="ambassador", instance="GA",
                                **{**extra, "institution": f"Ambassade — {partner}"}, **ambassador))
+        if n in (0, 2):  # GT-SANTE: an expert and their binôme (Allemagne leads the group)
+            expert, binome = person(4, function="expert"), person(5, function="expert")
+            rows.append(member(expert["email"], partner=partner, instance="GT-SANTE", role="expert", **extra,
+                               **{k: v for k, v in expert.items() if k != "email"}))
+            rows.append(member(binome.pop("email"), partner=partner, instance="GT-SANTE", role="binome",
+                               pair_email=expert["email"], **extra, **binome))
         if n < 3:  # a former GEC deputy whose mandate ended long ago
             former = person(3)
             rows.append(member(former.pop("email"), partner=partner, function="other", role="deputy",
@@ -71,5 +77,7 @@ def import_realistic_directory(tmp_path) -> list[dict]:
     """Write the members CSV and load it with the importer's command, as the secretariat would."""
     rows = realistic_members()
     path = write_csv(tmp_path / "annuaire.csv", rows, MEMBER_COLUMNS)
-    call_command("import_directory", str(path))
+    groups = write_csv(tmp_path / "groupes.csv", [group("GT-SANTE", leader="Allemagne", name_fr="GT Santé",
+                                                        name_en="Health WG")], GROUP_COLUMNS)
+    call_command("import_directory", str(path), "--groups", str(groups))
     return rows

@@ -198,12 +198,12 @@ def test_invite_people_command(directory, commit):
     out = io.StringIO()
     with commit(execute=True):
         call_command("invite_people", "--partner", "belgique", stdout=out)
-    # Belgium: GEC titular and deputy, an ambassador in the GA, a former deputy without mandate.
-    assert out.getvalue().splitlines()[-1] == "invited=3 skipped=1"
-    assert len(mail.outbox) == 3
+    # Belgium: GEC titular and deputy, an ambassador in the GA, a GT-SANTE expert and binôme, a former deputy.
+    assert out.getvalue().splitlines()[-1] == "invited=5 skipped=1"
+    assert len(mail.outbox) == 5
     out = io.StringIO()
     call_command("invite_people", "--without-account", stdout=out)
-    assert out.getvalue().splitlines()[-1] == "invited=66 skipped=3"
+    assert out.getvalue().splitlines()[-1] == "invited=70 skipped=3"
 
 
 def test_invite_people_command_rejects_an_unknown_instance(directory):
