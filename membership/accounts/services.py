@@ -152,9 +152,11 @@ def invitation_accept(*, invitation: AccountInvitation, password: str):
         raise ValidationError(_("This link is no longer valid."))
     person = Person.objects.select_for_update().get(pk=invitation.person_id) if invitation.person_id else None
     user = account_for(person) if person is not None else invitation.user
+    if not user.is_active:
+        # A disabled account is given back by the SEG ("enable again"), never by an old link.
+        raise ValidationError(_("This link is no longer valid."))
     if person is not None:
         user.email = person.email
-    user.is_active = True
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
@@ -224,6 +226,8 @@ def accounts_disable_lapsed(*, today: datetime.date | None = None, grace_days: i
                 continue
             locked.is_active = False
             locked.save(update_fields=["is_active"])
+            AccountInvitation.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
+                replaced_at=timezone.now())
             with translation.override(settings.LANGUAGE_CODE):
                 reason = _("No active mandate since %(date)s (grace of %(days)d days).") % {
                     "date": date_format(gap_start, "DATE_FORMAT"), "days": grace_days}

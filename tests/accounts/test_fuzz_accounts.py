@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.accounts.helpers import issue_link
-from tests.security.test_fuzz import FUZZ, TEXT, VALUE, django_settings, fields, post_checked, world  # noqa: F401
+from tests.security.test_fuzz import FUZZ, TEXT, fields, post_checked
+from tests.security.world import build_world
+
+
+@pytest.fixture
+def world(db, settings):
+    settings.REQUIRE_2FA_FOR_STAFF = True
+    return build_world()
 
 
 @pytest.fixture(autouse=True)

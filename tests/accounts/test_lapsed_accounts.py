@@ -12,6 +12,7 @@ from membership.accounts.models import AccountEvent
 from membership.accounts.tasks import disable_lapsed_accounts
 from membership.roles import SECRETARIAT_GROUP
 from ptf_portal.celery_config import beat_schedule
+from tests.accounts.helpers import issue_link
 from tests.factories import MandateFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,13 @@ def test_a_disabled_account_cannot_sign_in(client):
     person = account(mandate_end=days_ago(31))
     services.accounts_disable_lapsed()
     assert not client.login(username=person.email, password="Mot-de-passe-2026")
+
+
+def test_an_old_invitation_does_not_reopen_a_disabled_account(client):
+    person = account(mandate_end=days_ago(31))
+    token = issue_link(person)
+    User.objects.filter(pk=person.user_id).update(password="!unusable")  # invited again before choosing one
+    disable_lapsed_accounts()
+    response = client.get(reverse("membership:activate", kwargs={"token": token}))
+    assert "link-invalid" in response.content.decode()
+    assert not is_active(person)

@@ -7,6 +7,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from membership.accounts import inviting
@@ -105,3 +107,22 @@ def test_account_events_are_in_the_audit_page(client, superuser, commit):
     assert any("ajouté au secrétariat" in label for label in labels)
     assert any("invitation envoyée" in label for label in labels)
     assert {e.who for e in response.context["entries"]} == {"root"}
+
+
+def test_secretariat_page_queries_do_not_grow_with_its_members(client, superuser):
+    group = Group.objects.get(name=SECRETARIAT_GROUP)
+
+    def add(n):
+        for _ in range(n):
+            user = User.objects.create_user(f"seg{User.objects.count()}", f"seg{User.objects.count()}@example.org")
+            user.groups.add(group)
+
+    client.force_login(superuser)
+    add(1)
+    client.get(reverse("membership:secretariat_staff"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("membership:secretariat_staff"))
+    add(5)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("membership:secretariat_staff"))
+    assert len(large) == len(small)
