@@ -7,7 +7,6 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partners"),
     path("partners/<int:pk>/", views.partner_detail, name="partner"),
     path("me/mandates/", views.my_mandates, name="my_mandates"),
-    path("me/calendar/", views.my_calendar, name="my_calendar"),
     # Portal access, the Secretariat page, invitation links and password reset (membership.accounts).
     path("", include("membership.accounts.urls")),
 ]

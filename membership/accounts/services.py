@@ -1,5 +1,7 @@
 """Writes to portal accounts. Views, the `invite_people` command and the Celery tasks all come here.
 
+E-mails are sent by a task queued by name after commit (`core.queue`), so this module never imports the tasks.
+
 Security events go to the `ptf.security` log and to AccountEvent (the audit page); a link's token is
 never written to either.
 """
@@ -8,17 +10,20 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.queue import enqueue_on_commit
 from membership.accounts.emails import invitation_message
 from membership.accounts.models import AccountEvent, AccountInvitation
 from membership.accounts.tokens import new_token, token_digest
@@ -27,6 +32,7 @@ from membership.roles import SECRETARIAT_GROUP
 
 security_log = logging.getLogger("ptf.security")
 User = get_user_model()
+SEND_INVITATION_TASK = "membership.accounts.tasks.send_account_invitation"
 
 
 class SkipReason:
@@ -78,6 +84,46 @@ def invitation_open(*, person: Person | None = None, user=None, by_user=None) ->
     invitation = AccountInvitation(person=person, user=user, created_at=now, created_by=by_user)
     invitation.full_clean(exclude=["token_hash"])
     invitation.save()
+    return invitation
+
+
+@dataclass
+class InviteResult:
+    invited: list[Person] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)  # reason → count
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(self.skipped.values())
+
+
+@transaction.atomic
+def people_invite(*, people, by_user=None, dry_run: bool = False) -> InviteResult:
+    """Invite each person who may get an account; skip those already active, disabled, without mandate or e-mail."""
+    active = Mandate.objects.active_on(timezone.localdate()).filter(person=OuterRef("pk"))
+    queryset = (
+        Person.objects.filter(pk__in=[p.pk for p in people] if isinstance(people, list) else people.values("pk"))
+        .annotate(has_active_mandate=Exists(active))
+        .select_related("user")
+        .order_by("last_name", "first_name", "pk")
+    )
+    result = InviteResult()
+    for person in queryset:
+        reason = skip_reason(person, has_active_mandate=person.has_active_mandate)
+        if reason is not None:
+            result.skipped[reason] += 1
+            continue
+        result.invited.append(person)
+        if not dry_run:
+            invitation = invitation_open(person=person, by_user=by_user)
+            enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk)
+    return result
+
+
+@transaction.atomic
+def secretariat_member_reinvite(*, user, by_user):
+    invitation = invitation_open(user=user, by_user=by_user)
+    enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk)
     return invitation
 
 
@@ -262,6 +308,7 @@ def secretariat_member_add(*, email: str, first_name: str, last_name: str, by_us
         security_log.info("role granted role=secretariat user=%s by=%s", user.get_username(), by_user.get_username())
     if not user.has_usable_password():
         invitation = invitation_open(user=user, by_user=by_user)
+        enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk)
     return user, invitation
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from membership.access import can_manage_accounts, can_manage_roles
-from membership.accounts import inviting, selectors, services
+from membership.accounts import selectors, services
 from membership.accounts.forms import (
     AccessFilterForm,
     ActivationPasswordForm,
@@ -77,7 +77,7 @@ def access_invite(request):
         people = selectors.people_access(**_filters(form))
     else:
         people = list(form.cleaned_data["people"])
-    result = inviting.people_invite(people=people, by_user=request.user)
+    result = services.people_invite(people=people, by_user=request.user)
     invited = len(result.invited)
     messages.success(request, ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", invited)
                      % {"count": invited})
@@ -108,7 +108,7 @@ def secretariat_staff(request):
     _require(can_manage_roles, request)
     form = SecretariatMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user, invitation = inviting.secretariat_member_add(by_user=request.user, **form.cleaned_data)
+        user, invitation = services.secretariat_member_add(by_user=request.user, **form.cleaned_data)
         if invitation is not None:
             messages.success(request, _("%(email)s is in the secretariat; an e-mail invites them to choose a "
                                         "password.") % {"email": user.email})
@@ -133,7 +133,7 @@ def secretariat_staff_remove(request, pk):
 def secretariat_staff_reinvite(request, pk):
     _require(can_manage_roles, request)
     user = get_object_or_404(get_user_model(), pk=pk, groups__name=services.SECRETARIAT_GROUP)
-    inviting.secretariat_member_reinvite(user=user, by_user=request.user)
+    services.secretariat_member_reinvite(user=user, by_user=request.user)
     messages.success(request, _("A new link was sent to %(email)s.") % {"email": user.email})
     return redirect("membership:secretariat_staff")
 
@@ -174,7 +174,7 @@ def activate_password(request):
         request.session.pop(SESSION_TOKEN, None)
         messages.success(request, _("Your password is set. Sign in with your e-mail address %(email)s.")
                          % {"email": user.email})
-        return redirect(f"{reverse('login')}?{urlencode({'next': reverse('meetings:my_invitations')})}")
+        return redirect(f"{reverse('login')}?{urlencode({'next': reverse('secretariat:my_invitations')})}")
     return render(request, "membership/accounts/activate.html",
                   {"form": form, "login": account.email, "name": invitation.person or account.get_full_name()})
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from membership.accounts import inviting, services
+from membership.accounts import services
 from membership.accounts.models import AccountEvent, AccountInvitation
 from membership.accounts.tokens import token_digest
 from membership.models import Mandate, Person
@@ -64,7 +64,7 @@ def test_invitation_is_in_the_persons_language_and_stores_only_a_digest(director
     english = gec_people().filter(language="en").first()
     french = gec_people().filter(language="fr").first()
     with commit(execute=True):
-        inviting.people_invite(people=[english, french])
+        services.people_invite(people=[english, french])
     by_address = {m.to[0]: m for m in mail.outbox}
     assert "Choose your password" in by_address[english.email].body
     assert "Choisissez votre mot de passe" in by_address[french.email].body
@@ -79,7 +79,7 @@ def test_invitation_days_is_a_setting(directory, settings, commit):
     settings.ACCOUNT_INVITATION_DAYS = 7
     person = gec_people().first()
     with commit(execute=True):
-        inviting.people_invite(people=[person])
+        services.people_invite(people=[person])
     invitation = AccountInvitation.objects.get(person=person)
     assert invitation.expires_at - invitation.sent_at == datetime.timedelta(days=7)
 
@@ -87,9 +87,9 @@ def test_invitation_days_is_a_setting(directory, settings, commit):
 def test_reinviting_replaces_the_old_link(client, directory, commit):
     person = gec_people().first()
     with commit(execute=True):
-        inviting.people_invite(people=[person])
+        services.people_invite(people=[person])
     with commit(execute=True):
-        inviting.people_invite(people=[person])
+        services.people_invite(people=[person])
     first, second = [ACTIVATION.search(m.body).group(0) for m in mail.outbox]
     assert first != second
     old = client.get(first)
@@ -101,7 +101,7 @@ def test_reinviting_replaces_the_old_link(client, directory, commit):
 def test_opening_the_link_sets_the_password_links_the_person_and_signs_in_by_email(client, directory, commit):
     person = gec_people().first()
     with commit(execute=True):
-        inviting.people_invite(people=[person])
+        services.people_invite(people=[person])
     link = links_by_address()[person.email.lower()]
     response = client.get(link)
     assert response.status_code == 302 and response["Location"] == reverse("membership:activate_password")
@@ -111,9 +111,9 @@ def test_opening_the_link_sets_the_password_links_the_person_and_signs_in_by_ema
     person.refresh_from_db()
     assert person.user is not None and person.user.email == person.email
     # The login is the e-mail address, in any case, and the first sign-in lands on "My invitations".
-    response = client.post(reverse("login") + "?next=" + reverse("meetings:my_invitations"),
+    response = client.post(reverse("login") + "?next=" + reverse("secretariat:my_invitations"),
                            {"username": person.email.upper(), "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("meetings:my_invitations")
+    assert response.status_code == 302 and response["Location"] == reverse("secretariat:my_invitations")
     assert AccountEvent.objects.filter(kind="activated", person=person).exists()
     # The link was single-use.
     client.logout()
@@ -170,7 +170,7 @@ def test_links_never_reach_the_logs(client, directory, caplog, commit):
     caplog.set_level(logging.DEBUG)
     person = gec_people().first()
     with commit(execute=True):
-        inviting.people_invite(people=[person])
+        services.people_invite(people=[person])
     token = ACTIVATION.search(mail.outbox[0].body).group(1)
     client.get(reverse("membership:activate", kwargs={"token": token}))
     client.post(reverse("membership:activate_password"), {"new_password1": PASSWORD, "new_password2": PASSWORD})
@@ -185,7 +185,7 @@ def test_invite_skips_active_no_mandate_and_disabled(directory):
         person.user = User.objects.create_user(person.email.lower(), person.email, PASSWORD, is_active=is_active)
         person.save()
     former = Person.objects.exclude(pk__in=Mandate.objects.active_on(timezone.localdate()).values("person")).first()
-    result = inviting.people_invite(people=[active, disabled, former])
+    result = services.people_invite(people=[active, disabled, former])
     assert result.invited == [] and dict(result.skipped) == {"active": 1, "disabled": 1, "no_mandate": 1}
     assert mail.outbox == []
 
@@ -216,7 +216,7 @@ def test_invite_people_command_rejects_an_unknown_instance(directory):
 def test_access_page_shows_each_state(client, secretariat_user, directory, commit):
     people = list(gec_people()[:4])
     with commit(execute=True):
-        inviting.people_invite(people=people[:3])
+        services.people_invite(people=people[:3])
     services.invitation_accept(invitation=AccountInvitation.objects.get(person=people[0]), password=PASSWORD)
     AccountInvitation.objects.filter(person=people[1]).update(expires_at=timezone.now() - datetime.timedelta(1))
     client.force_login(secretariat_user)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from celery import current_app
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
@@ -38,8 +39,11 @@ def is_active(person):
     return User.objects.get(pk=person.user_id).is_active
 
 
-def test_the_task_is_in_the_beat_schedule():
-    assert any(e["task"] == "membership.accounts.tasks.disable_lapsed_accounts" for e in beat_schedule.values())
+def test_the_task_is_in_the_beat_schedule_and_registered():
+    names = ("membership.accounts.tasks.disable_lapsed_accounts", "membership.accounts.tasks.send_account_invitation")
+    assert any(e["task"] == names[0] for e in beat_schedule.values())
+    # Registered when Django starts (MembershipConfig.ready), so services can queue them by name.
+    assert set(names) <= set(current_app.tasks)
 
 
 def test_active_mandate_keeps_the_account():

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from membership.accounts import inviting
+from membership.accounts import services
 from membership.accounts.models import AccountEvent
 from membership.roles import SECRETARIAT_GROUP, is_secretariat
 from tests.accounts.helpers import links_by_address
@@ -66,7 +66,7 @@ def test_admin_adds_a_secretariat_member_who_chooses_a_password(client, superuse
 def test_a_new_secretariat_member_enrols_totp_at_first_sign_in(client, superuser, commit, settings):
     settings.REQUIRE_2FA_FOR_STAFF = True
     with commit(execute=True):
-        inviting.secretariat_member_add(first_name="Oumou", last_name="Sangaré", email="oumou@seg-mali.example.org",
+        services.secretariat_member_add(first_name="Oumou", last_name="Sangaré", email="oumou@seg-mali.example.org",
                                         by_user=superuser)
     client.get(links_by_address()["oumou@seg-mali.example.org"])
     client.post(reverse("membership:activate_password"), {"new_password1": PASSWORD, "new_password2": PASSWORD})

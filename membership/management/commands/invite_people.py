@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from instances.models import Instance
-from membership.accounts.inviting import people_invite
+from membership.accounts.services import people_invite
 from membership.models import Mandate, Partner, Person
 
 
