@@ -145,6 +145,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ptf_portal.security_log.lockout_response"
+# Failures count per login whatever its case (the e-mail login is case-insensitive).
+AXES_USERNAME_CALLABLE = "membership.accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "fr"

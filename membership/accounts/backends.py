@@ -22,3 +22,8 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials) -> str:
+    """The login as axes counts failures (AXES_USERNAME_CALLABLE): an e-mail typed in another case is the same."""
+    return str((credentials or {}).get("username") or "").strip().lower()
