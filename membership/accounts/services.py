@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core.queue import enqueue_on_commit
+from core.queue import enqueue_on_commit, publish
 from membership.accounts.emails import invitation_message
 from membership.accounts.models import AccountEvent, AccountInvitation
 from membership.accounts.tokens import new_token, token_digest
@@ -125,6 +125,14 @@ def secretariat_member_reinvite(*, user, by_user):
     invitation = invitation_open(user=user, by_user=by_user)
     enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk)
     return invitation
+
+
+def invitations_requeue(*, older_than_seconds: int = 300) -> int:
+    """Publish again the open invitations whose e-mail never left (broker down at commit, retries exhausted)."""
+    before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(AccountInvitation.objects.filter(sent_at__isnull=True, used_at__isnull=True, replaced_at__isnull=True,
+                                                created_at__lt=before).values_list("pk", flat=True))
+    return sum(1 for pk in ids if publish(SEND_INVITATION_TASK, pk))
 
 
 def invitation_send(*, invitation_id: int) -> str:

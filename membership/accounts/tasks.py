@@ -22,3 +22,9 @@ def disable_lapsed_accounts() -> int:
     disabled = services.accounts_disable_lapsed()
     logger.info("lapsed accounts disabled: %d", len(disabled))
     return len(disabled)
+
+
+@shared_task(name="membership.accounts.tasks.requeue_account_invitations")
+def requeue_account_invitations(older_than_seconds: int = 300) -> int:
+    """Beat: send again the invitations whose e-mail never left."""
+    return services.invitations_requeue(older_than_seconds=older_than_seconds)

@@ -261,3 +261,13 @@ def test_people_without_the_secretariat_role_cannot_invite(client, directory):
     client.force_login(person.user)
     assert client.post(reverse("membership:access_invite"), {"scope": "shown"}).status_code == 403
     assert not AccountInvitation.objects.exists()
+
+
+def test_an_invitation_whose_email_never_left_is_sent_by_the_requeue(directory):
+    person = gec_people().first()
+    invitation = services.invitation_open(person=person)  # committed, but its message was lost
+    AccountInvitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert services.invitations_requeue(older_than_seconds=300) == 1
+    assert [m.to[0] for m in mail.outbox] == [person.email]
+    assert services.invitations_requeue(older_than_seconds=300) == 0

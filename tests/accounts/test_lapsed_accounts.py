@@ -40,7 +40,8 @@ def is_active(person):
 
 
 def test_the_task_is_in_the_beat_schedule_and_registered():
-    names = ("membership.accounts.tasks.disable_lapsed_accounts", "membership.accounts.tasks.send_account_invitation")
+    names = ("membership.accounts.tasks.disable_lapsed_accounts", "membership.accounts.tasks.send_account_invitation",
+             "membership.accounts.tasks.requeue_account_invitations")
     assert any(e["task"] == names[0] for e in beat_schedule.values())
     # Registered when Django starts (MembershipConfig.ready), so services can queue them by name.
     assert set(names) <= set(current_app.tasks)
