@@ -107,6 +107,9 @@ def people_invite(*, people, by_user=None, dry_run: bool = False) -> InviteResul
         .select_related("user")
         .order_by("last_name", "first_name", "pk")
     )
+    if not dry_run:
+        # Two secretaries inviting the same people at once: the second waits, then replaces the first's links.
+        queryset = queryset.select_for_update(of=("self",))
     result = InviteResult()
     for person in queryset:
         reason = skip_reason(person, has_active_mandate=person.has_active_mandate)

@@ -16,9 +16,10 @@ ACTIONS = ("view", "add", "change")
 def create_secretariat_group(apps, schema_editor):
     # Permissions are normally created after all migrations ran (post_migrate); create them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
