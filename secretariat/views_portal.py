@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.dates import parse_month
 from meetings.models import ActionItem, AgendaItem, Meeting
 from meetings.views._common import managed_instances
 from membership.roles import is_secretariat, person_of
@@ -61,11 +62,10 @@ def _month(request) -> tuple[datetime.date, str]:
     raw = request.GET.get("month", "")
     if not raw:
         return today.replace(day=1), ""
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        return datetime.date(year, month, 1), ""
-    except (ValueError, TypeError):
-        return today.replace(day=1), _("“%(value)s” is not a month (use YYYY-MM); showing this month.") % {"value": raw}
+    first = parse_month(raw)  # None outside 1990–2100: the month arithmetic below must not overflow
+    if first is not None:
+        return first, ""
+    return today.replace(day=1), _("“%(value)s” is not a month (use YYYY-MM); showing this month.") % {"value": raw}
 
 
 def month_calendar(first: datetime.date, meetings) -> list[list[dict]]:

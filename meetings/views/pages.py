@@ -39,6 +39,7 @@ from membership.access import (
     can_view_confidential,
     can_view_document,
     can_view_meeting,
+    can_view_referral,
     needs_clearance,
 )
 from membership.roles import is_secretariat, person_of
@@ -151,6 +152,7 @@ def meeting_detail(request, pk):
         "records_visible": cleared or not needs_clearance(meeting, False),
         "can_propose": editable and not manage and can_propose_item(user, meeting),
         "show_rule_ids": is_secretariat(user),
+        "referrals": [r for r in page.referrals if can_view_referral(user, r)],
     }
     if manage:
         context["item_form"] = AgendaItemForm(meeting=meeting) if editable else None
