@@ -87,7 +87,7 @@ def _check_xlsx_sizes(data: bytes) -> None:
         members = archive.infolist()
         if any(m.file_size > XLSX_MAX_PART_BYTES for m in members) or \
                 sum(m.file_size for m in members) > XLSX_MAX_TOTAL_BYTES:
-            raise UnreadableWorkbook(_("the workbook is too large once uncompressed (at most %(size)d MB)")
+            raise UnreadableWorkbook(_("unreadable file: the workbook is too large once uncompressed (at most %(size)d MB)")
                                      % {"size": XLSX_MAX_TOTAL_BYTES // (1024 * 1024)})
 
 
@@ -101,7 +101,7 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
         records = []
         for row in sheet.iter_rows(values_only=True):
             if len(records) >= MAX_ROWS or len(row) > 200:
-                raise UnreadableWorkbook(_("the workbook has too many rows or columns (at most %(rows)d rows)")
+                raise UnreadableWorkbook(_("unreadable file: the workbook has too many rows or columns (at most %(rows)d rows)")
                                          % {"rows": MAX_ROWS})
             records.append([_cell_text(v) for v in row])
         return records

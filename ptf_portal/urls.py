@@ -22,3 +22,5 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("secretariat/", include("secretariat.urls")),
 ]
+
+handler500 = "ptf_portal.views.server_error"
