@@ -9,7 +9,7 @@ MASK = "[masked]"
 # /secretariat/rsvp/<token>/, /secretariat/calendar/<token>.ics, /accounts/reset/<uid>/<token>/,
 # /accounts/activate/<token>/ — wherever they appear (request line, path, referer, full URL).
 _PATHS = re.compile(r"(/(?:secretariat/rsvp|secretariat/calendar|accounts/reset|accounts/activate)/)[^\s?#\"']+")
-_QUERY = re.compile(r"([?&](?:token|key|code)=)[^&\s#\"']+", re.IGNORECASE)
+_QUERY = re.compile(r"((?:^|[?&])(?:token|key|code)=)[^&\s#\"']+", re.IGNORECASE)
 
 
 def mask_capabilities(text: str) -> str:
