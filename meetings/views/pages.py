@@ -51,7 +51,7 @@ def _visible_meetings(user):
         return qs
     managed = managed_instances(user).values("pk")
     member_of = active_instance_ids(user)
-    condition = Q(instance__in=managed) | (Q(instance_id__in=member_of) & ~Q(status=Meeting.Status.DRAFT))
+    condition = Q(instance__in=managed) | Q(instance_id__in=member_of)  # drafts too: members propose items to them
     person = person_of(user)
     if person is not None:
         condition |= Q(invitations__person=person) & ~Q(instance__kind="GA")  # A4: GA only to its members

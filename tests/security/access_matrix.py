@@ -40,9 +40,9 @@ READERS = {
     "a": {"gt_member": OK, "leader_a": OK, **STAFF},
     "b": {"leader_b": OK, **STAFF},
 }
-# Drafts (decided): a draft meeting is its managers' work in progress; members open it neither from the list
-# nor by its id.
-DRAFT_READERS = {"gec_draft": STAFF, "a_draft": {"leader_a": OK, **STAFF}}
+# Drafts (decided): a draft meeting is read by the members of its instance, as any other meeting — they propose
+# agenda items to it until its deadline — and the meetings list shows it to them too (A4 holds for GA drafts).
+DRAFT_READERS = {"gec_draft": READERS["gec"], "ga_draft": READERS["ga"], "a_draft": READERS["a"]}
 # Referrals (A3, A4): the SEG and GA members see every referral; a GEC member sees the questions the GEC asked,
 # and a question the GA took up itself only once its conclusion is returned to the GEC.
 REFERRAL_ORIGINS = ("gec", "self")

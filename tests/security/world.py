@@ -153,8 +153,9 @@ def build_world() -> World:
         due_date=timezone.localdate() + datetime.timedelta(days=10),
     )
     w.extra["referral"] = meeting_services.referral_request(question="Security situation in the centre")
-    # Drafts: only their managers open them (the list hides them from members too).
+    # Drafts: read by the members of their instance, in the list and by their page alike.
     w.meetings["gec_draft"] = _meeting(gec, 40, "GEC draft session dq40")
+    w.meetings["ga_draft"] = _meeting(ga, 42, "GA draft session dq42")
     w.meetings["a_draft"] = _meeting(group_a, 45, "GT-A draft session dq45")
     # A referral of each origin in each state (A3, A4). Rows written directly: the world needs the states, the
     # transitions are tested by meetings.
