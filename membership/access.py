@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
 
 from instances.models import Instance
 from instances.permissions import MANAGE_MEETINGS
@@ -49,6 +50,15 @@ def can_manage_instance(user, instance) -> bool:
     if not user.is_authenticated:
         return False
     return is_secretariat(user) or (instance.is_group and user.has_perm(MANAGE_MEETINGS, instance))
+
+
+def managed_instances(user):
+    """The instances whose meetings the user manages: all for the SEG, their own groups for a leader."""
+    qs = Instance.objects.filter(is_active=True)
+    if is_secretariat(user):
+        return qs
+    ids = get_objects_for_user(user, MANAGE_MEETINGS, klass=Instance, accept_global_perms=False)
+    return qs.filter(pk__in=ids.values("pk"), kind__in=[Instance.Kind.GT, Instance.Kind.GD])
 
 
 def is_member(user, instance) -> bool:

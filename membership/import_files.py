@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from core.text import MULTI_LINE_FORBIDDEN
 
@@ -92,8 +93,6 @@ def _check_xlsx_sizes(data: bytes) -> None:
 
 
 def _xlsx_records(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     _check_xlsx_sizes(data)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:

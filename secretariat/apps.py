@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SecretariatConfig(AppConfig):
     name = "secretariat"
     verbose_name = _("Secretariat")
+
+    def ready(self):
+        # Django's hook for wiring an app in: registering the Celery tasks (queued by name from services)
+        # and the secretariat's panels on the meeting page. Imports here are the documented exception.
+        from secretariat import panels, tasks  # noqa: F401

@@ -6,7 +6,19 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+
+from meetings.models import Meeting
+from secretariat.emails import digest_message, invitation_message, reminder_message
+from secretariat.models import Invitation
+from secretariat.services import (
+    distribution_generate,
+    invitation_claim,
+    invitation_mark_failure,
+    invitation_mark_sent,
+    invitations_requeue,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -14,11 +26,6 @@ logger = logging.getLogger(__name__)
 @shared_task(name="secretariat.tasks.generate_distribution_list")
 def generate_distribution_list(meeting_id: int, user_id: int | None = None) -> int | None:
     """Store a new snapshot of the meeting's distribution list; returns its id."""
-    from django.contrib.auth import get_user_model
-
-    from meetings.models import Meeting
-    from secretariat.services import distribution_generate
-
     meeting = Meeting.objects.select_related("instance").filter(pk=meeting_id).first()
     if meeting is None:
         return None
@@ -29,10 +36,6 @@ def generate_distribution_list(meeting_id: int, user_id: int | None = None) -> i
 @shared_task(name="secretariat.tasks.send_invitation")
 def send_invitation(invitation_id: int) -> str:
     """Claim the row (pending → sending), send it, mark it sent; on failure back off, then fail."""
-    from secretariat.emails import invitation_message
-    from secretariat.models import Invitation
-    from secretariat.services import invitation_claim, invitation_mark_failure, invitation_mark_sent
-
     if not invitation_claim(invitation_id):
         return "taken"  # another task has it, or it is already sent
     invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
@@ -55,8 +58,6 @@ def send_invitation(invitation_id: int) -> str:
 @shared_task(name="secretariat.tasks.requeue_pending_invitations")
 def requeue_pending_invitations(older_than_seconds: int = 60, stuck_after_seconds: int | None = None) -> int:
     """Beat: re-queue pending rows whose message was lost (Redis down at commit, worker killed)."""
-    from secretariat.services import invitations_requeue
-
     return invitations_requeue(older_than_seconds=older_than_seconds, stuck_after_seconds=stuck_after_seconds)
 
 
@@ -66,8 +67,6 @@ REMINDER_DAYS_BEFORE = 3
 @shared_task(name="secretariat.tasks.send_reminders")
 def send_reminders() -> int:
     """Beat (hourly): three days before a convened meeting, remind once those who have not answered."""
-    from secretariat.models import Invitation
-
     now = timezone.now()
     ids = list(
         Invitation.objects.filter(
@@ -84,9 +83,6 @@ def send_reminders() -> int:
 @shared_task(name="secretariat.tasks.send_reminder")
 def send_reminder(invitation_id: int) -> bool:
     """Claim by setting reminded_at (null → now), so a reminder goes out once; undo it if sending fails."""
-    from secretariat.emails import reminder_message
-    from secretariat.models import Invitation
-
     if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True).update(reminded_at=timezone.now()):
         return False
     invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
@@ -102,9 +98,6 @@ def send_reminder(invitation_id: int) -> bool:
 @shared_task(name="secretariat.tasks.send_daily_digest")
 def send_daily_digest() -> bool:
     """Beat (daily): tell the secretariat which invitations failed and which are still unanswered."""
-    from secretariat.emails import digest_message
-    from secretariat.models import Invitation
-
     failed = list(Invitation.objects.filter(state=Invitation.State.FAILED).select_related("meeting__instance"))
     unanswered = list(
         Invitation.objects.filter(

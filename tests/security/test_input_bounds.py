@@ -85,7 +85,7 @@ def test_dates_out_of_range_are_refused_by_forms(secretariat_user, start):
 def test_dates_dashboard_month_out_of_range_shows_this_month(secretariat_user, month):
     client = Client(raise_request_exception=False)
     client.force_login(secretariat_user)
-    response = client.get(reverse("meetings:dashboard"), {"month": month})
+    response = client.get(reverse("secretariat:dashboard"), {"month": month})
     assert response.status_code == 200
     assert response.context["month"] == timezone.localdate().replace(day=1)
 
@@ -93,7 +93,7 @@ def test_dates_dashboard_month_out_of_range_shows_this_month(secretariat_user, m
 def test_dates_dashboard_month_in_range_still_works(secretariat_user):
     client = Client()
     client.force_login(secretariat_user)
-    response = client.get(reverse("meetings:dashboard"), {"month": "1990-01"})
+    response = client.get(reverse("secretariat:dashboard"), {"month": "1990-01"})
     assert response.status_code == 200 and response.context["month"] == datetime.date(1990, 1, 1)
 
 
