@@ -14,9 +14,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from core.csv_export import csv_text, neutralise
+from core.text import SINGLE_LINE_FORBIDDEN
 from instances.models import Instance
+from meetings.forms import DecideItemForm
 from meetings.models import Meeting
 from membership.forms import PersonAdminForm
 from membership.import_files import read_table
@@ -205,3 +210,18 @@ def test_xlsx_importer_caps_the_length_of_cells(tmp_path):
     long_csv = write_csv(tmp_path / "long.csv", [member("awa.diarra@fr.org", limits="x" * 5000)], MEMBER_COLUMNS)
     table = _read(long_csv)
     assert table.rows == [] and [(line, column) for line, column, _ in table.problems] == [(2, "limits")]
+
+
+# -- fuzz: the single-line check on a real form ---------------------------------------------------------
+
+FUZZ = hypothesis_settings(max_examples=80, deadline=None)
+
+
+@FUZZ
+@given(title=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60))
+def test_single_line_fields_fuzz_control_characters_are_exactly_what_is_refused(title):
+    form = DecideItemForm(data={"decision": "reject", "reason": title})
+    form.is_valid()
+    refused = "reason" in form.errors and any("contrôle" in e or "control" in e for e in form.errors["reason"])
+    # Django strips the value first (some control characters count as white space there).
+    assert refused == bool(SINGLE_LINE_FORBIDDEN.search(title.strip()))
