@@ -225,3 +225,11 @@ def test_single_line_fields_fuzz_control_characters_are_exactly_what_is_refused(
     refused = "reason" in form.errors and any("contrôle" in e or "control" in e for e in form.errors["reason"])
     # Django strips the value first (some control characters count as white space there).
     assert refused == bool(SINGLE_LINE_FORBIDDEN.search(title.strip()))
+
+
+@pytest.mark.parametrize("params", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}, {"month": "0001-01"}])
+def test_dates_out_of_range_in_url_parameters_never_answer_500(secretariat_user, params):
+    client = Client(raise_request_exception=False)
+    client.force_login(secretariat_user)
+    for name in ("audit", "secretariat:dashboard"):
+        assert client.get(reverse(name), params).status_code in (200, 400), (name, params)
