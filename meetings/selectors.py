@@ -133,7 +133,7 @@ def _visible_to(qs, user):
         get_objects_for_user(user, "instances.manage_meetings", accept_global_perms=False).values_list("pk", flat=True)
     )
     member_of = active_instance_ids(user)
-    condition = Q(instance_id__in=managed) | Q(instance_id__in=member_of)  # drafts too: members propose items to them
+    condition = Q(instance_id__in=managed) | (Q(instance_id__in=member_of) & ~Q(status=Meeting.Status.DRAFT))
     person = person_of(user)
     if person is not None and _has_invitations():
         condition |= Q(invitations__person=person) & ~Q(status=Meeting.Status.DRAFT) & ~Q(instance__kind="GA")

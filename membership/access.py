@@ -6,9 +6,8 @@
   they are invited to, and the documents of those meetings that are not confidential;
 - A4: GA agendas, documents and minutes only to people with an active GA mandate and the SEG;
   a group's documents only to its members, its leaders and the SEG;
-- drafts: a draft meeting is shown to the members of its instance (A4 still applies: a GA draft only to GA
-  members), in the meetings list and on its page alike — members propose agenda items while it is a draft,
-  until its proposal deadline (A1);
+- a draft meeting only to those who manage it, in the meetings list and on its page alike: members see a
+  meeting once its agenda is proposed;
 - referrals between the GEC and the GA (A3, A4): the SEG and GA members see every referral whole; a GEC
   member sees what the GEC asked (question, details, the GEC meetings) and the GA's conclusion once it is
   returned to the GEC — never a question the GA took up itself before its conclusion comes back, nor the
@@ -80,8 +79,12 @@ def is_invited(user, meeting) -> bool:
 
 
 def can_view_meeting(user, meeting) -> bool:
+    """Managers see every meeting; members (and invitees) see it once its agenda is proposed: a draft is the
+    secretariat's work in progress (the meeting list applies the same rule)."""
     if can_manage_instance(user, meeting.instance):
         return True
+    if meeting.status == "draft":
+        return False
     if meeting.instance.kind == "GA":
         return is_member(user, meeting.instance)  # A4
     return is_member(user, meeting.instance) or is_invited(user, meeting)

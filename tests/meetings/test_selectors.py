@@ -98,6 +98,6 @@ def test_upcoming_meetings_for_secretariat_and_member(secretariat_user):
     user = UserFactory()
     member = person_of(partner("Member"), user=user)
     seat(member, gec())
-    assert upcoming_meetings(user=user) == [soon, draft]  # members see drafts too: they propose items to them
+    assert upcoming_meetings(user=user) == [soon]
     assert upcoming_meetings(instance=gec(), limit=1) == [soon]
     assert soon.start > timezone.now() - datetime.timedelta(0)

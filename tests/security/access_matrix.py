@@ -40,9 +40,9 @@ READERS = {
     "a": {"gt_member": OK, "leader_a": OK, **STAFF},
     "b": {"leader_b": OK, **STAFF},
 }
-# Drafts (decided): a draft meeting is read by the members of its instance, as any other meeting — they propose
-# agenda items to it until its deadline — and the meetings list shows it to them too (A4 holds for GA drafts).
-DRAFT_READERS = {"gec_draft": READERS["gec"], "ga_draft": READERS["ga"], "a_draft": READERS["a"]}
+# Drafts (decided): a draft is its managers' work in progress; members see neither it in the meetings list nor its
+# page by its id, until its agenda is proposed.
+DRAFT_READERS = {"gec_draft": STAFF, "ga_draft": STAFF, "a_draft": {"leader_a": OK, **STAFF}}
 # Referrals (A3, A4): the SEG and GA members see every referral; a GEC member sees the questions the GEC asked,
 # and a question the GA took up itself only once its conclusion is returned to the GEC.
 REFERRAL_ORIGINS = ("gec", "self")
@@ -86,6 +86,17 @@ MATRIX = {
     "two_factor_disable": {"": Case(expect(DENIED), method="POST")},
     "audit": {"": Case(expect(DENIED, **STAFF))},
     "admin:index": {"": Case(expect(REDIRECT, anonymous=REDIRECT, admin=OK))},
+    # The admin pages of the meeting records run the portal's rules (meetings.admin_forms); staff only.
+    **{f"admin:meetings_{model}_add": {"": Case(expect(REDIRECT, admin=OK))}
+       for model in ("meeting", "agendaitem", "attendance", "decision", "actionitem", "referral")},
+    "admin:meetings_meeting_change": {"": Case(expect(REDIRECT, admin=OK),
+                                               lambda w: {"object_id": w.meetings["gec"].pk})},
+    "admin:meetings_agendaitem_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                  lambda w: {"object_id": w.items["gec"].pk})},
+    "admin:meetings_actionitem_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                  lambda w: {"object_id": w.extra["action_a"].pk})},
+    "admin:meetings_referral_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                lambda w: {"object_id": w.extra["referral"].pk})},
     # The directory is shared knowledge among the partners: every logged-in user reads it.
     "directory:list": {"": Case(expect(OK))},
     "directory:organigram": {"": Case(expect(OK))},
@@ -140,7 +151,8 @@ MATRIX = {
         "a_held": Case(expect(DENIED, leader_a=OK, **STAFF), meeting("a_held"), "POST"),
     },
     # Members propose items to their instance's meetings (and managers).
-    "meetings:propose_item": {key: Case(expect(DENIED, **READERS[key]), meeting(key)) for key in ("gec", "ga", "a")},
+    "meetings:propose_item": {**{key: Case(expect(DENIED, **READERS[key]), meeting(key)) for key in ("gec", "ga", "a")},
+                              "gec_draft": Case(expect(DENIED, **STAFF), meeting("gec_draft"))},
     "meetings:item_add": manage_get(meeting),
     "meetings:item_edit": {
         **manage_get(item, keys=("gec", "a", "b")),

@@ -133,6 +133,12 @@ def build_world() -> World:
         secretariat_services.invitations_send(meeting=meeting, by_user=seg)
         w.meetings[key] = Meeting.objects.get(pk=meeting.pk)
 
+    # A draft GEC meeting: the secretariat's work in progress, hidden from members until its agenda is proposed.
+    draft = _meeting(gec, 40, "Draft GEC zq40")
+    meeting_services.agenda_item_add(meeting=draft, title="Draft item", category=CATEGORY[gec.kind],
+                                     expected_outcome="information")
+    w.meetings["gec_draft"] = draft
+
     # A held meeting of group A, for attendance and records.
     held = _meeting(group_a, -3, "GT-A held meeting")
     meeting_services.agenda_item_add(meeting=held, title="Review", category="sector_dialogue",
@@ -154,8 +160,7 @@ def build_world() -> World:
         due_date=timezone.localdate() + datetime.timedelta(days=10),
     )
     w.extra["referral"] = meeting_services.referral_request(question="Security situation in the centre")
-    # Drafts: read by the members of their instance, in the list and by their page alike.
-    w.meetings["gec_draft"] = _meeting(gec, 40, "GEC draft session dq40")
+    # More drafts, of the GA and of a group (the GEC's is above): hidden from members alike.
     w.meetings["ga_draft"] = _meeting(ga, 42, "GA draft session dq42")
     w.meetings["a_draft"] = _meeting(group_a, 45, "GT-A draft session dq45")
     # A referral of each origin in each state (A3, A4). Rows written directly: the world needs the states, the
