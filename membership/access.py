@@ -204,3 +204,13 @@ def referral_sight(user, referral) -> ReferralSight:
         ga_meeting=False,
         conclusion=referral.state == REFERRAL_RETURNED,
     )
+
+
+def can_manage_accounts(user) -> bool:
+    """Portal access of the directory's people (invite, enable again): the secretariat and admins."""
+    return user.is_authenticated and is_secretariat(user)
+
+
+def can_manage_roles(user) -> bool:
+    """Who belongs to the secretariat: admins (superusers) only."""
+    return user.is_authenticated and user.is_superuser

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from membership.access import managed_instances
+from membership.accounts.forms import LoginForm
 from membership.roles import is_secretariat, person_of
 from ptf_portal.middleware import note_denial
 from secretariat.views import portal as views_portal
@@ -18,6 +19,7 @@ from secretariat.views import portal as views_portal
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 

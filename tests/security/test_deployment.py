@@ -30,8 +30,8 @@ FEED = "s3cr3t-feed-token-0123456789abcdef"
     f'GET /secretariat/rsvp/{TOKEN}/ HTTP/1.1" 200',
     f"Not Found: /secretariat/calendar/{FEED}.ics",
     f"https://portal.ptf-mali.org/secretariat/rsvp/{TOKEN}/?answer=attending",
-    "GET /accounts/reset/MQ/c5x-0a1b2c3d4e5f/ HTTP/1.1",
-    "GET /accounts/activate/a1b2c3d4e5f6/ HTTP/1.1",
+    "GET /people/password-reset/MQ/c5x-0a1b2c3d4e5f/ HTTP/1.1",
+    "GET /people/access/activate/a1b2c3d4e5f6/ HTTP/1.1",
     "token=abcdef0123&next=/",
 ])
 def test_capability_urls_masked_in_log_lines(line):
@@ -39,6 +39,11 @@ def test_capability_urls_masked_in_log_lines(line):
     assert TOKEN not in masked and FEED not in masked and "[masked]" in masked
     for secret in ("c5x-0a1b2c3d4e5f", "a1b2c3d4e5f6", "abcdef0123"):
         assert secret not in masked
+
+
+def test_capability_urls_masked_keeps_token_free_pages_readable():
+    assert mask_capabilities("GET /people/password-reset/sent/ HTTP/1.1") == "GET /people/password-reset/sent/ HTTP/1.1"
+    assert mask_capabilities("GET /meetings/42/ HTTP/1.1") == "GET /meetings/42/ HTTP/1.1"
 
 
 def test_capability_urls_masked_in_the_portals_own_log_output(db):
