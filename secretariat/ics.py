@@ -34,10 +34,11 @@ def _attendee(email: str, name: str, recipient: str = "to") -> vCalAddress:
 
 
 def meeting_event(meeting, *, sequence: int, cancelled: bool = False, description: str = "",
-                  attendee: tuple[str, str, str] | None = None) -> Event:
+                  attendee: tuple[str, str, str] | None = None, dtstamp=None) -> Event:
     event = Event()
     event.add("uid", uid_for(meeting))
-    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    # DTSTAMP: when this message was written (RFC 5545 §3.8.7.2 with METHOD), so a resend repeats it.
+    event.add("dtstamp", (dtstamp or timezone.now()).astimezone(datetime.UTC))
     event.add("dtstart", meeting.start.astimezone(datetime.UTC))
     event.add("dtend", meeting.end.astimezone(datetime.UTC))
     event.add("sequence", sequence)
@@ -66,6 +67,7 @@ def invitation_calendar(invitation, *, description: str = "") -> bytes:
     cal.add_component(meeting_event(
         invitation.meeting, sequence=invitation.sequence, cancelled=cancelled, description=description,
         attendee=(invitation.email, invitation.name, invitation.recipient),
+        dtstamp=getattr(invitation, "message_at", None),
     ))
     return cal.to_ical()
 

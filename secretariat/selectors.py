@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from secretariat.models import Invitation
 
 
 def invitation_progress(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"sent", "failed", "pending", "total", "percent"...}} in one query; pending counts sending."""
+    """{meeting_id: {"sent", "failed", "pending", "checking", "resent", "total", "percent"...}} in one query.
+
+    "checking" ("à vérifier"): rows that may already have reached the mail server and wait to be sent again
+    (uncertain delivery), or rows whose sending stopped answering (their batch died); they are counted apart
+    from "pending". "resent": sent rows that went out again after an uncertain delivery.
+    """
+    waiting = [Invitation.State.PENDING, Invitation.State.SENDING]
+    stale = timezone.now() - datetime.timedelta(seconds=settings.INVITATION_SENDING_TIMEOUT)
+    checking = (Q(state__in=waiting, delivery_uncertain=True)
+                | Q(state=Invitation.State.SENDING, claimed_at__lt=stale))
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).values("meeting_id").annotate(
+        sent=Count("id", filter=Q(state=Invitation.State.SENT)),
+        failed=Count("id", filter=~Q(state__in=waiting + [Invitation.State.SENT])),
+        waiting=Count("id", filter=Q(state__in=waiting)),
+        checking=Count("id", filter=checking),
+        resent=Count("id", filter=Q(state=Invitation.State.SENT, delivery_uncertain=True)),
+    ))
     out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
-            .values("meeting_id", "state").annotate(n=Count("id")))
     for row in rows:
-        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0})
-        key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
-        counts[key] = counts.get(key, 0) + row["n"]
-    for counts in out.values():
-        total = counts["sent"] + counts["failed"] + counts["pending"]
+        counts = {"sent": row["sent"], "failed": row["failed"], "checking": row["checking"],
+                  "pending": row["waiting"] - row["checking"], "resent": row["resent"]}
+        total = counts["sent"] + counts["failed"] + row["waiting"]
         counts["total"] = total
-        for key in ("sent", "failed", "pending"):
+        for key in ("sent", "failed", "pending", "checking"):
             # Bar widths in steps of 5 %: CSS classes, since inline styles are forbidden by the CSP.
             counts[f"{key}_w"] = f"w{round(counts[key] * 20 / total) * 5}" if total else "w0"
-        counts["done"] = counts["pending"] == 0
+        counts["done"] = row["waiting"] == 0
+        out[row["meeting_id"]] = counts
     return out
 
 

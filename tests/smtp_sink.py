@@ -1,0 +1,159 @@
+"""A real SMTP server on loopback (aiosmtpd) whose faults can be set while it runs.
+
+Used by the fault tests, the invitations benchmark and `make stack`. It binds a free port and records every
+message it took in, even one whose acknowledgement it then drops (the server has it: RFC 1047's case).
+
+Settable at any time (attributes of `SmtpSink`):
+- `connect_delay` seconds before answering EHLO/HELO (a provider's per-connection set-up: TLS, login...);
+- `message_delay` seconds before answering the end of DATA;
+- `refuse_rcpt` {address: "550 5.1.1 ..."}: refuse these recipients at RCPT;
+- `data_reply` e.g. "451 4.3.0 try later": refuse every message at the end of DATA;
+- `drop_after_data`: take the message in, then close the connection without answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import threading
+import time
+from email import message_from_bytes
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+INVITATION_HEADER = re.compile(rb"^X-PTF-Invitation: (\d+)\s*$", re.MULTILINE)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink):
+        self.sink = sink
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if self.sink.connect_delay:
+            await asyncio.sleep(self.sink.connect_delay)
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        if self.sink.connect_delay:
+            await asyncio.sleep(self.sink.connect_delay)
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refusal = self.sink.refuse_rcpt.get(address.lower())
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.sink.message_delay:
+            await asyncio.sleep(self.sink.message_delay)
+        if self.sink.data_reply:
+            self.sink.refused += 1
+            return self.sink.data_reply
+        with self.sink.lock:
+            self.sink.messages.append(envelope.original_content or envelope.content)
+        if self.sink.drop_after_data:
+            self.sink.dropped += 1
+            server.transport.abort()
+            return "250 dropped"  # written nowhere: the connection is gone
+        return "250 OK"
+
+
+class _CountingSMTP(SMTP):
+    def connection_made(self, transport):
+        self.event_handler.sink.connections += 1
+        super().connection_made(transport)
+
+
+class _Controller(Controller):
+    def factory(self):
+        return _CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+
+class SmtpSink:
+    def __init__(self, *, connect_delay: float = 0.0, message_delay: float = 0.0):
+        self.connect_delay = connect_delay
+        self.message_delay = message_delay
+        self.refuse_rcpt: dict[str, str] = {}
+        self.data_reply = ""
+        self.drop_after_data = False
+        self.messages: list[bytes] = []
+        self.connections = 0
+        self.refused = 0
+        self.dropped = 0
+        self.lock = threading.Lock()
+        self.port = free_port()
+        self.controller = None
+
+    def start(self) -> SmtpSink:
+        """Listen (again, on the same port after a stop)."""
+        connections = self.connections
+        self.controller = _Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
+                                      ready_timeout=10, decode_data=False)
+        self.controller.start()
+        self.connections = connections  # the controller's own readiness check is not a client
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def env(self) -> dict:
+        """Environment for a process (worker, gunicorn) that should send here."""
+        return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(self.port), "EMAIL_USE_TLS": "0"}
+
+    def invitation_counts(self) -> dict[int, int]:
+        """How many copies of each invitation the server took in."""
+        counts: dict[int, int] = {}
+        with self.lock:
+            messages = list(self.messages)
+        for raw in messages:
+            for match in INVITATION_HEADER.findall(raw):
+                counts[int(match)] = counts.get(int(match), 0) + 1
+        return counts
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [message_from_bytes(raw)["Message-ID"] for raw in self.messages]
+
+    def wait_for(self, n: int, timeout: float = 30) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.messages) >= n:
+                return True
+            time.sleep(0.05)
+        return False
+
+
+if __name__ == "__main__":  # a sink for `make stack`: python tests/smtp_sink.py PORT
+    import sys
+
+    sink = SmtpSink()
+    if len(sys.argv) > 1:
+        sink.port = int(sys.argv[1])
+    sink.start()
+    print(f"SMTP sink on 127.0.0.1:{sink.port}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        sink.stop()
