@@ -322,8 +322,9 @@ def record(row: Invitation, token: str, outcome: Outcome) -> None:
         fields["state"] = Invitation.State.FAILED
     else:
         fields["state"] = Invitation.State.PENDING
-        # A message the server never took in waits for the breaker, not for a backoff of its own.
-        fields["next_attempt_at"] = now + _seconds(backoff_seconds(max(attempts, 1)) if outcome.charged else 0)
+        # A message the server never took in, or may have taken in, waits for the breaker, not for a backoff.
+        wait = backoff_seconds(max(attempts, 1)) if outcome.charged and outcome.kind != AMBIGUOUS else 0
+        fields["next_attempt_at"] = now + _seconds(wait)
     _with_database_retries(lambda: _mine(row, token).update(**fields), f"the outcome of invitation {row.pk}")
 
 
@@ -380,7 +381,15 @@ def send_batch(ids) -> dict:
         counts["released"] = len(ids)
         return counts
     token = uuid.uuid4().hex
+    ids = list(ids)
+    if not clean:
+        # This batch probes the server: it sends the messages of uncertain delivery first, so a server still
+        # losing acknowledgements doubles again a message already doubled (same Message-ID), never a new one.
+        ids = list(Invitation.objects.filter(
+            state=Invitation.State.PENDING, delivery_uncertain=True, next_attempt_at__lte=timezone.now(),
+        ).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:settings.INVITATION_BATCH_SIZE]) + ids
     rows = claim_batch(ids, token)
+    rows.sort(key=lambda row: (not row.delivery_uncertain, row.pk))
     counts["claimed"] = len(rows)
     if not rows:
         return counts

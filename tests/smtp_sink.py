@@ -14,6 +14,7 @@ Settable at any time (attributes of `SmtpSink`):
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import socket
 import threading
@@ -23,6 +24,7 @@ from email import message_from_bytes
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
 INVITATION_HEADER = re.compile(rb"^X-PTF-Invitation: (\d+)\s*$", re.MULTILINE)
 
 
@@ -73,7 +75,12 @@ class _Handler:
 class _CountingSMTP(SMTP):
     def connection_made(self, transport):
         self.event_handler.sink.connections += 1
+        self.event_handler.sink.open_connections += 1
         super().connection_made(transport)
+
+    def connection_lost(self, error):
+        self.event_handler.sink.open_connections -= 1
+        super().connection_lost(error)
 
 
 class _Controller(Controller):
@@ -90,6 +97,7 @@ class SmtpSink:
         self.drop_after_data = False
         self.messages: list[bytes] = []
         self.connections = 0
+        self.open_connections = 0
         self.refused = 0
         self.dropped = 0
         self.lock = threading.Lock()
@@ -103,6 +111,10 @@ class SmtpSink:
                                       ready_timeout=10, decode_data=False)
         self.controller.start()
         self.connections = connections  # the controller's own readiness check is not a client
+        deadline = time.monotonic() + 2
+        while self.open_connections and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.open_connections = 0
         return self
 
     def stop(self) -> None:
