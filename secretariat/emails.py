@@ -32,8 +32,11 @@ def _agenda_text(items) -> str:
     return "\n".join(f"{n}. {item.title}" for n, item in enumerate(items, start=1))
 
 
-def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
-    """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL)."""
+def invitation_message(invitation, *, items=None, shared: dict | None = None) -> EmailMultiAlternatives:
+    """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL).
+
+    `shared`: a dict kept across the messages of one batch, where parts common to a meeting are built once.
+    """
     meeting = invitation.meeting
     items = agenda_items(meeting) if items is None else items
     method = "CANCEL" if invitation.kind == "cancel" else "REQUEST"
@@ -48,7 +51,7 @@ def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
         subject = _subject(invitation.kind, meeting)
         text = render_to_string("secretariat/emails/invitation.txt", context)
         html = render_to_string("secretariat/emails/invitation.html", context)
-        ics = invitation_calendar(invitation, description=_agenda_text(items))
+        ics = invitation_calendar(invitation, description=_agenda_text(items), shared=shared)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email], reply_to=[settings.SECRETARIAT_EMAIL],
         headers={"X-PTF-Invitation": str(invitation.pk), "Message-ID": make_message_id(

@@ -57,8 +57,28 @@ def meeting_event(meeting, *, sequence: int, cancelled: bool = False, descriptio
     return event
 
 
-def invitation_calendar(invitation, *, description: str = "") -> bytes:
-    """METHOD:REQUEST for an invitation or update, METHOD:CANCEL for a cancellation."""
+def invitation_calendar(invitation, *, description: str = "", shared: dict | None = None) -> bytes:
+    """METHOD:REQUEST for an invitation or update, METHOD:CANCEL for a cancellation.
+
+    With `shared` (a dict kept for a batch of messages), the parts common to every attendee of one message
+    of one meeting are serialised once, and only the ATTENDEE line is written per invitation.
+    """
+    if shared is not None:
+        dtstamp = getattr(invitation, "message_at", None)
+        key = ("ics", invitation.meeting_id, invitation.kind, invitation.sequence,
+               dtstamp.replace(microsecond=0) if dtstamp else None, description)
+        if key not in shared:
+            head, _, tail = _calendar(invitation, description, attendee=None).rpartition(b"END:VEVENT")
+            shared[key] = (head, b"END:VEVENT" + tail)
+        head, tail = shared[key]
+        line = Event()
+        line.add("attendee", _attendee(invitation.email, invitation.name, invitation.recipient))
+        return head + line.content_lines()[1].to_ical() + b"\r\n" + tail
+    return _calendar(invitation, description,
+                     attendee=(invitation.email, invitation.name, invitation.recipient))
+
+
+def _calendar(invitation, description: str, *, attendee) -> bytes:
     cancelled = invitation.kind == "cancel"
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -66,8 +86,7 @@ def invitation_calendar(invitation, *, description: str = "") -> bytes:
     cal.add("method", "CANCEL" if cancelled else "REQUEST")
     cal.add_component(meeting_event(
         invitation.meeting, sequence=invitation.sequence, cancelled=cancelled, description=description,
-        attendee=(invitation.email, invitation.name, invitation.recipient),
-        dtstamp=getattr(invitation, "message_at", None),
+        attendee=attendee, dtstamp=getattr(invitation, "message_at", None),
     ))
     return cal.to_ical()
 

@@ -269,13 +269,22 @@ def classify(exc: BaseException, *, end_of_data_sent: bool) -> Outcome:
 # --- claiming and recording ------------------------------------------------------------------------------------
 
 
+def _no_fsync_wait() -> None:
+    """Commit without waiting for the disk (PostgreSQL's asynchronous commit) in the current transaction.
+
+    WAL is written in order, so after a crash of PostgreSQL a lost claim or "sent" mark only means the row is
+    sent again (with its Message-ID) — the same case as a worker dying between the hand-off and the mark.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def claim_batch(ids, token: str, now=None) -> list[Invitation]:
     """pending, due and with attempts left → sending, in one conditional update; returns the rows taken."""
     now = now or timezone.now()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # the claim needs no fsync: see services.invitation_claim
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        _no_fsync_wait()
         taken = Invitation.objects.filter(
             pk__in=list(ids), state=Invitation.State.PENDING, next_attempt_at__lte=now,
             attempts__lt=settings.INVITATION_MAX_ATTEMPTS,
@@ -309,7 +318,13 @@ def record(row: Invitation, token: str, outcome: Outcome) -> None:
         fields = dict(state=Invitation.State.SENT, sent_at=now, last_error="", claimed_by="")
         if hasattr(Invitation, "messages_sent"):
             fields["messages_sent"] = F("messages_sent") + 1
-        _with_database_retries(lambda: _mine(row, token).update(**fields), f"invitation {row.pk} as sent")
+
+        def mark_sent():
+            with transaction.atomic():
+                _no_fsync_wait()  # lost only with a crash of PostgreSQL itself: then the row is resent, same ID
+                _mine(row, token).update(**fields)
+
+        _with_database_retries(mark_sent, f"invitation {row.pk} as sent")
         return
     error = outcome.error[:2000]
     attempts = row.attempts if outcome.charged else row.attempts - 1
@@ -407,7 +422,7 @@ def send_batch(ids) -> dict:
                     try:
                         if row.meeting_id not in items:  # shared parts of a meeting's messages, once per batch
                             items[row.meeting_id] = agenda_items(row.meeting)
-                        message = invitation_message(row, items=items[row.meeting_id])
+                        message = invitation_message(row, items=items[row.meeting_id], shared=items)
                     except Exception as exc:  # a template or data error: this row only
                         logger.exception("Invitation %s could not be built", row.pk)
                         outcome = Outcome(TEMPORARY, f"{type(exc).__name__}: {exc}")

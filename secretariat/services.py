@@ -105,8 +105,9 @@ def _queue(invitations) -> None:
     queue_on_commit(invitations)
 
 
-def _invitation_from_entry(meeting, entry: DistributionEntry) -> Invitation:
+def _invitation_from_entry(meeting, entry: DistributionEntry, now=None) -> Invitation:
     return Invitation(
+        message_at=now or timezone.now(),
         meeting=meeting, person_id=entry.person_id, email=entry.email, name=entry.name, language=entry.language,
         partner=entry.partner, role=entry.role, reason=render_reasons(entry.reasons), recipient=entry.recipient,
         kind=Invitation.Kind.REQUEST, sequence=meeting.ical_sequence,
@@ -127,7 +128,8 @@ def invitations_send(*, meeting, by_user=None) -> int:
         Invitation.objects.filter(meeting=meeting, kind=Invitation.Kind.REQUEST, delegated_from__isnull=True)
         .values_list("email", flat=True)
     )
-    rows = [_invitation_from_entry(meeting, e) for e in snapshot.entries.all() if e.email not in already]
+    now = timezone.now()  # one message, one time: its DTSTAMP and the issue time of its links
+    rows = [_invitation_from_entry(meeting, e, now) for e in snapshot.entries.all() if e.email not in already]
     created = Invitation.objects.bulk_create(rows)
     _queue(created)
     return len(created)

@@ -156,16 +156,39 @@ class SmtpSink:
         return False
 
 
-if __name__ == "__main__":  # a sink for `make stack`: python tests/smtp_sink.py PORT
-    import sys
+def main(argv) -> int:
+    """A sink process (bench, `make stack`): python tests/smtp_sink.py [PORT] [--connect-delay S]
+    [--message-delay S] [--mbox FILE]. Prints its port; on SIGTERM prints its counts as JSON and exits."""
+    import argparse
+    import json
+    import signal
 
-    sink = SmtpSink()
-    if len(sys.argv) > 1:
-        sink.port = int(sys.argv[1])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("port", nargs="?", type=int, default=0)
+    parser.add_argument("--connect-delay", type=float, default=0.0)
+    parser.add_argument("--message-delay", type=float, default=0.0)
+    parser.add_argument("--mbox", default="")
+    args = parser.parse_args(argv)
+    sink = SmtpSink(connect_delay=args.connect_delay, message_delay=args.message_delay)
+    if args.port:
+        sink.port = args.port
     sink.start()
     print(f"SMTP sink on 127.0.0.1:{sink.port}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        sink.stop()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    while not stopped.wait(0.2):
+        pass
+    sink.stop()
+    if args.mbox:
+        with open(args.mbox, "wb") as out:
+            for raw in sink.messages:
+                out.write(b"From sink\n" + raw.replace(b"\r\n", b"\n") + b"\n")
+    print(json.dumps({"connections": sink.connections, "messages": len(sink.messages)}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

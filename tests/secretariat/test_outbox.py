@@ -268,3 +268,19 @@ def test_eager_development_sending_still_works_with_the_file_backend(django_capt
     send(meeting, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 4
     assert all(m.extra_headers["Message-ID"].startswith("<ptf.invitation.") for m in mail.outbox)
+
+
+def test_calendar_parts_shared_in_a_batch_give_each_attendee_their_own_invitation(django_capture_on_commit_callbacks):
+    directory(gec(), 2)
+    meeting = proposed(gec())
+    with django_capture_on_commit_callbacks(execute=False):
+        services.invitations_send(meeting=meeting)
+    shared = {}
+    for row in Invitation.objects.select_related("meeting__instance").filter(meeting=meeting):
+        alone = Calendar.from_ical(invitation_message(row).attachments[0][1])
+        batched = Calendar.from_ical(invitation_message(row, shared=shared).attachments[0][1])
+        [a], [b] = alone.walk("VEVENT"), batched.walk("VEVENT")
+        assert str(b["attendee"]) == str(a["attendee"]) == f"mailto:{row.email}"
+        assert b["attendee"].params["CN"] == row.name
+        assert {k: v for k, v in a.items() if k != "ATTENDEE"} == {k: v for k, v in b.items() if k != "ATTENDEE"}
+    assert len([k for k in shared if k[0] == "ics"]) == 1  # one message of one meeting: built once

@@ -160,6 +160,7 @@ class Beat:
 
     def __init__(self):
         self.stopped = threading.Event()
+        self.errors = []
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
@@ -169,8 +170,8 @@ class Beat:
             while not self.stopped.wait(0.5):
                 try:
                     outbox.requeue()
-                except Exception:  # the broker is down on purpose in some scenarios
-                    pass
+                except Exception as exc:  # the broker is down on purpose in some scenarios
+                    self.errors.append(exc)
         finally:
             connection.close()
 
