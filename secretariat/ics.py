@@ -24,17 +24,28 @@ def _organizer() -> vCalAddress:
     return organizer
 
 
-def _attendee(email: str, name: str, recipient: str = "to") -> vCalAddress:
+# The answer recorded on the invitation, as the attendee's participation status (RFC 5545).
+PARTSTAT = {"attending": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE", "delegated": "DELEGATED"}
+
+
+def _attendee(email: str, name: str, recipient: str = "to", answer: str = "none",
+              delegated_to: str = "", delegated_from: str = "") -> vCalAddress:
     attendee = vCalAddress(f"mailto:{email}")
     attendee.params["CN"] = vText(name)
     attendee.params["ROLE"] = vText("REQ-PARTICIPANT" if recipient == "to" else "OPT-PARTICIPANT")
-    attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
-    attendee.params["RSVP"] = vText("TRUE")
+    partstat = PARTSTAT.get(answer, "NEEDS-ACTION")
+    attendee.params["PARTSTAT"] = vText(partstat)
+    # Someone who answered is not asked again by their calendar.
+    attendee.params["RSVP"] = vText("TRUE" if partstat == "NEEDS-ACTION" else "FALSE")
+    if partstat == "DELEGATED" and delegated_to:
+        attendee.params["DELEGATED-TO"] = vText(f"mailto:{delegated_to}")
+    if delegated_from:
+        attendee.params["DELEGATED-FROM"] = vText(f"mailto:{delegated_from}")
     return attendee
 
 
 def meeting_event(meeting, *, sequence: int, cancelled: bool = False, description: str = "",
-                  attendee: tuple[str, str, str] | None = None, dtstamp=None) -> Event:
+                  attendee: dict | None = None, dtstamp=None) -> Event:
     event = Event()
     event.add("uid", uid_for(meeting))
     # DTSTAMP: when this message was written (RFC 5545 §3.8.7.2 with METHOD), so a resend repeats it.
@@ -53,8 +64,16 @@ def meeting_event(meeting, *, sequence: int, cancelled: bool = False, descriptio
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", _organizer())
     if attendee is not None:
-        event.add("attendee", _attendee(*attendee))
+        event.add("attendee", _attendee(**attendee))
     return event
+
+
+def invitation_attendee(invitation) -> dict:
+    """The invitee as ATTENDEE, with the answer they gave (an update keeps it: their calendar asks nothing)."""
+    delegated_to = invitation.delegated_to.email if invitation.delegated_to_id else ""
+    delegated_from = invitation.delegated_from.email if invitation.delegated_from_id else ""
+    return {"email": invitation.email, "name": invitation.name, "recipient": invitation.recipient,
+            "answer": invitation.rsvp, "delegated_to": delegated_to, "delegated_from": delegated_from}
 
 
 def invitation_calendar(invitation, *, description: str = "", shared: dict | None = None) -> bytes:
@@ -72,10 +91,9 @@ def invitation_calendar(invitation, *, description: str = "", shared: dict | Non
             shared[key] = (head, b"END:VEVENT" + tail)
         head, tail = shared[key]
         line = Event()
-        line.add("attendee", _attendee(invitation.email, invitation.name, invitation.recipient))
+        line.add("attendee", _attendee(**invitation_attendee(invitation)))
         return head + line.content_lines()[1].to_ical() + b"\r\n" + tail
-    return _calendar(invitation, description,
-                     attendee=(invitation.email, invitation.name, invitation.recipient))
+    return _calendar(invitation, description, attendee=invitation_attendee(invitation))
 
 
 def _calendar(invitation, description: str, *, attendee) -> bytes:

@@ -292,7 +292,7 @@ def claim_batch(ids, token: str, now=None) -> list[Invitation]:
     if not taken:
         return []
     return list(Invitation.objects.filter(claimed_by=token, state=Invitation.State.SENDING)
-                .select_related("meeting__instance").order_by("pk"))
+                .select_related("meeting__instance", "delegated_to", "delegated_from").order_by("pk"))
 
 
 def _mine(row: Invitation, token: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meetings.panels import register_meeting_panel
+from secretariat import selectors
 from secretariat.selectors import invitation_progress
 
 
@@ -15,3 +16,11 @@ def sending_progress(*, meeting, user, manage: bool) -> dict | None:
     if progress is None:
         return None
     return {"template": "secretariat/invitations/_progress_card.html", "meeting": meeting, "progress": progress}
+
+
+@register_meeting_panel
+def answers(*, meeting, user, manage: bool) -> dict | None:
+    """Who is coming: counts by partner, the chair the answers announce, the link to the roster."""
+    if not manage or meeting.status == "draft":
+        return None
+    return {"template": "secretariat/answers/_panel.html", "meeting": meeting, **selectors.answers_overview(meeting)}

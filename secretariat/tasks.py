@@ -8,12 +8,14 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import Meeting
 from secretariat import outbox
 from secretariat.emails import digest_message, reminder_message
 from secretariat.models import Invitation
+from secretariat.selectors import chair_changes
 from secretariat.services import distribution_generate
 
 logger = logging.getLogger(__name__)
@@ -55,9 +57,9 @@ def send_reminders() -> int:
     """Beat (hourly): three days before a convened meeting, remind once those who have not answered."""
     now = timezone.now()
     ids = list(
-        Invitation.objects.filter(
-            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
-            reminded_at__isnull=True, meeting__status="convened", meeting__start__gt=now,
+        Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, reminded_at__isnull=True,
+            meeting__status="convened", meeting__start__gt=now,
             meeting__start__lte=now + datetime.timedelta(days=REMINDER_DAYS_BEFORE),
         ).values_list("pk", flat=True)
     )
@@ -69,7 +71,9 @@ def send_reminders() -> int:
 @shared_task(name="secretariat.tasks.send_reminder")
 def send_reminder(invitation_id: int) -> bool:
     """Claim by setting reminded_at (null → now), so a reminder goes out once; undo it if sending fails."""
-    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True).update(reminded_at=timezone.now()):
+    # Only to someone who has still not answered: an answer given since the beat asked is respected.
+    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True, rsvp=Invitation.Rsvp.NONE).update(
+            reminded_at=timezone.now()):
         return False
     invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
     try:
@@ -78,6 +82,7 @@ def send_reminder(invitation_id: int) -> bool:
         Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)  # the next beat tries again
         logger.warning("Reminder for invitation %s not sent", invitation_id, exc_info=True)
         return False
+    Invitation.objects.filter(pk=invitation_id).update(messages_sent=F("messages_sent") + 1)
     return True
 
 
@@ -86,12 +91,14 @@ def send_daily_digest() -> bool:
     """Beat (daily): tell the secretariat which invitations failed and which are still unanswered."""
     failed = list(Invitation.objects.filter(state=Invitation.State.FAILED).select_related("meeting__instance"))
     unanswered = list(
-        Invitation.objects.filter(
-            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
-            meeting__status="convened", meeting__start__gt=timezone.now(),
+        Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, meeting__status="convened",
+            meeting__start__gt=timezone.now(),
         ).select_related("meeting__instance").order_by("meeting__start", "name")
     )
-    if not failed and not unanswered:
+    upcoming = Meeting.objects.filter(status="convened", start__gt=timezone.now()).select_related("instance")
+    chairs = chair_changes(upcoming)
+    if not failed and not unanswered and not chairs:
         return False
-    digest_message(failed=failed, unanswered=unanswered).send()
+    digest_message(failed=failed, unanswered=unanswered, chairs=chairs).send()
     return True

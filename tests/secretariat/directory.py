@@ -1,29 +1,54 @@
-"""A directory that looks like the real one: partners with accents, many names starting with a vowel."""
+"""A directory the size of the real one: about thirty partners with French names, accents and vowels first,
+each with a GEC titular and deputy, and the Troïka of the meeting's year."""
 
-from tests.secretariat.factories import partner, person, seat
+from django.core import mail
+
+from membership import services as membership_services
+from membership.models import Partner
+from secretariat import services
+from secretariat.models import Invitation
+from tests.factories import gec
+from tests.secretariat.factories import partner, person, proposed, seat
 
 PARTNERS = [
-    "Agence Française de Développement", "Union européenne", "Ambassade d'Égypte", "Allemagne (GIZ)",
-    "Organisation des Nations unies", "Office fédéral suisse", "Éthiopie — coopération Sud-Sud", "Irlande",
-    "Italie (AICS)", "Espagne (AECID)", "Autriche", "États-Unis (USAID)", "Banque africaine de développement",
-    "Banque mondiale", "Canada (AMC)", "Danemark", "Fonds monétaire international", "Japon (JICA)",
-    "Luxembourg (LuxDev)", "Norvège", "Pays-Bas", "Royaume-Uni (FCDO)", "Suède (Asdi)", "UNICEF",
-    "Organisation mondiale de la santé", "Programme alimentaire mondial", "Île-Maurice", "Inde (EXIM)",
-    "Émirats arabes unis", "Ouganda",
+    "Allemagne", "Autriche", "Agence française de développement", "Espagne", "États-Unis d'Amérique", "Irlande",
+    "Italie", "Union européenne", "Organisation internationale de la Francophonie", "Belgique", "Canada",
+    "Danemark", "Finlande", "Japon", "Luxembourg", "Norvège", "Pays-Bas", "Royaume-Uni", "Suède", "Suisse",
+    "Banque africaine de développement", "Banque mondiale", "Banque islamique de développement",
+    "Fonds monétaire international", "Chine", "Corée du Sud", "Émirats arabes unis", "Inde", "Turquie",
+    "Qatar",
 ]
-FIRST = ["Aïssata", "Éloïse", "Ousmane", "Amadou", "Inès", "Ibrahim", "Yéli", "Fatoumata", "Élodie", "Ángel"]
-LAST = ["Traoré", "Diarra", "Keïta", "Coulibaly", "Maïga", "Østergaard", "Öztürk", "Sidibé", "Évora", "Ndiaye"]
+FIRST = ["Aïssata", "Éloïse", "Ousmane", "Inès", "Amadou", "Oumou", "Élodie", "Ibrahim", "Anaïs", "Yéli"]
+LAST = ["Ouédraogo", "Éboué", "Achard", "Île", "Aubé", "Ezéchiel", "Iñiguez", "Olivé", "Ursule", "Émond"]
 
 
-def directory(instance, n_partners: int):
-    """n partners (cycling through the real-looking names), each with a titular and a deputy in `instance`."""
-    people = []
-    for i in range(n_partners):
-        name = PARTNERS[i % len(PARTNERS)] + ("" if i < len(PARTNERS) else f" {i // len(PARTNERS) + 1}")
-        p = partner(name)
-        titular = person(p, first_name=FIRST[i % 10], last_name=LAST[i % 10], language="fr" if i % 3 else "en")
-        deputy = person(p, first_name=FIRST[(i + 3) % 10], last_name=LAST[(i + 7) % 10], language="fr")
-        seat(titular, instance, "titular")
-        seat(deputy, instance, "deputy")
-        people.append((p, titular, deputy))
-    return people
+def build(size: int = 30, days: int = 12):
+    """{"meeting", "partners", "titulars", "deputies"}: the GEC meeting sent to every titular and deputy."""
+    partners, titulars, deputies = [], {}, {}
+    for n, name in enumerate(PARTNERS[:size]):
+        p = partner(name, Partner.Type.MULTILATERAL if "Banque" in name or "Fonds" in name else Partner.Type.BILATERAL)
+        titular = person(p, function="head_of_cooperation", first_name=FIRST[n % 10], last_name=f"{LAST[n % 10]}-{n}")
+        deputy = person(p, function="other", first_name=FIRST[(n + 3) % 10], last_name=f"{LAST[(n + 5) % 10]}-{n}")
+        seat(titular, gec(), "titular")
+        seat(deputy, gec(), "deputy")
+        partners.append(p)
+        titulars[name], deputies[name] = titular, deputy
+    return {"partners": partners, "titulars": titulars, "deputies": deputies}
+
+
+def troika(directory, year: int, lead="Espagne", incoming="Allemagne", outgoing="Irlande"):
+    by_name = {p.name: p for p in directory["partners"]}
+    return membership_services.troika_save(year=year, lead=by_name[lead], incoming=by_name[incoming],
+                                           outgoing=by_name[outgoing])
+
+
+def convene(capture, days: int = 12):
+    m = proposed(gec(), days=days)
+    with capture(execute=True):
+        services.invitations_send(meeting=m)
+    mail.outbox.clear()
+    return m
+
+
+def row(meeting, who) -> Invitation:
+    return Invitation.objects.get(meeting=meeting, person=who)

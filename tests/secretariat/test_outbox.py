@@ -20,8 +20,8 @@ from secretariat.message_ids import make_message_id, parse_message_id
 from secretariat.models import Invitation, OutboxState
 from secretariat.selectors import invitation_progress
 from tests.factories import gec
-from tests.secretariat.directory import directory
 from tests.secretariat.factories import proposed
+from tests.secretariat.outbox_directory import directory
 from tests.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ import pytest
 
 from secretariat import outbox, services
 from secretariat.models import Invitation
-from tests.secretariat.directory import directory
 from tests.secretariat.factories import proposed
+from tests.secretariat.outbox_directory import directory
 from tests.smtp_sink import SmtpSink, free_port
 from tests.test_real_services import database_url_for_test_db
 

@@ -1,4 +1,4 @@
-"""The access matrix (issue 7, item 3): every URL name × every role → the status the policy demands.
+"""The access matrix: every URL name × every role → the status the policy demands.
 
 Roles (tests/security/world.py): anonymous; no_mandate (a person without any mandate); rep (GEC titular:
 a representative of another instance for every GA or group object); ga_member; gt_member (member of group A);
@@ -136,6 +136,10 @@ MATRIX = {
     "secretariat:send": manage_post(meeting),
     "secretariat:progress": manage_get(meeting),
     "secretariat:failed": manage_get(meeting),
+    "secretariat:answers": manage_get(meeting),
+    "secretariat:answers_csv": manage_get(meeting),
+    # Recording an answer on someone's behalf: managers only; an empty form comes back to the roster.
+    "secretariat:answer_on_behalf": manage_post(meeting),
     "meetings:attendance": manage_get(meeting, keys=("a_held",)),
     "meetings:records": manage_get(meeting, keys=("a_held",)),
     "secretariat:distribution_csv": manage_get(meeting_id),

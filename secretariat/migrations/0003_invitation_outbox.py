@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('secretariat', '0001_initial'),
+        ('secretariat', '0002_invitation_one_per_person_and_answers'),
     ]
 
     operations = [
