@@ -22,7 +22,13 @@ logger = logging.getLogger(__name__)
 
 
 def _task(task):
-    return current_app.tasks[task] if isinstance(task, str) else task
+    """The task object for a name. A web process never imported the task modules: Celery's autodiscovery
+    is lazy and runs with the loader's default imports, which a worker does at start-up."""
+    if not isinstance(task, str):
+        return task
+    if task not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task]
 
 
 def _publishing_connection():

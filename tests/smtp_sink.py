@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import socket
 import threading
@@ -63,8 +64,12 @@ class _Handler:
         if self.sink.data_reply:
             self.sink.refused += 1
             return self.sink.data_reply
+        raw = envelope.original_content or envelope.content
         with self.sink.lock:
-            self.sink.messages.append(envelope.original_content or envelope.content)
+            self.sink.messages.append(raw)
+            if self.sink.directory:
+                with open(os.path.join(self.sink.directory, f"{len(self.sink.messages):06d}.eml"), "wb") as out:
+                    out.write(raw)
         if self.sink.drop_after_data:
             self.sink.dropped += 1
             server.transport.abort()
@@ -96,6 +101,7 @@ class SmtpSink:
         self.data_reply = ""
         self.drop_after_data = False
         self.messages: list[bytes] = []
+        self.directory = ""  # when set, each message taken in is also written there as NNNNNN.eml
         self.connections = 0
         self.open_connections = 0
         self.refused = 0
@@ -158,7 +164,7 @@ class SmtpSink:
 
 def main(argv) -> int:
     """A sink process (bench, `make stack`): python tests/smtp_sink.py [PORT] [--connect-delay S]
-    [--message-delay S] [--mbox FILE]. Prints its port; on SIGTERM prints its counts as JSON and exits."""
+    [--message-delay S] [--dir DIR]. Prints its port; on SIGTERM prints its counts as JSON and exits."""
     import argparse
     import json
     import signal
@@ -167,11 +173,12 @@ def main(argv) -> int:
     parser.add_argument("port", nargs="?", type=int, default=0)
     parser.add_argument("--connect-delay", type=float, default=0.0)
     parser.add_argument("--message-delay", type=float, default=0.0)
-    parser.add_argument("--mbox", default="")
+    parser.add_argument("--dir", default="", help="write each message there as it arrives")
     args = parser.parse_args(argv)
     sink = SmtpSink(connect_delay=args.connect_delay, message_delay=args.message_delay)
     if args.port:
         sink.port = args.port
+    sink.directory = args.dir
     sink.start()
     print(f"SMTP sink on 127.0.0.1:{sink.port}", flush=True)
     stopped = threading.Event()
@@ -180,10 +187,6 @@ def main(argv) -> int:
     while not stopped.wait(0.2):
         pass
     sink.stop()
-    if args.mbox:
-        with open(args.mbox, "wb") as out:
-            for raw in sink.messages:
-                out.write(b"From sink\n" + raw.replace(b"\r\n", b"\n") + b"\n")
     print(json.dumps({"connections": sink.connections, "messages": len(sink.messages)}), flush=True)
     return 0
 
