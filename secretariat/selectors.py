@@ -109,6 +109,8 @@ class AnswerRow:
     answered_by: str
     messages_sent: int
     position: tuple
+    # The current message went out again after an uncertain delivery: the person may have it twice.
+    delivery_uncertain: bool = False
 
     @property
     def role_label(self) -> str:
@@ -199,7 +201,7 @@ def meeting_answers(meeting) -> list[AnswerRow]:
             stale=(i.rsvp != Invitation.Rsvp.NONE and i.answered_sequence is not None
                    and i.answered_sequence < meeting.ical_sequence),
             out_of_office=i.out_of_office_at, note=i.answer_note, answered_by=answered_by,
-            messages_sent=i.messages_sent, position=position,
+            messages_sent=i.messages_sent, position=position, delivery_uncertain=i.delivery_uncertain,
         ))
     rows.sort(key=lambda row: (row.position, row.name))
     return rows

@@ -284,3 +284,21 @@ def test_calendar_parts_shared_in_a_batch_give_each_attendee_their_own_invitatio
         assert b["attendee"].params["CN"] == row.name
         assert {k: v for k, v in a.items() if k != "ATTENDEE"} == {k: v for k, v in b.items() if k != "ATTENDEE"}
     assert len([k for k in shared if k[0] == "ics"]) == 1  # one message of one meeting: built once
+
+
+def test_progress_says_to_be_checked_and_the_roster_keeps_the_uncertain_delivery(
+        client, secretariat_user, django_capture_on_commit_callbacks):
+    directory(gec(), 2)
+    meeting = proposed(gec())
+    with django_capture_on_commit_callbacks(execute=False):
+        services.invitations_send(meeting=meeting)
+    row = rows(meeting)[0]
+    Invitation.objects.filter(pk=row.pk).update(delivery_uncertain=True)
+    client.force_login(secretariat_user)
+    page = client.get(f"/meetings/{meeting.pk}/progress/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "à vérifier" in page and 'class="n-checking">1<' in page
+    Invitation.objects.filter(meeting=meeting).update(state="sent")
+    page = client.get(f"/meetings/{meeting.pk}/progress/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 renvoyé après un envoi incertain" in page
+    roster = client.get(f"/meetings/{meeting.pk}/answers/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert roster.count('class="small uncertain"') == 1
