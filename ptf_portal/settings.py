@@ -215,6 +215,8 @@ SMTP_BREAKER_THRESHOLD = env_int("SMTP_BREAKER_THRESHOLD", 3)
 SMTP_BREAKER_OPEN_SECONDS = env_float("SMTP_BREAKER_OPEN_SECONDS", 30)
 SMTP_BREAKER_MAX_OPEN_SECONDS = env_float("SMTP_BREAKER_MAX_OPEN_SECONDS", 900)
 RSVP_LINK_MAX_AGE_DAYS = env_int("RSVP_LINK_MAX_AGE_DAYS", 90)
+# The dashboard flags a partner absent from this many consecutive held meetings of a body.
+ASSIDUITY_ABSENT_ALERT = env_int("ASSIDUITY_ABSENT_ALERT", 3)
 
 # Security headers. Production values switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -260,5 +262,8 @@ LOGGING = {
         "ptf.security": {"level": "INFO"},
         # axes logs every login at INFO; its lockouts (WARNING) are what matters.
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
