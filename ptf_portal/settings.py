@@ -193,7 +193,9 @@ MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "")
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", {"redis", "rediss", "memory"})
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_LONGEST_COUNTDOWN = 6 * 3600  # the longest countdown a task may be given, in seconds
+# The longest countdown a task may be given, in seconds. Invitations use none (the outbox's requeue owns
+# retries), so Redis's visibility timeout only has to outlast the longest task.
+CELERY_LONGEST_COUNTDOWN = 3600
 # Redis hands an unacknowledged message to another worker after this long: it must exceed the longest
 # task (a batch of invitations is bounded by INVITATION_BATCH_TIME_LIMIT).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
