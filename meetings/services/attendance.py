@@ -8,19 +8,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from meetings import rules
 from meetings.models import Attendance, Meeting
-from meetings.services._common import fail, lock, meeting_day, status_label
-from membership import rules
+from meetings.services import validation
+from meetings.services._common import fail, lock, meeting_day
+from membership import rules as seat_rules
 from membership.chair import ChairResult, acting_chair
 from membership.models import Mandate, Partner
 
-REGISTER_OPEN = frozenset({Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED, Meeting.Status.HELD})
+REGISTER_OPEN = rules.REGISTER_OPEN
 
 
 def _require_register_open(meeting: Meeting) -> None:
-    if meeting.status not in REGISTER_OPEN:
-        fail(_("The attendance register cannot change while the meeting is “%(status)s”.")
-             % {"status": status_label(meeting.status)}, code="register_closed")
+    validation.check_register_open(meeting)
 
 
 def representation_error(meeting: Meeting, person, represented_by) -> str | None:
@@ -107,8 +107,8 @@ def expected_from_answers(meeting: Meeting) -> dict[int, Expected]:
     return out
 
 
-def _seat_facts(mandates) -> list[tuple[rules.SeatFact, object]]:
-    return [(rules.SeatFact(key=m.pk, person_key=m.person_id, partner_key=m.person.institution.partner_id,
+def _seat_facts(mandates) -> list[tuple[seat_rules.SeatFact, object]]:
+    return [(seat_rules.SeatFact(key=m.pk, person_key=m.person_id, partner_key=m.person.institution.partner_id,
                             role=m.role, pairs_with_key=m.pairs_with_id), m) for m in mandates]
 
 
@@ -119,7 +119,7 @@ def stand_ins_by_person(meeting: Meeting, mandates) -> dict[int, list]:
     by_key = {fact.key: m for fact, m in seats}
     out: dict[int, list] = {}
     for fact, mandate in seats:
-        found = rules.stand_ins(meeting.instance.kind, [fact], facts)
+        found = seat_rules.stand_ins(meeting.instance.kind, [fact], facts)
         if found:
             out.setdefault(mandate.person_id, []).extend(by_key[f.key].person for f in found)
     return out
@@ -178,10 +178,12 @@ def _register(meeting: Meeting, lines=None) -> list[Attendance]:
     return lines
 
 
-def register_chair(meeting: Meeting, lines=None) -> ChairResult:
+def register_chair(meeting: Meeting, lines=None, *, announced: bool = False) -> ChairResult:
     """The acting chair from the register: everyone of the instance not marked present counts as absent.
 
-    With an empty register nobody is known absent yet: the result is the chair expected if all come.
+    With an empty register nobody is known absent yet: the result is the chair expected if all come. With
+    `announced` (before the meeting), lines prepared from the answers and not yet confirmed count as announced:
+    declined and delegated are absences, silence is not. The chair recorded when the meeting is held uses facts.
     A represented titular is absent for the chair: succession is horizontal, between Troïka partners (T4).
     """
 
@@ -191,6 +193,10 @@ def register_chair(meeting: Meeting, lines=None) -> ChairResult:
     absent: set[int] = set()
     if lines:
         present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
+        # A line the answers left "absent" only because nobody answered is not a known absence yet.
+        if announced:
+            present |= {line.person_id for line in lines
+                        if not line.confirmed and line.status == Attendance.Status.ABSENT}
         members = set(Mandate.objects.active_on(day).filter(instance=instance).values_list("person_id", flat=True))
         members |= {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
         members |= {line.person_id for line in lines}
@@ -209,7 +215,7 @@ def current_acting_chair(meeting: Meeting, lines=None) -> ChairResult:
     """The chair recorded once the meeting is held, otherwise the one the register gives now."""
     if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
         return recorded_chair(meeting)
-    return register_chair(meeting, lines)
+    return register_chair(meeting, lines, announced=True)
 
 
 def member_partners(meeting: Meeting):

@@ -14,8 +14,8 @@ from instances.models import Instance
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from membership.models import Mandate, Partner
+from secretariat import answers
 from secretariat import services as secretariat_services
-from secretariat.answers import answer_record
 from secretariat.models import Invitation
 from tests.secretariat.factories import at, partner, person, seat
 
@@ -87,7 +87,7 @@ def build(seg_user) -> ReportsWorld:
     meeting_services.meeting_propose_agenda(meeting=upcoming)
     secretariat_services.invitations_send(meeting=upcoming, by_user=seg_user)
     belgium = Invitation.objects.get(meeting=upcoming, person=w.titulars["Belgique"])
-    answer_record(invitation=belgium, answer="delegated", channel=Invitation.Channel.LINK)
+    answers.invitation_delegate(invitation=belgium)
     w.upcoming = Meeting.objects.get(pk=upcoming.pk)
 
     # A held meeting: register, minutes, a decision, an action, a referral to the GA.

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('secretariat', '0002_invitation_one_per_person_and_answers'),
+        ('secretariat', '0004_invitation_one_per_person_constraints'),
     ]
 
     operations = [
