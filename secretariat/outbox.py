@@ -280,6 +280,12 @@ def _no_fsync_wait() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def _session_fsync_wait(wait: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit" if wait else "SET synchronous_commit TO OFF")
+
+
 def claim_batch(ids, token: str, now=None) -> list[Invitation]:
     """pending, due and with attempts left → sending, in one conditional update; returns the rows taken."""
     now = now or timezone.now()
@@ -319,12 +325,8 @@ def record(row: Invitation, token: str, outcome: Outcome) -> None:
         if hasattr(Invitation, "messages_sent"):
             fields["messages_sent"] = F("messages_sent") + 1
 
-        def mark_sent():
-            with transaction.atomic():
-                _no_fsync_wait()  # lost only with a crash of PostgreSQL itself: then the row is resent, same ID
-                _mine(row, token).update(**fields)
-
-        _with_database_retries(mark_sent, f"invitation {row.pk} as sent")
+        # One statement; during a batch the session commits without waiting for the disk (see _Lease.__enter__).
+        _with_database_retries(lambda: _mine(row, token).update(**fields), f"invitation {row.pk} as sent")
         return
     error = outcome.error[:2000]
     attempts = row.attempts if outcome.charged else row.attempts - 1
@@ -376,12 +378,17 @@ class _Lease:
         # Eager tasks (tests, development) run inside the caller's transaction: a thread has no view of it.
         if not connection.in_atomic_block:
             self.thread.start()
+            _session_fsync_wait(False)  # the outcomes of this batch: see _no_fsync_wait
         return self
 
     def __exit__(self, *exc):
         self.stop.set()
         if self.thread.is_alive():
             self.thread.join(timeout=5)
+            try:
+                _session_fsync_wait(True)
+            except DatabaseError:  # a connection that dropped is replaced with the default anyway
+                connection.close()
 
 
 # --- the batch ---------------------------------------------------------------------------------------------------
