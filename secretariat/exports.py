@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.utils.translation import gettext as _
 
 from core.csv_export import csv_text, neutralise  # noqa: F401  (neutralise: kept for callers of this module)
