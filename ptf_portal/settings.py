@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "membership",
     "meetings",
     "secretariat",
+    "secretariat.inbound",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,18 @@ CELERY_VISIBILITY_TIMEOUT = CELERY_LONGEST_COUNTDOWN + 3600
 # Requeue pending invitations whose task was lost, this often (seconds).
 INVITATION_REQUEUE_INTERVAL = env_int("INVITATION_REQUEUE_INTERVAL", 300)
 RSVP_LINK_MAX_AGE_DAYS = env_int("RSVP_LINK_MAX_AGE_DAYS", 90)
+
+# The secretariat's mailbox, read back over IMAP (calendar replies, bounces, automatic replies).
+# No host: the feature is off (process_mailbox --file still works).
+INBOUND_IMAP_HOST = env_str("INBOUND_IMAP_HOST", "")
+INBOUND_IMAP_SSL = env_bool("INBOUND_IMAP_SSL", True)
+INBOUND_IMAP_PORT = env_int("INBOUND_IMAP_PORT", 993 if INBOUND_IMAP_SSL else 143)
+INBOUND_IMAP_USER = env_str("INBOUND_IMAP_USER", "")
+INBOUND_IMAP_PASSWORD = env_str("INBOUND_IMAP_PASSWORD", "")
+INBOUND_IMAP_FOLDER = env_str("INBOUND_IMAP_FOLDER", "INBOX")
+INBOUND_IMAP_DONE_FOLDER = env_str("INBOUND_IMAP_DONE_FOLDER", "Traités")
+INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
+INBOUND_POLL_SECONDS = env_int("INBOUND_POLL_SECONDS", 300)
 
 # Security headers. Production values switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
