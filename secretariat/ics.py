@@ -24,17 +24,28 @@ def _organizer() -> vCalAddress:
     return organizer
 
 
-def _attendee(email: str, name: str, recipient: str = "to") -> vCalAddress:
+# The answer recorded on the invitation, as the attendee's participation status (RFC 5545).
+PARTSTAT = {"attending": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE", "delegated": "DELEGATED"}
+
+
+def _attendee(email: str, name: str, recipient: str = "to", answer: str = "none",
+              delegated_to: str = "", delegated_from: str = "") -> vCalAddress:
     attendee = vCalAddress(f"mailto:{email}")
     attendee.params["CN"] = vText(name)
     attendee.params["ROLE"] = vText("REQ-PARTICIPANT" if recipient == "to" else "OPT-PARTICIPANT")
-    attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
-    attendee.params["RSVP"] = vText("TRUE")
+    partstat = PARTSTAT.get(answer, "NEEDS-ACTION")
+    attendee.params["PARTSTAT"] = vText(partstat)
+    # Someone who answered is not asked again by their calendar.
+    attendee.params["RSVP"] = vText("TRUE" if partstat == "NEEDS-ACTION" else "FALSE")
+    if partstat == "DELEGATED" and delegated_to:
+        attendee.params["DELEGATED-TO"] = vText(f"mailto:{delegated_to}")
+    if delegated_from:
+        attendee.params["DELEGATED-FROM"] = vText(f"mailto:{delegated_from}")
     return attendee
 
 
 def meeting_event(meeting, *, sequence: int, cancelled: bool = False, description: str = "",
-                  attendee: tuple[str, str, str] | None = None) -> Event:
+                  attendee: dict | None = None) -> Event:
     event = Event()
     event.add("uid", uid_for(meeting))
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
@@ -52,8 +63,16 @@ def meeting_event(meeting, *, sequence: int, cancelled: bool = False, descriptio
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", _organizer())
     if attendee is not None:
-        event.add("attendee", _attendee(*attendee))
+        event.add("attendee", _attendee(**attendee))
     return event
+
+
+def invitation_attendee(invitation) -> dict:
+    """The invitee as ATTENDEE, with the answer they gave (an update keeps it: their calendar asks nothing)."""
+    delegated_to = invitation.delegated_to.email if invitation.delegated_to_id else ""
+    delegated_from = invitation.delegated_from.email if invitation.delegated_from_id else ""
+    return {"email": invitation.email, "name": invitation.name, "recipient": invitation.recipient,
+            "answer": invitation.rsvp, "delegated_to": delegated_to, "delegated_from": delegated_from}
 
 
 def invitation_calendar(invitation, *, description: str = "") -> bytes:
@@ -65,7 +84,7 @@ def invitation_calendar(invitation, *, description: str = "") -> bytes:
     cal.add("method", "CANCEL" if cancelled else "REQUEST")
     cal.add_component(meeting_event(
         invitation.meeting, sequence=invitation.sequence, cancelled=cancelled, description=description,
-        attendee=(invitation.email, invitation.name, invitation.recipient),
+        attendee=invitation_attendee(invitation),
     ))
     return cal.to_ical()
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from core.queue import enqueue_on_commit
 from secretariat.distribution import build_distribution_list
@@ -146,36 +147,52 @@ def invitations_send(*, meeting, by_user=None) -> int:
     meeting_convene(meeting=meeting)  # locks the meeting row: two clicks are serialised
     snapshot = distribution_latest(meeting) or distribution_generate(meeting=meeting, by_user=by_user)
     distribution_freeze(distribution_list=snapshot)
-    already = set(
-        Invitation.objects.filter(meeting=meeting, kind=Invitation.Kind.REQUEST, delegated_from__isnull=True)
-        .values_list("email", flat=True)
-    )
-    rows = [_invitation_from_entry(meeting, e) for e in snapshot.entries.all() if e.email not in already]
+    already = invited_keys(meeting)
+    rows = [_invitation_from_entry(meeting, e) for e in snapshot.entries.all() if e.key not in already]
     created = Invitation.objects.bulk_create(rows)
     _queue(created)
     return len(created)
 
 
-def _invited(meeting) -> list[Invitation]:
-    """The latest request row of each address invited to the meeting (delegates included)."""
-    latest: dict[str, Invitation] = {}
-    for invitation in Invitation.objects.filter(meeting=meeting, kind=Invitation.Kind.REQUEST).order_by("pk"):
-        latest[invitation.email.lower()] = invitation
-    return list(latest.values())
+def invitation_key(invitation) -> str:
+    """The same key as DistributionEntry.key: the person, or the address of someone outside the directory."""
+    return f"p{invitation.person_id}" if invitation.person_id else invitation.email.lower()
+
+
+def invited_keys(meeting) -> set[str]:
+    """Who already holds an invitation to the meeting (whatever the route: direct, in copy, by delegation)."""
+    return {
+        f"p{person_id}" if person_id else email.lower()
+        for person_id, email in Invitation.objects.filter(meeting=meeting).values_list("person_id", "email")
+    }
+
+
+NEW_MESSAGE_FIELDS = ["kind", "sequence", "message", "state", "attempts", "last_error", "queued_at",
+                      "next_attempt_at", "claimed_at"]
+
+
+def reset_to_message(invitation: Invitation, *, kind: str, message: str = "") -> Invitation:
+    """Point the person's row at a new message (kind, the meeting's sequence, pending); saved, not queued.
+
+    The row's history keeps the previous message; `messages_sent` goes up when this one leaves.
+    """
+    now = timezone.now()
+    invitation.kind, invitation.sequence, invitation.message = kind, invitation.meeting.ical_sequence, message
+    invitation.state, invitation.attempts, invitation.last_error = Invitation.State.PENDING, 0, ""
+    invitation.queued_at = invitation.next_attempt_at = now
+    invitation.claimed_at = None
+    return invitation
 
 
 def _notify_all(meeting, kind: str, message: str = "") -> int:
-    rows = [
-        Invitation(
-            meeting=meeting, person_id=i.person_id, email=i.email, name=i.name, language=i.language,
-            partner=i.partner, role=i.role, reason=i.reason, recipient=i.recipient, kind=kind,
-            sequence=meeting.ical_sequence, message=message,
-        )
-        for i in _invited(meeting)
-    ]
-    created = Invitation.objects.bulk_create(rows)
-    _queue(created)
-    return len(created)
+    """An update or a cancellation: each invited person's row gets the new message (no new row)."""
+    rows = list(Invitation.objects.select_for_update().filter(meeting=meeting).select_related("meeting"))
+    for row in rows:
+        row.meeting = meeting
+        reset_to_message(row, kind=kind, message=message)
+    bulk_update_with_history(rows, Invitation, NEW_MESSAGE_FIELDS)
+    _queue(rows)
+    return len(rows)
 
 
 @transaction.atomic
@@ -228,7 +245,7 @@ def invitation_claim(invitation_id: int) -> bool:
 
 def invitation_mark_sent(invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
-        state=Invitation.State.SENT, sent_at=timezone.now(), last_error=""
+        state=Invitation.State.SENT, sent_at=timezone.now(), last_error="", messages_sent=F("messages_sent") + 1
     )
 
 
@@ -291,94 +308,11 @@ def invitations_requeue(*, older_than_seconds: int = 60, stuck_after_seconds: in
     return queued
 
 
-# --- answers ----------------------------------------------------------------------------------------------
-
-
-def _require_open(invitation: Invitation) -> None:
-    if invitation.meeting.status == "cancelled":
-        raise ValidationError(_("This meeting has been cancelled."), code="cancelled")
-    if invitation.meeting.end < timezone.now():
-        raise ValidationError(_("This meeting is over: answers are closed."), code="over")
-
-
-@transaction.atomic
-def invitation_rsvp(*, invitation: Invitation, answer: str) -> Invitation:
-    """Record attending or declined (delegation goes through invitation_delegate)."""
-    if answer not in (Invitation.Rsvp.ATTENDING, Invitation.Rsvp.DECLINED):
-        raise ValidationError(_("Unknown answer."), code="bad_answer")
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=invitation.pk)
-    _require_open(invitation)
-    if invitation.rsvp == Invitation.Rsvp.DELEGATED:
-        raise ValidationError(_("You have already delegated this meeting."), code="delegated")
-    invitation.rsvp, invitation.rsvp_at = answer, timezone.now()
-    invitation.save(update_fields=["rsvp", "rsvp_at"])
-    return invitation
-
-
-def delegate_for(invitation: Invitation):
-    """The person who may represent the invitee's partner: deputy (GEC/GA, M3) or binôme (GT/GD, M8)."""
-    from membership.models import Mandate, Person
-
-    if invitation.person_id is None:
-        return None
-    meeting = invitation.meeting
-    instance = meeting.instance
-    on_date = meeting_date(meeting)
-    active = Mandate.objects.active_on(on_date).filter(instance=instance)
-    mine = list(active.filter(person_id=invitation.person_id))
-    if instance.is_group:
-        expert_ids = [m.pk for m in mine if m.role == "expert"]
-        paired_ids = [m.pairs_with_id for m in mine if m.role == "binome" and m.pairs_with_id]
-        candidates = active.filter(Q(role="binome", pairs_with_id__in=expert_ids) | Q(pk__in=paired_ids))
-    else:
-        if not any(m.role == "titular" for m in mine):
-            return None  # only the titular delegates to the deputy (M3)
-        partner_id = invitation.person.institution.partner_id
-        candidates = active.filter(role="deputy", person__institution__partner_id=partner_id)
-    mandate = candidates.exclude(person_id=invitation.person_id).order_by("start", "pk").first()
-    return Person.objects.select_related("institution__partner").get(pk=mandate.person_id) if mandate else None
-
-
-@transaction.atomic
-def invitation_delegate(*, invitation: Invitation) -> Invitation:
-    """Record 'delegated' and convene the deputy (binôme) as the partner's representative; returns their row."""
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related(
-        "meeting__instance", "person__institution__partner").get(pk=invitation.pk)
-    _require_open(invitation)
-    if invitation.rsvp == Invitation.Rsvp.DELEGATED:
-        raise ValidationError(_("You have already delegated this meeting."), code="delegated")
-    delegate = delegate_for(invitation)
-    if delegate is None:
-        raise ValidationError(
-            _("No deputy (or binôme) of your organisation holds an active mandate in this instance: the meeting "
-              "cannot be delegated (M3, M8)."), code="no_deputy")
-    invitation.rsvp, invitation.rsvp_at, invitation.delegated_to = Invitation.Rsvp.DELEGATED, timezone.now(), delegate
-    invitation.save(update_fields=["rsvp", "rsvp_at", "delegated_to"])
-    reason = render_reasons([{"rule": "M3" if not invitation.meeting.instance.is_group else "M8", "code": "delegate",
-                              "params": {"partner": invitation.partner, "delegator": invitation.name}}])
-    row = Invitation(
-        meeting=invitation.meeting, person=delegate, email=delegate.email, name=delegate.full_name,
-        language=delegate.language, partner=delegate.institution.partner.name, role="delegate", reason=reason,
-        recipient=Invitation.Recipient.TO, kind=Invitation.Kind.REQUEST, sequence=invitation.meeting.ical_sequence,
-        delegated_from=invitation,
-    )
-    row.full_clean(validate_constraints=False)
-    row.save()
-    _queue([row])
-    return row
-
-
 def calendar_feed_token_for(person) -> CalendarFeedToken:
     """The person's feed secret, created on first use."""
     return CalendarFeedToken.objects.get_or_create(person=person)[0]
 
 
 def root_invitation(invitation: Invitation) -> Invitation:
-    """The request row whose RSVP an e-mail about this invitation records (updates point back to it)."""
-    if invitation.kind == Invitation.Kind.REQUEST:
-        return invitation
-    return (
-        Invitation.objects.filter(meeting_id=invitation.meeting_id, email=invitation.email,
-                                  kind=Invitation.Kind.REQUEST).order_by("-pk").first()
-        or invitation
-    )
+    """The row whose answer an e-mail about this invitation records: the person's one row."""
+    return invitation

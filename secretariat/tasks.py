@@ -6,6 +6,7 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.db.models import F
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ def send_invitation(invitation_id: int) -> str:
 
     if not invitation_claim(invitation_id):
         return "taken"  # another task has it, or it is already sent
-    invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
+    invitation = Invitation.objects.select_related("meeting__instance", "delegated_to", "delegated_from").get(
+        pk=invitation_id)
     try:
         invitation_message(invitation).send()
     except Exception as exc:  # SMTP refusal, timeout, template error: the row says why
@@ -70,9 +72,8 @@ def send_reminders() -> int:
 
     now = timezone.now()
     ids = list(
-        Invitation.objects.filter(
-            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
-            reminded_at__isnull=True, meeting__status="convened", meeting__start__gt=now,
+        Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, reminded_at__isnull=True, meeting__status="convened", meeting__start__gt=now,
             meeting__start__lte=now + datetime.timedelta(days=REMINDER_DAYS_BEFORE),
         ).values_list("pk", flat=True)
     )
@@ -87,7 +88,9 @@ def send_reminder(invitation_id: int) -> bool:
     from secretariat.emails import reminder_message
     from secretariat.models import Invitation
 
-    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True).update(reminded_at=timezone.now()):
+    # Only to someone who has still not answered: an answer given since the beat asked is respected.
+    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True, rsvp=Invitation.Rsvp.NONE).update(
+            reminded_at=timezone.now()):
         return False
     invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
     try:
@@ -96,6 +99,7 @@ def send_reminder(invitation_id: int) -> bool:
         Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)  # the next beat tries again
         logger.warning("Reminder for invitation %s not sent", invitation_id, exc_info=True)
         return False
+    Invitation.objects.filter(pk=invitation_id).update(messages_sent=F("messages_sent") + 1)
     return True
 
 
@@ -107,9 +111,8 @@ def send_daily_digest() -> bool:
 
     failed = list(Invitation.objects.filter(state=Invitation.State.FAILED).select_related("meeting__instance"))
     unanswered = list(
-        Invitation.objects.filter(
-            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
-            meeting__status="convened", meeting__start__gt=timezone.now(),
+        Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, meeting__status="convened", meeting__start__gt=timezone.now(),
         ).select_related("meeting__instance").order_by("meeting__start", "name")
     )
     if not failed and not unanswered:
