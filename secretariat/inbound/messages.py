@@ -58,6 +58,9 @@ DETAILS = {
     "broken_mime": gettext_lazy("Refused: the message structure is broken."),
     "broken_message": gettext_lazy("Refused: the message cannot be read."),
     "broken_report": gettext_lazy("Refused: the delivery report cannot be read."),
+    "processing_failed": gettext_lazy(
+        "Not processed because of an error of the portal (in the server log): the message stays flagged in the "
+        "mailbox; mark it unread to process it again."),
 }
 
 ANSWERS = {

@@ -129,10 +129,11 @@ def _raw_message_id(raw: bytes) -> str:
     return " ".join(match.group(1).decode("ascii", "replace").split())[:240]
 
 
-def _precheck(raw: bytes) -> None:
+def _precheck(raw: bytes, declared_size: int | None) -> None:
     """Cheap checks on the bytes before building any object."""
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise Refused("too_large", size=len(raw), limit=MAX_MESSAGE_BYTES)
+    size = max(len(raw), declared_size or 0)
+    if size > MAX_MESSAGE_BYTES:
+        raise Refused("too_large", size=size, limit=MAX_MESSAGE_BYTES)
     head = raw.split(b"\n\n", 1)[0]
     if len(head) > MAX_HEADER_BYTES:
         raise Refused("headers_too_large", size=len(head))
@@ -472,10 +473,13 @@ def _excerpt(texts: list[str]) -> str:
     return "\n".join(line for line in lines if line).strip()[:EXCERPT_CHARS]
 
 
-def parse_message(raw: bytes) -> Parsed:
-    """Classify one raw RFC 5322 message. Never raises: a hostile or broken message is an `error`."""
+def parse_message(raw: bytes, *, declared_size: int | None = None) -> Parsed:
+    """Classify one raw RFC 5322 message. Never raises: a hostile or broken message is an `error`.
+
+    `declared_size`: the size the mailbox announces when only the headers of a too large message were fetched.
+    """
     try:
-        _precheck(raw)
+        _precheck(raw, declared_size)
     except Refused as refused:
         return Parsed(kind=Kind.ERROR, key=message_key(raw, _raw_message_id(raw)), message_id=_raw_message_id(raw),
                       reason=refused.code, params=refused.params)

@@ -14,12 +14,13 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from meetings.models import Meeting
 from membership.models import Person
 from membership.services import person_mark_email_failed
+from secretariat.answers import answer_record
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.parse import Kind, Parsed, parse_message
 from secretariat.models import Invitation
@@ -28,6 +29,7 @@ from secretariat.services import root_invitation
 logger = logging.getLogger(__name__)
 
 Outcome = InboundMessage.Outcome
+PROCESSING_FAILED = "processing_failed"
 
 # iTIP PARTSTAT (RFC 5545 §3.2.12) → the portal's answer.
 PARTSTAT_ANSWERS = {
@@ -83,7 +85,7 @@ def meeting_for_uid(uid: str) -> Meeting | None:
 def _invitees(meeting: Meeting) -> dict[str, Invitation]:
     """{address: invitation} for every invitation of the meeting, by its address and its person's."""
     out: dict[str, Invitation] = {}
-    rows = (Invitation.objects.filter(meeting=meeting, kind=Invitation.Kind.REQUEST)
+    rows = (Invitation.objects.filter(meeting=meeting)
             .select_related("person", "meeting__instance").order_by("pk"))
     for invitation in rows:
         out[invitation.email.lower()] = invitation
@@ -98,7 +100,7 @@ def _upcoming_invitations(address: str) -> list[Invitation]:
         return []
     return list(
         Invitation.objects.filter(Q(email__iexact=address) | Q(person__email__iexact=address),
-                                  kind=Invitation.Kind.REQUEST, meeting__end__gte=timezone.now())
+                                  meeting__end__gte=timezone.now())
         .exclude(meeting__status=Meeting.Status.CANCELLED)
         .select_related("meeting__instance").order_by("meeting__start", "pk")
     )
@@ -218,8 +220,9 @@ def _bounced_invitation(bounce) -> Invitation | None:
             return invitation
     if not bounce.recipient:
         return None
-    return (Invitation.objects.filter(email__iexact=bounce.recipient).exclude(state=Invitation.State.PENDING)
-            .select_related("meeting__instance", "person").order_by("-sent_at", "-pk").first())
+    return (Invitation.objects.filter(email__iexact=bounce.recipient, sent_at__isnull=False)
+            .select_related("meeting__instance", "person")
+            .order_by(F("sent_at").desc(nulls_last=True), "-pk").first())
 
 
 def _apply_bounce(parsed: Parsed) -> _Result:
@@ -312,11 +315,17 @@ def _row(parsed: Parsed, source: str) -> InboundMessage:
     )
 
 
-def inbound_process(*, raw: bytes, source: str = InboundMessage.Source.IMAP) -> Processed:
-    """Classify, apply and record one raw message, once. Never raises for what a sender controls."""
-    parsed = parse_message(raw)
+def inbound_process(*, raw: bytes, source: str = InboundMessage.Source.IMAP,
+                    declared_size: int | None = None) -> Processed:
+    """Classify, apply and record one raw message, once. Never raises for what a sender controls.
+
+    A message whose processing failed (not one that was refused) is processed again when it comes back.
+    """
+    parsed = parse_message(raw, declared_size=declared_size)
     existing = InboundMessage.objects.filter(key=parsed.key).first()
-    if existing is not None:
+    if existing is not None and existing.detail_code == PROCESSING_FAILED:
+        existing.delete()
+    elif existing is not None:
         return Processed(existing, duplicate=True)
     try:
         with transaction.atomic():
@@ -340,7 +349,7 @@ def inbound_process(*, raw: bytes, source: str = InboundMessage.Source.IMAP) -> 
         logger.exception("Inbound message %s could not be processed", parsed.key)
         row = _row(parsed, source)
         row.kind, row.outcome, row.needs_attention = Kind.ERROR, Outcome.ERROR, True
-        row.detail_code, row.detail_params = "broken_message", {"error": type(exc).__name__}
+        row.detail_code, row.detail_params = PROCESSING_FAILED, {"error": type(exc).__name__}
         row.save()
         return Processed(row, duplicate=False)
 
