@@ -1,7 +1,7 @@
 from django.urls import path
 
 from meetings.views import agenda, invitations, pages, records, referrals
-from secretariat import views_portal
+from secretariat import views_answers, views_portal
 
 app_name = "meetings"
 urlpatterns = [
@@ -37,6 +37,9 @@ urlpatterns = [
     path("<int:pk>/send/", invitations.send_invitations, name="send"),
     path("<int:pk>/progress/", invitations.progress_fragment, name="progress"),
     path("<int:pk>/failed/", invitations.failed_invitations, name="failed"),
+    path("<int:pk>/answers/", views_answers.roster, name="answers"),
+    path("<int:pk>/answers.csv", views_answers.roster_csv, name="answers_csv"),
+    path("<int:pk>/answers/on-behalf/", views_answers.record_on_behalf, name="answer_on_behalf"),
     path("<int:pk>/attendance/", records.attendance, name="attendance"),
     path("<int:pk>/records/", records.records, name="records"),
 ]

@@ -73,9 +73,9 @@ def reminder_message(invitation) -> EmailMultiAlternatives:
                                   headers={"X-PTF-Reminder": str(invitation.pk)})
 
 
-def digest_message(*, failed, unanswered) -> EmailMultiAlternatives:
+def digest_message(*, failed, unanswered, chairs=()) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"failed": failed, "unanswered": unanswered, "site_url": settings.SITE_URL}
+        context = {"failed": failed, "unanswered": unanswered, "chairs": chairs, "site_url": settings.SITE_URL}
         subject = _("Invitations: %(failed)d failed, %(unanswered)d unanswered") % {
             "failed": len(failed), "unanswered": len(unanswered)}
         text = render_to_string("secretariat/emails/digest.txt", context)

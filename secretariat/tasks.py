@@ -106,8 +106,10 @@ def send_reminder(invitation_id: int) -> bool:
 @shared_task(name="secretariat.tasks.send_daily_digest")
 def send_daily_digest() -> bool:
     """Beat (daily): tell the secretariat which invitations failed and which are still unanswered."""
+    from meetings.models import Meeting
     from secretariat.emails import digest_message
     from secretariat.models import Invitation
+    from secretariat.selectors import chair_changes
 
     failed = list(Invitation.objects.filter(state=Invitation.State.FAILED).select_related("meeting__instance"))
     unanswered = list(
@@ -115,7 +117,9 @@ def send_daily_digest() -> bool:
             state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, meeting__status="convened", meeting__start__gt=timezone.now(),
         ).select_related("meeting__instance").order_by("meeting__start", "name")
     )
-    if not failed and not unanswered:
+    upcoming = Meeting.objects.filter(status="convened", start__gt=timezone.now()).select_related("instance")
+    chairs = chair_changes(upcoming)
+    if not failed and not unanswered and not chairs:
         return False
-    digest_message(failed=failed, unanswered=unanswered).send()
+    digest_message(failed=failed, unanswered=unanswered, chairs=chairs).send()
     return True

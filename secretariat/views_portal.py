@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,14 +29,19 @@ OPEN_STATUSES = [Meeting.Status.DRAFT, Meeting.Status.AGENDA_PROPOSED, Meeting.S
 
 
 def invitation_progress(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"sent", "failed", "pending", "total", "percent"...}} in one query; pending counts sending."""
+    """{meeting_id: {"sent", "failed", "pending", "total", "messages"...}} in one query; pending counts sending.
+
+    Counts are of people (one invitation each); "messages" is the number of e-mails sent to them.
+    """
     out: dict[int, dict] = {}
     rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
-            .values("meeting_id", "state").annotate(n=Count("id")))
+            .values("meeting_id", "state").annotate(n=Count("id"), messages=Sum("messages_sent")))
     for row in rows:
-        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0})
+        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0, "messages": 0})
         key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
+        key = "failed" if key == Invitation.State.BOUNCED else key  # not delivered either way
         counts[key] = counts.get(key, 0) + row["n"]
+        counts["messages"] += row["messages"] or 0
     for counts in out.values():
         total = counts["sent"] + counts["failed"] + counts["pending"]
         counts["total"] = total
@@ -48,12 +53,12 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
 
 
 def rsvp_summary(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"attending", "declined", "delegated", "none"}} over the invitations (not updates)."""
+    """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
     out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids), kind=Invitation.Kind.REQUEST)
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
             .values("meeting_id", "rsvp").annotate(n=Count("id")))
     for row in rows:
-        out.setdefault(row["meeting_id"], {"attending": 0, "declined": 0, "delegated": 0, "none": 0})[row["rsvp"]] = row["n"]
+        out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0))[row["rsvp"]] = row["n"]
     return out
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetings import rules, services
+from meetings import panels, rules, services
 from meetings.forms import (
     AgendaItemForm,
     ApproveMinutesForm,
@@ -155,6 +155,7 @@ def meeting_detail(request, pk):
     if manage:
         context["item_form"] = AgendaItemForm(meeting=meeting) if editable else None
         context["progress"] = _progress(meeting)
+    context["panels"] = panels.collect(request, meeting, manage=manage)
     return render(request, "meetings/detail.html", context)
 
 
