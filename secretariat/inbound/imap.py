@@ -151,8 +151,9 @@ def poll(config: MailboxSettings | None = None) -> list[Polled]:
         folder, done = mailbox_name(config.folder), mailbox_name(config.done_folder)
         _ensure_folder(conn, done)
         _check(conn.select(folder), f"SELECT {config.folder}")
-        capabilities = {c.upper() for c in conn.capabilities}
-        can_move = "MOVE" in capabilities
+        # Asked again after login: servers announce MOVE (RFC 6851) only to authenticated clients.
+        capabilities = b" ".join(d for d in _check(conn.capability(), "CAPABILITY") if isinstance(d, bytes))
+        can_move = b"MOVE" in capabilities.upper().split()
         uids = _check(conn.uid("SEARCH", None, "UNSEEN"), "SEARCH")[0].split()[:MAX_MESSAGES_PER_POLL]
         for uid in uids:
             size = _size(conn, uid)

@@ -22,3 +22,7 @@ def failed_addresses(limit: int = 50) -> list[Person]:
     """People whose address bounced permanently ("adresse en échec"), most recent first."""
     return list(Person.objects.filter(email_failed_at__isnull=False).select_related("institution__partner")
                 .order_by("-email_failed_at", "pk")[:limit])
+
+
+def mailbox_to_handle_count() -> int:
+    return InboundMessage.objects.filter(needs_attention=True, handled_at__isnull=True).count()

@@ -60,8 +60,11 @@ def _record_answer(*, invitation, answer: str, sequence: int, delegate_to=None, 
 
 def _mark_bounced(invitation: Invitation, diagnostic: str) -> bool:
     """sent → bounced with the diagnostic; a conditional update, so a repeat changes nothing."""
-    return Invitation.objects.filter(pk=invitation.pk).exclude(state=Invitation.State.BOUNCED).update(
+    updated = Invitation.objects.filter(pk=invitation.pk).exclude(state=Invitation.State.BOUNCED).update(
         state=Invitation.State.BOUNCED, bounce_diagnostic=diagnostic[:2000]) == 1
+    if updated:
+        invitation.state, invitation.bounce_diagnostic = Invitation.State.BOUNCED, diagnostic[:2000]
+    return updated
 
 
 def _mark_away(invitations: list[Invitation]) -> int:

@@ -3,6 +3,7 @@ calendar UID is the one the client-shaped fixtures in messages/ answer."""
 
 from __future__ import annotations
 
+import imaplib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,9 @@ from meetings.models import Meeting
 from membership.models import Partner, Person
 from secretariat import services as secretariat_services
 from secretariat.models import Invitation
+from tests.conftest import _unavailable
 from tests.factories import gec
+from tests.secretariat.inbound import dovecot as server
 from tests.secretariat.factories import partner, person, proposed, seat
 
 MESSAGES = Path(__file__).parent / "messages"
@@ -111,3 +114,32 @@ def world(db, settings, django_capture_on_commit_callbacks):
     w.meeting.refresh_from_db()
     w.cancelled.refresh_from_db()
     return w
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory):
+    """A real IMAP server for the session; skipped without Dovecot, failed with REQUIRE_SERVICES=1."""
+    try:
+        running = server.start(tmp_path_factory.mktemp("dovecot"))
+    except (RuntimeError, OSError, KeyError) as exc:
+        _unavailable(f"Dovecot cannot start: {exc}")
+    yield running
+    server.stop(running)
+
+
+@pytest.fixture
+def mailbox(dovecot, settings):
+    """The secretariat's mailbox on the test Dovecot, emptied before each test; settings point at it."""
+    settings.INBOUND_IMAP_HOST, settings.INBOUND_IMAP_PORT = dovecot.host, dovecot.port
+    settings.INBOUND_IMAP_USER, settings.INBOUND_IMAP_PASSWORD = dovecot.user, dovecot.password
+    settings.INBOUND_IMAP_SSL = False
+    settings.INBOUND_IMAP_FOLDER, settings.INBOUND_IMAP_DONE_FOLDER = "INBOX", "Traités"
+    conn = imaplib.IMAP4(dovecot.host, dovecot.port, timeout=10)
+    conn.login(dovecot.user, dovecot.password)
+    for folder in ("INBOX", '"Trait&AOk-s"'):
+        typ, count = conn.select(folder)
+        if typ == "OK" and int(count[0] or 0) > 0:
+            conn.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+            conn.expunge()
+    conn.logout()
+    return dovecot
