@@ -59,12 +59,15 @@ def _record_answer(*, invitation, answer: str, sequence: int, delegate_to=None, 
 
 
 def _mark_bounced(invitation: Invitation, diagnostic: str) -> bool:
-    """sent → bounced with the diagnostic; a conditional update, so a repeat changes nothing."""
-    updated = Invitation.objects.filter(pk=invitation.pk).exclude(state=Invitation.State.BOUNCED).update(
-        state=Invitation.State.BOUNCED, bounce_diagnostic=diagnostic[:2000]) == 1
-    if updated:
-        invitation.state, invitation.bounce_diagnostic = Invitation.State.BOUNCED, diagnostic[:2000]
-    return updated
+    """→ bounced with the diagnostic, saved so the audit (history) shows it; a repeat changes nothing."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.state == Invitation.State.BOUNCED:
+        return False
+    locked.state, locked.bounce_diagnostic = Invitation.State.BOUNCED, diagnostic[:2000]
+    locked._change_reason = "bounce"
+    locked.save(update_fields=["state", "bounce_diagnostic"])
+    invitation.state, invitation.bounce_diagnostic = locked.state, locked.bounce_diagnostic
+    return True
 
 
 def _mark_away(invitations: list[Invitation]) -> int:

@@ -4,6 +4,8 @@ calendar UID is the one the client-shaped fixtures in messages/ answer."""
 from __future__ import annotations
 
 import imaplib
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,14 +119,19 @@ def world(db, settings, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory):
+def dovecot():
     """A real IMAP server for the session; skipped without Dovecot, failed with REQUIRE_SERVICES=1."""
+    # Not under pytest's private temporary directory: Dovecot's unprivileged processes must reach its files.
+    root = Path(tempfile.mkdtemp(prefix="ptf-dovecot-"))
+    root.chmod(0o755)
     try:
-        running = server.start(tmp_path_factory.mktemp("dovecot"))
+        running = server.start(root)
     except (RuntimeError, OSError, KeyError) as exc:
+        shutil.rmtree(root, ignore_errors=True)
         _unavailable(f"Dovecot cannot start: {exc}")
     yield running
     server.stop(running)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

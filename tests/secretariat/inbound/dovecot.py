@@ -92,6 +92,7 @@ def start(root: Path, timeout: float = 15.0) -> Dovecot:
         uid, gid = me.pw_uid, me.pw_gid
         users = f"default_login_user = {me.pw_name}\ndefault_internal_user = {me.pw_name}\n"
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    (root / "passwd").chmod(0o644)
     port = free_port()
     config = root / "dovecot.conf"
     config.write_text(CONFIG.format(root=root, uid=uid, gid=gid, users=users, port=port))
