@@ -18,8 +18,8 @@ from secretariat import services as secretariat_services
 from secretariat.models import Invitation
 from tests.conftest import _unavailable
 from tests.factories import gec
-from tests.secretariat.inbound import dovecot as server
 from tests.secretariat.factories import partner, person, proposed, seat
+from tests.secretariat.inbound import dovecot as server
 
 MESSAGES = Path(__file__).parent / "messages"
 MEETING_UID = uuid.UUID("c0ffee00-0000-4000-8000-00000000a001")

@@ -3,7 +3,8 @@
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from secretariat.inbound import parse
 from secretariat.inbound.parse import Kind, parse_message
@@ -123,7 +124,7 @@ def test_huge_message_is_refused_before_parsing():
     start = time.monotonic()
     parsed = parse_message(raw)
     assert (parsed.kind, parsed.reason) == (Kind.ERROR, "too_large")
-    assert parsed.message_id == f"<parts-1@hostile.example>"
+    assert parsed.message_id == "<parts-1@hostile.example>"
     assert time.monotonic() - start < 1
 
 
