@@ -40,7 +40,9 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
     for row in rows:
         counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0, "messages": 0})
         key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
-        key = "failed" if key == Invitation.State.BOUNCED else key  # not delivered either way
+        if key == Invitation.State.BOUNCED:  # not delivered either way; said apart on the dashboard
+            counts["bounced"] = counts.get("bounced", 0) + row["n"]
+            key = "failed"
         counts[key] = counts.get(key, 0) + row["n"]
         counts["messages"] += row["messages"] or 0
     for counts in out.values():

@@ -1,5 +1,6 @@
 """`process_mailbox --file`, end to end: what the issue's "done when" asks, on saved messages."""
 
+import datetime
 import io
 import re
 
@@ -7,7 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
+from secretariat import services as secretariat_services
 from secretariat.models import Invitation
 from tests.secretariat.inbound.conftest import MESSAGES, message
 
@@ -63,6 +66,10 @@ def test_bounce_of_a_dead_address_shows_on_the_dashboard(world, client, secretar
     assert "Ursula Eichel" in panel and "ursula.eichel@giz.example" in panel
     with translation.override("fr"):
         assert "adresse en échec" in panel
+    # The convened meeting's sending progress counts it apart, with a link to the roster's "not delivered".
+    convening = html.split('id="convening"', 1)[1].split("</section>", 1)[0]
+    assert 'class="badge err bounced"' in convening
+    assert reverse("meetings:answers", args=[world.meeting.pk]) + "?show=failed" in convening
     # And in the roster: the invitation is "bounced".
     assert 'data-answer="none"' in roster_row(client, world.meeting, invitation)
     assert Invitation.objects.get(pk=invitation.pk).state == Invitation.State.BOUNCED
@@ -75,7 +82,23 @@ def test_out_of_office_changes_nothing_in_the_answers(world, tmp_path, client, s
     assert line["outcome"] == "auto-reply"
     assert list(Invitation.objects.order_by("pk").values_list("pk", "rsvp", "answer_channel", "state")) == before
     client.force_login(secretariat_user)
-    assert 'data-answer="none"' in roster_row(client, world.meeting, invitation)
+    row = roster_row(client, world.meeting, invitation)
+    assert 'data-answer="none"' in row
+    with translation.override("fr"):
+        assert gettext("out of office") in row
+
+
+def test_reply_to_an_earlier_version_is_marked_in_the_roster(world, client, secretariat_user):
+    meeting = world.meeting
+    secretariat_services.meeting_reschedule_and_notify(
+        meeting=meeting, start=meeting.start + datetime.timedelta(hours=1), end=meeting.end + datetime.timedelta(hours=1))
+    [line] = run(MESSAGES / "stale_sequence_declined.eml")
+    assert line["outcome"] == "answer"
+    client.force_login(secretariat_user)
+    row = roster_row(client, meeting, world.invitation("inigo.alvarez@aecid.example"))
+    assert 'data-answer="declined"' in row
+    with translation.override("fr"):
+        assert gettext("answered an earlier version") in row
 
 
 def test_every_fixture_gets_one_line_with_its_outcome(world, tmp_path):
