@@ -44,6 +44,7 @@ test: venv browser dovecot
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 check: venv
 	$(PY) manage.py makemigrations --check --dry-run

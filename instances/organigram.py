@@ -78,7 +78,7 @@ def build_organigram(*, troika, instances) -> Chart:
         if inst is None:
             continue
         box = Box(positions[kind], y2, p_w, BOX_H, "political", inst.code, [_short(inst.name, 44)],
-                  reverse("instances:detail", args=[inst.code]))
+                  reverse("directory:detail", args=[inst.code]))
         boxes.append(box)
         political_boxes[kind] = box
         edges.append(f"M{troika_box.cx},{troika_box.y + troika_box.h} V{y2 - 20} H{box.cx} V{y2}")
@@ -92,7 +92,7 @@ def build_organigram(*, troika, instances) -> Chart:
         row, col = divmod(index, GROUP_COLS)
         x, y = x0 + col * (GROUP_W + GROUP_GAP), y3 + row * (GROUP_H + GROUP_GAP)
         box = Box(x, y, GROUP_W, GROUP_H, "group", inst.code, [_short(inst.name, 32), _leader_line(inst)],
-                  reverse("instances:detail", args=[inst.code]))
+                  reverse("directory:detail", args=[inst.code]))
         boxes.append(box)
         if row:
             edges.append(f"M{box.cx},{y - GROUP_GAP} V{y}")

@@ -1,7 +1,10 @@
-"""Group leaders manage their own group's meetings through guardian object permissions (issue 7)."""
+"""Group leaders manage their own group's meetings through guardian object permissions."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
+
+from instances.models import Instance
 
 MANAGE_MEETINGS = "instances.manage_meetings"
 
@@ -29,9 +32,5 @@ def sync_leader_permissions(instance) -> None:
 
 def sync_permissions_led_by(person) -> None:
     """Re-sync the groups a person leads or co-leads: their login account was linked, changed or removed."""
-    from django.db.models import Q
-
-    from instances.models import Instance
-
     for instance in Instance.objects.filter(Q(leader_person=person) | Q(co_lead_person=person)):
         sync_leader_permissions(instance)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -260,7 +262,6 @@ def _strip(message: str, show_rule_ids: bool) -> str:
     """Rule IDs such as "(M2)" are shown to the secretariat; others read the sentence alone."""
     if show_rule_ids:
         return message
-    import re
 
     return re.sub(r"\s*\((?:[AIMT]\d+(?:,\s*)?)+\)", "", message)
 

@@ -1,31 +1,28 @@
-"""Sections that upper layers add to the meeting page, without the meetings app importing them.
+"""The meeting page's extension point: apps above `meetings` add panels to it without `meetings` importing them.
 
-An app registers a panel in its AppConfig.ready(); the meeting page asks each panel for a template and its
-context (or None: nothing to show to this user for this meeting).
+A panel provider is a function `(*, meeting, user, manage) -> dict | None`; the dict names the template to
+include (`"template"`) and carries its context. Providers register from their app's `AppConfig.ready()`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.template.loader import render_to_string
-
-MeetingPanel = Callable[..., tuple[str, dict] | None]
-_PANELS: list[MeetingPanel] = []
+PanelProvider = Callable[..., dict | None]
+_providers: list[PanelProvider] = []
 
 
-def register(panel: MeetingPanel) -> MeetingPanel:
-    if panel not in _PANELS:
-        _PANELS.append(panel)
-    return panel
+def register_meeting_panel(provider: PanelProvider) -> PanelProvider:
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
 
 
-def collect(request, meeting, *, manage: bool) -> list[str]:
-    """The HTML of every registered panel with something to show."""
-    shown = []
-    for panel in _PANELS:
-        result = panel(request, meeting, manage=manage)
-        if result is not None:
-            template, context = result
-            shown.append(render_to_string(template, context, request=request))
-    return shown
+def meeting_panels(*, meeting, user, manage: bool) -> list[dict]:
+    """The panels to show on this meeting's page for this user, in registration order."""
+    panels = []
+    for provider in _providers:
+        panel = provider(meeting=meeting, user=user, manage=manage)
+        if panel:
+            panels.append(panel)
+    return panels

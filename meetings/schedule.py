@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from instances.models import Instance
 from meetings.models import Meeting
+from meetings.services import meeting_create
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 # Months of the ordinary meetings for each periodicity, spread evenly from January.
@@ -45,7 +46,6 @@ def generate_year(*, instance: Instance, year: int, created_by=None) -> list[Mee
 
     Running it twice creates nothing new; the instance row is locked so two runs cannot both create.
     """
-    from meetings.services import meeting_create
 
     instance = Instance.objects.select_for_update().get(pk=instance.pk)
     start_of_year = datetime.datetime(year, 1, 1, tzinfo=BAMAKO)

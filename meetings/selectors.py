@@ -9,12 +9,15 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
 
-from instances.chair import ChairResult
 from meetings.models import ActionItem, AgendaItem, Attendance, Document, Meeting, Referral
 from meetings.services.agenda import item_presenters, meeting_presenters
 from meetings.services.attendance import current_acting_chair, member_partners, represented_partners
 from meetings.services.records import meeting_follow_up_actions
+from membership.access import active_instance_ids
+from membership.chair import ChairResult
+from membership.roles import is_secretariat, person_of
 
 
 @dataclass
@@ -122,11 +125,6 @@ def upcoming_meetings(*, user=None, instance=None, limit: int = 10):
 
 
 def _visible_to(qs, user):
-    from guardian.shortcuts import get_objects_for_user
-
-    from membership.access import active_instance_ids
-    from membership.roles import is_secretariat, person_of
-
     if not user.is_authenticated:
         return qs.none()
     if is_secretariat(user):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
 
+from instances.models import Instance
 from instances.permissions import MANAGE_MEETINGS
 from membership.models import Mandate
 from membership.roles import is_secretariat, person_of
@@ -39,6 +41,15 @@ def can_manage_instance(user, instance) -> bool:
     if not user.is_authenticated:
         return False
     return is_secretariat(user) or (instance.is_group and user.has_perm(MANAGE_MEETINGS, instance))
+
+
+def managed_instances(user):
+    """The instances whose meetings the user manages: all for the SEG, their own groups for a leader."""
+    qs = Instance.objects.filter(is_active=True)
+    if is_secretariat(user):
+        return qs
+    ids = get_objects_for_user(user, MANAGE_MEETINGS, klass=Instance, accept_global_perms=False)
+    return qs.filter(pk__in=ids.values("pk"), kind__in=[Instance.Kind.GT, Instance.Kind.GD])
 
 
 def is_member(user, instance) -> bool:

@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from instances.permissions import sync_permissions_led_by
+from membership import admin_directory  # noqa: F401  (registers the Instance and Troïka pages)
+from membership.admin_inlines import MandateInline
 from membership.forms import (
-    InlineMandateForm,
     MandateAdminForm,
-    MandateInlineFormSet,
     PartnerAdminForm,
     PersonAdminForm,
 )
@@ -34,21 +34,6 @@ class MandateStatusFilter(admin.SimpleListFilter):
         if self.value() == "future":
             return queryset.filter(start__gt=today)
         return queryset
-
-
-class MandateInline(admin.TabularInline):
-    """Shared by the person and the instance pages; the formset checks the rows together."""
-
-    model = Mandate
-    form = InlineMandateForm
-    formset = MandateInlineFormSet
-    extra = 0
-    fields = ["person", "instance", "role", "pairs_with", "start", "end", "authority", "limits"]
-    autocomplete_fields = ["person", "pairs_with"]
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person__institution__partner", "instance")
 
 
 class PersonMandateInline(MandateInline):
@@ -98,7 +83,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "user" in form.changed_data:  # a group leader's account gains or loses the group (issue 7)
+        if "user" in form.changed_data:  # a group leader's account gains or loses the group
             sync_permissions_led_by(obj)
 
     @admin.display(description=_("partner"), ordering="institution__partner__name")

@@ -1,4 +1,4 @@
-"""Advisory rules (DOMAIN.md M4, I4, T7, M8, T1 real-world note) and mandates about to end.
+"""Advisory rules about the directory (DOMAIN.md M4, T7, M8, T1 real-world note) and mandates about to end.
 
 The portal warns the secretariat and lets it decide: nothing here refuses a write. The whole
 check reads a fixed handful of queries, whatever the size of the directory.
@@ -40,14 +40,17 @@ class ComplianceWarning:
 Warning = ComplianceWarning  # the name the callers use; shadows the builtin only in this module
 
 
-def _warning(rule: str, message: str, obj, severity: str = WARNING) -> ComplianceWarning:
+def make_warning(rule: str, message: str, obj, severity: str = WARNING) -> ComplianceWarning:
     meta = obj._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
     return ComplianceWarning(rule, message, severity, meta.label_lower, obj.pk, url)
 
 
-def compliance(on_date: datetime.date | None = None) -> list[ComplianceWarning]:
-    """Every advisory warning on `on_date` (default today), sorted by rule."""
+def directory_compliance(on_date: datetime.date | None = None) -> list[ComplianceWarning]:
+    """The advisory warnings about the directory on `on_date` (default today), sorted by rule.
+
+    Warnings about meetings (I4) are added by `meetings.compliance.compliance`, which the dashboard shows.
+    """
     on_date = on_date or timezone.localdate()
     instances = list(
         Instance.objects.filter(is_active=True).select_related(
@@ -59,12 +62,15 @@ def compliance(on_date: datetime.date | None = None) -> list[ComplianceWarning]:
     )
     warnings = [
         *_one_un(instances, mandates),
-        *_ga_meetings(instances, on_date),
         *_group_leadership(instances, mandates),
         *_experts_without_binome(mandates),
         *_troika(on_date),
         *_ending_soon(mandates, on_date),
     ]
+    return sort_warnings(warnings)
+
+
+def sort_warnings(warnings) -> list[ComplianceWarning]:
     return sorted(warnings, key=lambda w: (w.rule, w.message))
 
 
@@ -79,27 +85,9 @@ def _one_un(instances, mandates) -> list[ComplianceWarning]:
     })
     if len(agencies) < 2:
         return []
-    return [_warning("M4", _("%(count)d UN agencies hold separate GEC seats (%(agencies)s): in the spirit of One "
+    return [make_warning("M4", _("%(count)d UN agencies hold separate GEC seats (%(agencies)s): in the spirit of One "
                              "UN they should speak as one.") % {"count": len(agencies), "agencies": ", ".join(agencies)},
                      gec)]
-
-
-def _ga_meetings(instances, on_date) -> list[ComplianceWarning]:
-    """I4: the GA meets twice a year, more when needed, without multiplying meetings."""
-    from meetings.schedule import GA_MAX, GA_MIN, ga_meeting_count
-
-    ga = next((i for i in instances if i.kind == Instance.Kind.GA), None)
-    if ga is None:
-        return []
-    count = ga_meeting_count(on_date.year)
-    values = {"count": count, "year": on_date.year}
-    if count < GA_MIN:
-        return [_warning("I4", _("The GA has %(count)d meeting(s) scheduled in %(year)d: it should meet at least "
-                                 "twice a year.") % values, ga)]
-    if count > GA_MAX:
-        return [_warning("I4", _("The GA has %(count)d meetings scheduled in %(year)d: avoid multiplying GA "
-                                 "meetings.") % values, ga)]
-    return []
 
 
 def _group_leadership(instances, mandates) -> list[ComplianceWarning]:
@@ -110,14 +98,14 @@ def _group_leadership(instances, mandates) -> list[ComplianceWarning]:
         if not group.is_group:
             continue
         if group.leader_partner is None:
-            out.append(_warning("T7", _("%(group)s has no leader.") % {"group": group.code}, group))
+            out.append(make_warning("T7", _("%(group)s has no leader.") % {"group": group.code}, group))
         elif group.leader_person is None:
-            out.append(_warning("T7", _("%(group)s: %(partner)s leads the group but no person is designated to "
+            out.append(make_warning("T7", _("%(group)s: %(partner)s leads the group but no person is designated to "
                                         "carry it.") % {"group": group.code, "partner": group.leader_partner.name},
                                 group))
         for person, label in ((group.leader_person, _("leader")), (group.co_lead_person, _("co-lead"))):
             if person is not None and (group.pk, person.pk) not in seated:
-                out.append(_warning("T7", _("%(group)s: the %(role)s %(person)s holds no current mandate in the "
+                out.append(make_warning("T7", _("%(group)s: the %(role)s %(person)s holds no current mandate in the "
                                             "group.") % {"group": group.code, "role": label,
                                                          "person": person.full_name}, group))
     return out
@@ -127,7 +115,7 @@ def _experts_without_binome(mandates) -> list[ComplianceWarning]:
     """M8: each GT/GD expert is paired with a binôme able to take over."""
     paired = {m.pairs_with_id for m in mandates if m.role == Mandate.Role.BINOME}
     return [
-        _warning("M8", _("%(person)s (%(partner)s), expert in %(group)s, has no active binôme.")
+        make_warning("M8", _("%(person)s (%(partner)s), expert in %(group)s, has no active binôme.")
                  % {"person": m.person.full_name, "partner": m.person.institution.partner.name,
                     "group": m.instance.code}, m)
         for m in mandates if m.role == Mandate.Role.EXPERT and m.pk not in paired
@@ -148,17 +136,17 @@ def _troika(on_date) -> list[ComplianceWarning]:
     partners = [p for _role, p in current.members()]
     bilateral = sum(p.partner_type == Partner.Type.BILATERAL for p in partners)
     if bilateral != 2:
-        out.append(_warning("T1", _("The Troïka %(year)d has %(count)d bilateral partner(s): since 2011 it has been "
+        out.append(make_warning("T1", _("The Troïka %(year)d has %(count)d bilateral partner(s): since 2011 it has been "
                                     "two bilateral partners and one multilateral.")
                             % {"year": year, "count": bilateral}, current))
     if previous is not None:
         if current.lead_id != previous.incoming_id:
-            out.append(_warning("T1", _("The Troïka does not slide: the lead of %(year)d is %(lead)s, but the deputy "
+            out.append(make_warning("T1", _("The Troïka does not slide: the lead of %(year)d is %(lead)s, but the deputy "
                                         "lead of %(last)d was %(incoming)s.")
                                 % {"year": year, "lead": current.lead.name, "last": year - 1,
                                    "incoming": previous.incoming.name}, current))
         if current.outgoing_id != previous.lead_id:
-            out.append(_warning("T1", _("The Troïka does not slide: the outgoing lead of %(year)d is %(outgoing)s, "
+            out.append(make_warning("T1", _("The Troïka does not slide: the outgoing lead of %(year)d is %(outgoing)s, "
                                         "but the lead of %(last)d was %(lead)s.")
                                 % {"year": year, "outgoing": current.outgoing.name, "last": year - 1,
                                    "lead": previous.lead.name}, current))
@@ -172,7 +160,7 @@ def _ending_soon(mandates, on_date) -> list[ComplianceWarning]:
         if m.end is not None and m.end <= limit:
             by_day[m.end].append(m)
     return [
-        _warning(EXPIRY, _("The mandate of %(person)s (%(partner)s) as %(role)s in %(instance)s ends on %(end)s.")
+        make_warning(EXPIRY, _("The mandate of %(person)s (%(partner)s) as %(role)s in %(instance)s ends on %(end)s.")
                  % {"person": m.person.full_name, "partner": m.person.institution.partner.name,
                     "role": m.get_role_display(), "instance": m.instance.code, "end": m.end.isoformat()},
                  m, INFO)

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 
 @dataclass
@@ -69,8 +70,6 @@ def _cell_text(value) -> str:
 
 
 def _xlsx_records(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]

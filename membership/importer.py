@@ -1,4 +1,4 @@
-"""Import the directory from the secretariat's spreadsheets (issue 3, item 6).
+"""Import the directory from the secretariat's spreadsheets.
 
 `import_directory(members=..., groups=..., troika=...)` reads the files, checks every
 row and the representation rules (M1–M9, T1, T2) over the imported mandates together
@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import sqlite3
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -721,7 +722,6 @@ def _sqlite_full_batches():
         yield
         return
     connection.ensure_connection()
-    import sqlite3
 
     limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     features = connection.features

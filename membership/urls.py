@@ -7,5 +7,4 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partners"),
     path("partners/<int:pk>/", views.partner_detail, name="partner"),
     path("me/mandates/", views.my_mandates, name="my_mandates"),
-    path("me/calendar/", views.my_calendar, name="my_calendar"),
 ]

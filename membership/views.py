@@ -1,12 +1,11 @@
-"""Partner pages, "My mandates" and the personal calendar feed (issue 6, items 4 and 5)."""
+"""Partner pages and "My mandates"."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from membership.models import Mandate, Partner, Person
 from membership.roles import person_of
@@ -47,29 +46,3 @@ def my_mandates(request):
     past = [m for m in mandates if not m.is_active_on(today)]
     return render(request, "membership/my_mandates.html",
                   {"person": person, "current": current, "past": past, "led": led, "today": today})
-
-
-def feed_url(request, token: str) -> str:
-    """The absolute URL of the personal .ics feed (H4's view), or "" if that view is not installed."""
-    for name in ("secretariat:calendar_feed", "secretariat:feed"):
-        try:
-            return request.build_absolute_uri(reverse(name, args=[token]))
-        except NoReverseMatch:
-            continue
-    return ""
-
-
-@require_http_methods(["GET", "POST"])
-def my_calendar(request):
-    """The secret calendar feed URL, created on first view; POST with `renew` replaces a leaked secret."""
-    from secretariat.models import CalendarFeedToken
-
-    person = person_of(request.user)
-    token = None
-    if person is not None:
-        token, _created = CalendarFeedToken.objects.get_or_create(person=person)
-        if request.method == "POST" and "renew" in request.POST:
-            token.delete()
-            token = CalendarFeedToken.objects.create(person=person)
-    url = feed_url(request, token.token) if token else ""
-    return render(request, "membership/my_calendar.html", {"person": person, "token": token, "url": url})

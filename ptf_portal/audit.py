@@ -1,4 +1,4 @@
-"""The audit trail (issue 7, item 7): who changed what, when, read from django-simple-history.
+"""The audit trail: who changed what, when, read from django-simple-history.
 
 One page of one model's history costs a fixed number of queries, whatever its size: the records
 (with their user), each record's predecessor found by a subquery and loaded in one query, the
@@ -52,6 +52,8 @@ AUDITED = {
         Audited("agendaitem", "meetings.AgendaItem", _("Agenda items"), ("meeting__instance",), "meeting", "title"),
         Audited("distributionlist", "secretariat.DistributionList", _("Distribution lists"), ("meeting__instance",),
                 fallback="on_date"),
+        Audited("invitation", "secretariat.Invitation", _("Invitations and answers"), ("meeting__instance",),
+                "meeting", "name"),
         Audited("instance", "instances.Instance", _("Instances"), fallback="code"),
         Audited("person", "membership.Person", _("People"), ("institution__partner",), fallback="last_name"),
     ]

@@ -13,6 +13,7 @@ import os
 
 from celery import Celery
 from celery.signals import task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptf_portal.settings")
 
@@ -29,6 +30,5 @@ def _database_connection_usable(task=None, **kwargs):
     """
     if task is not None and getattr(task.request, "is_eager", False):
         return
-    from django.db import close_old_connections
 
     close_old_connections()

@@ -5,6 +5,7 @@ prints its message and exits 1), rather than a traceback or a silent default.
 """
 
 import os
+import zoneinfo
 from urllib.parse import urlparse
 
 import environ
@@ -81,8 +82,6 @@ def env_email(name: str, default: str) -> str:
 
 
 def env_timezone(name: str, default: str) -> str:
-    import zoneinfo
-
     raw = os.environ.get(name) or default
     try:
         zoneinfo.ZoneInfo(raw)

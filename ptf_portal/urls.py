@@ -17,8 +17,9 @@ urlpatterns = [
     path("audit/", views_audit.audit_list, name="audit"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    path("directory/", include("instances.urls")),
+    path("directory/", include("membership.urls_directory")),
     path("people/", include("membership.urls")),
+    # The secretariat's pages keep their historical paths, some under /meetings/ and /people/.
+    path("", include("secretariat.urls")),
     path("meetings/", include("meetings.urls")),
-    path("secretariat/", include("secretariat.urls")),
 ]

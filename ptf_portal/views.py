@@ -5,7 +5,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from membership.access import managed_instances
 from membership.roles import is_secretariat, person_of
+from secretariat.views import portal as views_portal
 
 
 class LoginView(auth_views.LoginView):
@@ -15,10 +17,7 @@ class LoginView(auth_views.LoginView):
 
 def home(request):
     """Each role lands where its work is: the SEG and group leaders on their dashboard, a representative on
-    their invitations (issue 6, item 1)."""
-    from meetings.views._common import managed_instances
-    from secretariat import views_portal
-
+    their invitations."""
     user = request.user
     if is_secretariat(user) or managed_instances(user).exists():
         return views_portal.dashboard(request)

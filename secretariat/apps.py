@@ -7,5 +7,6 @@ class SecretariatConfig(AppConfig):
     verbose_name = _("Secretariat")
 
     def ready(self):
-        # The meeting page shows the answers panel; meetings does not import the secretariat.
-        from secretariat import panels  # noqa: F401
+        # Django's hook for wiring an app in: registering the Celery tasks (queued by name from services)
+        # and the secretariat's panels on the meeting page. Imports here are the documented exception.
+        from secretariat import panels, tasks  # noqa: F401

@@ -25,8 +25,14 @@ import datetime
 from collections import namedtuple
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models import Prefetch
 from django.utils.translation import gettext
 
+from instances.models import GovernmentInterlocutor, Troika
+from meetings.models import AgendaItem
+from meetings.services import meeting_presenters
+from membership.models import Mandate, Person
 from secretariat.reasons import render_reasons
 
 TO, CC = "to", "cc"
@@ -161,9 +167,7 @@ def active_mandates(instance, on_date: datetime.date) -> list[MandateRow]:
     The ORM writes the SQL; the rows are read straight from the cursor, which skips the per-row
     conversion layer: this list is the hot path of the largest instance (see bench_distribution.py).
     """
-    from django.db import connection
 
-    from membership.models import Mandate
 
     qs = Mandate.objects.active_on(on_date).filter(instance=instance).order_by().values_list(*_MANDATE_FIELDS)
     sql, params = qs.query.sql_with_params()
@@ -174,8 +178,6 @@ def active_mandates(instance, on_date: datetime.date) -> list[MandateRow]:
 
 def build_distribution_list(*, instance, on_date: datetime.date, meeting=None) -> list:
     """Every recipient of the instance's meeting on `on_date` (see the module docstring for the rules)."""
-    from instances.models import Troika
-
     b = _Builder(instance)
     mandates = active_mandates(instance, on_date)
     code = instance.code
@@ -236,9 +238,6 @@ def _ga(b: _Builder, instance, mandates: list[MandateRow]) -> None:
 
 
 def _group(b: _Builder, instance, mandates: list[MandateRow], meeting) -> None:
-    from instances.models import GovernmentInterlocutor
-    from membership.models import Person
-
     for m in mandates:
         if m.role == "expert":
             b.add_mandate(m, TO, _reason("M8", "expert", instance=instance.code, partner=m.partner))
@@ -261,12 +260,6 @@ def _group(b: _Builder, instance, mandates: list[MandateRow], meeting) -> None:
 
 
 def _meeting_items(b: _Builder, instance, meeting) -> None:
-    from django.db.models import Prefetch
-
-    from meetings.models import AgendaItem
-    from meetings.services import meeting_presenters
-    from membership.models import Person
-
     items = list(
         AgendaItem.objects.filter(meeting=meeting, status=AgendaItem.Status.ACCEPTED)
         .select_related(

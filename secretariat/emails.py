@@ -8,8 +8,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from meetings.models import AgendaItem
 from secretariat.ics import invitation_calendar
 from secretariat.rsvp import rsvp_url
+from secretariat.selectors import root_invitation
 
 
 def _subject(kind: str, meeting) -> str:
@@ -22,8 +24,6 @@ def _subject(kind: str, meeting) -> str:
 
 
 def agenda_items(meeting) -> list:
-    from meetings.models import AgendaItem
-
     return list(meeting.items.filter(status=AgendaItem.Status.ACCEPTED).order_by("order", "pk"))
 
 
@@ -33,8 +33,6 @@ def _agenda_text(items) -> str:
 
 def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
     """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL)."""
-    from secretariat.services import root_invitation
-
     meeting = invitation.meeting
     items = agenda_items(meeting) if items is None else items
     method = "CANCEL" if invitation.kind == "cancel" else "REQUEST"

@@ -1,4 +1,4 @@
-"""Distribution lists (snapshots), invitations and their answers, personal calendar feeds (issue 5)."""
+"""Distribution lists (snapshots), invitations and their answers, personal calendar feeds."""
 
 import secrets
 

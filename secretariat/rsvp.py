@@ -1,4 +1,4 @@
-"""Signed, expiring RSVP links: a token binds one invitation, its person and its meeting (issue 5, item 5)."""
+"""Signed, expiring RSVP links: a token binds one invitation, its person and its meeting."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from secretariat.models import Invitation
 
 SALT = "secretariat.rsvp.v1"
 
@@ -46,8 +48,6 @@ def read_token(token: str) -> RsvpClaim:
 
 def invitation_for_token(token: str):
     """The invitation the token was made for; refuses a token whose person or meeting no longer match."""
-    from secretariat.models import Invitation
-
     claim = read_token(token)
     invitation = (
         Invitation.objects.select_related("meeting__instance", "person__institution__partner")

@@ -1,5 +1,6 @@
-"""Reads of the answers to a meeting's invitations: the roster, the counts per partner and per person, and the
-chair foreseen from the answers (T3–T5, T7). A constant number of queries whatever the number of invitees."""
+"""Reads of the secretariat that several pages, e-mails and commands share: sending progress, and the answers to
+a meeting's invitations (the roster, counts per partner and per person, the chair foreseen from the answers,
+T3–T5, T7). Counts are of people, one invitation each; a constant number of queries whatever their number."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from instances.chair import ChairResult, acting_chair
+from membership.chair import ChairResult, acting_chair
 from secretariat.models import DistributionEntry, Invitation
-from secretariat.services import meeting_date
 
 ROLE_LABELS = {
     "titular": _("titular"), "deputy": _("deputy"), "leader": _("group leader"), "co_lead": _("co-lead"),
@@ -25,6 +26,52 @@ DELIVERY = {
 }
 DELIVERY_LABELS = {"pending": _("being sent"), "sent": _("sent"), "failed": _("failed"), "bounced": _("bounced")}
 ABSENT_ANSWERS = (Invitation.Rsvp.DECLINED, Invitation.Rsvp.DELEGATED)
+
+
+def meeting_date(meeting) -> datetime.date:
+    """Mandates and the Troïka are looked up on the meeting's local date (M10)."""
+    return timezone.localtime(meeting.start).date()
+
+
+def invitation_progress(meeting_ids) -> dict[int, dict]:
+    """{meeting_id: {"sent", "failed", "pending", "total", "messages"...}} in one query; pending counts sending.
+
+    Counts are of people (one invitation each); "messages" is the number of e-mails sent to them.
+    """
+    out: dict[int, dict] = {}
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
+            .values("meeting_id", "state").annotate(n=Count("id"), messages=Sum("messages_sent")))
+    for row in rows:
+        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0, "messages": 0})
+        key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
+        if key == Invitation.State.BOUNCED:  # not delivered either way; the dashboard says it apart
+            counts["bounced"] = counts.get("bounced", 0) + row["n"]
+            key = "failed"
+        counts[key] = counts.get(key, 0) + row["n"]
+        counts["messages"] += row["messages"] or 0
+    for counts in out.values():
+        total = counts["sent"] + counts["failed"] + counts["pending"]
+        counts["total"] = total
+        for key in ("sent", "failed", "pending"):
+            # Bar widths in steps of 5 %: CSS classes, since inline styles are forbidden by the CSP.
+            counts[f"{key}_w"] = f"w{round(counts[key] * 20 / total) * 5}" if total else "w0"
+        counts["done"] = counts["pending"] == 0
+    return out
+
+
+def rsvp_summary(meeting_ids) -> dict[int, dict]:
+    """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
+    out: dict[int, dict] = {}
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
+            .values("meeting_id", "rsvp").annotate(n=Count("id")))
+    for row in rows:
+        out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0))[row["rsvp"]] = row["n"]
+    return out
+
+
+def root_invitation(invitation: Invitation) -> Invitation:
+    """The row whose answer an e-mail about this invitation records: the person's one row."""
+    return invitation
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Writes of the secretariat: distribution snapshots, invitations, answers, delegations (issue 5).
+"""Writes of the secretariat: distribution snapshots, invitations, answers, delegations.
 
 Every invitation is a database row written in the transaction of the action that causes it; its
 Celery task is queued only after commit (`enqueue_on_commit`, which never fails the caller), and
@@ -12,13 +12,14 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.queue import enqueue_on_commit
+from core.queue import enqueue_many_on_commit, enqueue_on_commit, publish
+from meetings.services import meeting_cancel, meeting_convene, meeting_reschedule
 from secretariat.distribution import build_distribution_list
 from secretariat.models import CalendarFeedToken, DistributionEntry, DistributionList, Invitation
 from secretariat.reasons import render_reasons
@@ -57,9 +58,7 @@ def distribution_generate(*, meeting, by_user=None) -> DistributionList:
 
 def distribution_request_generation(*, meeting, by_user=None) -> None:
     """Queue the generation (a Celery task); the page shows the snapshot once it is stored."""
-    from secretariat.tasks import generate_distribution_list
-
-    enqueue_on_commit(generate_distribution_list, meeting.pk, by_user.pk if by_user else None)
+    enqueue_on_commit(GENERATE_DISTRIBUTION_LIST, meeting.pk, by_user.pk if by_user else None)
 
 
 def distribution_latest(meeting) -> DistributionList | None:
@@ -100,32 +99,13 @@ def distribution_freeze(*, distribution_list: DistributionList) -> DistributionL
 # --- invitations ------------------------------------------------------------------------------------------
 
 
+SEND_INVITATION = "secretariat.tasks.send_invitation"
+GENERATE_DISTRIBUTION_LIST = "secretariat.tasks.generate_distribution_list"
+
+
 def _queue(invitations) -> None:
-    """After commit, publish one task per invitation over a single broker connection.
-
-    Like `enqueue_on_commit`, it never fails the caller: if the broker is down, the rows stay
-    pending and `requeue_pending_invitations` sends them later.
-    """
-    ids = [invitation.pk for invitation in invitations]
-    if not ids:
-        return
-
-    def _publish():
-        from ptf_portal.celery import app
-        from secretariat.tasks import send_invitation
-
-        if app.conf.task_always_eager:
-            for pk in ids:
-                send_invitation.apply_async(args=[pk])
-            return
-        try:
-            with app.producer_or_acquire() as producer:
-                for pk in ids:
-                    send_invitation.apply_async(args=[pk], producer=producer)
-        except Exception:  # broker down: kombu raises OperationalError and friends
-            logger.warning("Could not queue %d invitation(s); they will be requeued", len(ids), exc_info=True)
-
-    transaction.on_commit(_publish)
+    """After commit, one sending task per invitation (see `core.queue`: never fails the caller)."""
+    enqueue_many_on_commit(SEND_INVITATION, [[invitation.pk] for invitation in invitations])
 
 
 def _invitation_from_entry(meeting, entry: DistributionEntry) -> Invitation:
@@ -142,14 +122,14 @@ def invitations_send(*, meeting, by_user=None) -> int:
 
     Returns the number of invitations queued. Nobody already invited to this meeting is invited again.
     """
-    from meetings.services import meeting_convene
 
     meeting_convene(meeting=meeting)  # locks the meeting row: two clicks are serialised
     snapshot = distribution_latest(meeting) or distribution_generate(meeting=meeting, by_user=by_user)
     distribution_freeze(distribution_list=snapshot)
     already = invited_keys(meeting)
     rows = [_invitation_from_entry(meeting, e) for e in snapshot.entries.all() if e.key not in already]
-    created = Invitation.objects.bulk_create(rows)
+    # With their first history record: the audit then shows every later change of the invitation.
+    created = bulk_create_with_history(rows, Invitation, default_user=by_user) if rows else []
     _queue(created)
     return len(created)
 
@@ -210,8 +190,6 @@ def invitations_send_cancellation(*, meeting, reason: str = "") -> int:
 @transaction.atomic
 def meeting_reschedule_and_notify(*, meeting, start, end, place=None, video_link=None, message: str = ""):
     """Reschedule (SEQUENCE + 1) and, when invitations went out, send the update. Returns (meeting, count)."""
-    from meetings.services import meeting_reschedule
-
     meeting = meeting_reschedule(meeting=meeting, start=start, end=end, place=place, video_link=video_link)
     return meeting, invitations_send_update(meeting=meeting, message=message)
 
@@ -219,8 +197,6 @@ def meeting_reschedule_and_notify(*, meeting, start, end, place=None, video_link
 @transaction.atomic
 def meeting_cancel_and_notify(*, meeting, reason: str = ""):
     """Cancel (SEQUENCE + 1) and send METHOD:CANCEL to everyone invited. Returns (meeting, count)."""
-    from meetings.services import meeting_cancel
-
     meeting = meeting_cancel(meeting=meeting, reason=reason)
     return meeting, invitations_send_cancellation(meeting=meeting, reason=reason)
 
@@ -232,7 +208,6 @@ def invitation_claim(invitation_id: int) -> bool:
     later 'sent' update is durable the claim is too, and a claim lost in a database crash is the
     same case as a crash between the hand-off to the mail server and the 'sent' update.
     """
-    from django.db import connection
 
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -284,8 +259,6 @@ def invitation_retry(*, invitation: Invitation) -> Invitation:
 
 def invitations_requeue(*, older_than_seconds: int = 60, stuck_after_seconds: int | None = None) -> int:
     """Re-queue pending rows due for a while (their message was lost) and rows stuck in sending (worker killed)."""
-    from secretariat.tasks import send_invitation
-
     now = timezone.now()
     stuck_after = stuck_after_seconds if stuck_after_seconds is not None else getattr(
         settings, "INVITATION_SENDING_TIMEOUT", 15 * 60)
@@ -299,10 +272,8 @@ def invitations_requeue(*, older_than_seconds: int = 60, stuck_after_seconds: in
     )
     queued = 0
     for pk in ids:
-        try:
-            send_invitation.apply_async(args=[pk])
-        except Exception:  # broker still down: try again at the next beat
-            break
+        if not publish(SEND_INVITATION, pk):
+            break  # broker still down: try again at the next beat
         Invitation.objects.filter(pk=pk).update(queued_at=timezone.now())
         queued += 1
     return queued
@@ -311,8 +282,3 @@ def invitations_requeue(*, older_than_seconds: int = 60, stuck_after_seconds: in
 def calendar_feed_token_for(person) -> CalendarFeedToken:
     """The person's feed secret, created on first use."""
     return CalendarFeedToken.objects.get_or_create(person=person)[0]
-
-
-def root_invitation(invitation: Invitation) -> Invitation:
-    """The row whose answer an e-mail about this invitation records: the person's one row."""
-    return invitation

@@ -6,8 +6,21 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
+
+from meetings.models import Meeting
+from secretariat.emails import digest_message, invitation_message, reminder_message
+from secretariat.models import Invitation
+from secretariat.selectors import chair_changes
+from secretariat.services import (
+    distribution_generate,
+    invitation_claim,
+    invitation_mark_failure,
+    invitation_mark_sent,
+    invitations_requeue,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -15,11 +28,6 @@ logger = logging.getLogger(__name__)
 @shared_task(name="secretariat.tasks.generate_distribution_list")
 def generate_distribution_list(meeting_id: int, user_id: int | None = None) -> int | None:
     """Store a new snapshot of the meeting's distribution list; returns its id."""
-    from django.contrib.auth import get_user_model
-
-    from meetings.models import Meeting
-    from secretariat.services import distribution_generate
-
     meeting = Meeting.objects.select_related("instance").filter(pk=meeting_id).first()
     if meeting is None:
         return None
@@ -30,10 +38,6 @@ def generate_distribution_list(meeting_id: int, user_id: int | None = None) -> i
 @shared_task(name="secretariat.tasks.send_invitation")
 def send_invitation(invitation_id: int) -> str:
     """Claim the row (pending → sending), send it, mark it sent; on failure back off, then fail."""
-    from secretariat.emails import invitation_message
-    from secretariat.models import Invitation
-    from secretariat.services import invitation_claim, invitation_mark_failure, invitation_mark_sent
-
     if not invitation_claim(invitation_id):
         return "taken"  # another task has it, or it is already sent
     invitation = Invitation.objects.select_related("meeting__instance", "delegated_to", "delegated_from").get(
@@ -57,8 +61,6 @@ def send_invitation(invitation_id: int) -> str:
 @shared_task(name="secretariat.tasks.requeue_pending_invitations")
 def requeue_pending_invitations(older_than_seconds: int = 60, stuck_after_seconds: int | None = None) -> int:
     """Beat: re-queue pending rows whose message was lost (Redis down at commit, worker killed)."""
-    from secretariat.services import invitations_requeue
-
     return invitations_requeue(older_than_seconds=older_than_seconds, stuck_after_seconds=stuck_after_seconds)
 
 
@@ -68,12 +70,11 @@ REMINDER_DAYS_BEFORE = 3
 @shared_task(name="secretariat.tasks.send_reminders")
 def send_reminders() -> int:
     """Beat (hourly): three days before a convened meeting, remind once those who have not answered."""
-    from secretariat.models import Invitation
-
     now = timezone.now()
     ids = list(
         Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
-            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, reminded_at__isnull=True, meeting__status="convened", meeting__start__gt=now,
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, reminded_at__isnull=True,
+            meeting__status="convened", meeting__start__gt=now,
             meeting__start__lte=now + datetime.timedelta(days=REMINDER_DAYS_BEFORE),
         ).values_list("pk", flat=True)
     )
@@ -85,9 +86,6 @@ def send_reminders() -> int:
 @shared_task(name="secretariat.tasks.send_reminder")
 def send_reminder(invitation_id: int) -> bool:
     """Claim by setting reminded_at (null → now), so a reminder goes out once; undo it if sending fails."""
-    from secretariat.emails import reminder_message
-    from secretariat.models import Invitation
-
     # Only to someone who has still not answered: an answer given since the beat asked is respected.
     if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True, rsvp=Invitation.Rsvp.NONE).update(
             reminded_at=timezone.now()):
@@ -106,15 +104,11 @@ def send_reminder(invitation_id: int) -> bool:
 @shared_task(name="secretariat.tasks.send_daily_digest")
 def send_daily_digest() -> bool:
     """Beat (daily): tell the secretariat which invitations failed and which are still unanswered."""
-    from meetings.models import Meeting
-    from secretariat.emails import digest_message
-    from secretariat.models import Invitation
-    from secretariat.selectors import chair_changes
-
     failed = list(Invitation.objects.filter(state=Invitation.State.FAILED).select_related("meeting__instance"))
     unanswered = list(
         Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
-            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, meeting__status="convened", meeting__start__gt=timezone.now(),
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, meeting__status="convened",
+            meeting__start__gt=timezone.now(),
         ).select_related("meeting__instance").order_by("meeting__start", "name")
     )
     upcoming = Meeting.objects.filter(status="convened", start__gt=timezone.now()).select_related("instance")

@@ -1,13 +1,37 @@
+"""The secretariat's pages, with the paths users already have in their mailboxes (some under /meetings/)."""
+
 from django.urls import path
 
-from secretariat import views, views_mailbox
+from secretariat.views import answers, invitations, mailbox, meeting_changes, portal, rsvp
 
 app_name = "secretariat"
 urlpatterns = [
-    path("rsvp/<str:token>/", views.rsvp, name="rsvp"),
-    path("meetings/<int:meeting_id>/distribution.csv", views.distribution_csv, name="distribution_csv"),
-    path("meetings/<int:meeting_id>/distribution.vcf", views.distribution_vcard, name="distribution_vcard"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
-    path("mailbox/", views_mailbox.mailbox, name="mailbox"),
-    path("mailbox/<int:pk>/handled/", views_mailbox.mailbox_handled, name="mailbox_handled"),
+    # Answering and following invitations
+    path("secretariat/rsvp/<str:token>/", rsvp.rsvp, name="rsvp"),
+    path("secretariat/calendar/<str:token>.ics", rsvp.calendar_feed, name="calendar_feed"),
+    path("meetings/invitations/", portal.my_invitations, name="my_invitations"),
+    path("meetings/invitations/<int:pk>/answer/", portal.my_rsvp, name="my_rsvp"),
+    path("people/me/calendar/", portal.my_calendar, name="my_calendar"),
+    # The dashboard of those who run meetings
+    path("meetings/dashboard/", portal.dashboard, name="dashboard"),
+    path("meetings/dashboard/progress/", portal.dashboard_progress, name="dashboard_progress"),
+    # Distribution lists and sending (M10)
+    path("meetings/<int:pk>/distribution/", invitations.distribution, name="distribution"),
+    path("secretariat/meetings/<int:meeting_id>/distribution.csv", rsvp.distribution_csv, name="distribution_csv"),
+    path("secretariat/meetings/<int:meeting_id>/distribution.vcf", rsvp.distribution_vcard,
+         name="distribution_vcard"),
+    path("meetings/<int:pk>/send/", invitations.send_invitations, name="send"),
+    path("meetings/<int:pk>/progress/", invitations.progress_fragment, name="progress"),
+    path("meetings/<int:pk>/failed/", invitations.failed_invitations, name="failed"),
+    path("meetings/invitations/<int:pk>/retry/", invitations.invitation_retry, name="invitation_retry"),
+    # Who is coming: the answers roster, its CSV, an answer recorded on someone's behalf
+    path("meetings/<int:pk>/answers/", answers.roster, name="answers"),
+    path("meetings/<int:pk>/answers.csv", answers.roster_csv, name="answers_csv"),
+    path("meetings/<int:pk>/answers/on-behalf/", answers.record_on_behalf, name="answer_on_behalf"),
+    # Changes that every invitee is told about
+    path("meetings/<int:pk>/reschedule/", meeting_changes.meeting_reschedule, name="reschedule"),
+    path("meetings/<int:pk>/cancel/", meeting_changes.meeting_cancel, name="cancel"),
+    # What the portal read from the secretariat's mailbox: calendar replies, bounces, automatic replies
+    path("secretariat/mailbox/", mailbox.mailbox, name="mailbox"),
+    path("secretariat/mailbox/<int:pk>/handled/", mailbox.mailbox_handled, name="mailbox_handled"),
 ]

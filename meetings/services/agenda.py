@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import rules
-from meetings.models import AgendaItem, Document, Meeting
+from meetings.models import AgendaItem, Document, Meeting, Referral
 from meetings.services._common import apply_fields, fail, lock, meeting_day, require_agenda_editable
 from meetings.uploads import validate_upload
+from membership.models import Mandate
 
 ITEM_FIELDS = {
     "title", "description", "category", "expected_outcome", "duration_minutes",
@@ -90,8 +91,6 @@ def agenda_item_update(*, item: AgendaItem, **fields) -> AgendaItem:
 
 @transaction.atomic
 def agenda_item_remove(*, item: AgendaItem) -> None:
-    from meetings.models import Referral
-
     meeting = lock(item.meeting)
     require_agenda_editable(meeting)
     referral = item.referral
@@ -124,8 +123,6 @@ def agenda_reorder(*, meeting: Meeting, item_ids) -> list[AgendaItem]:
 
 
 def _is_member(person, meeting: Meeting) -> bool:
-    from membership.models import Mandate
-
     instance = meeting.instance
     if person.pk in (instance.leader_person_id, instance.co_lead_person_id):
         return True

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from instances.chair import ChairResult, acting_chair
 from meetings.models import Attendance, Meeting
 from meetings.services._common import fail, lock, meeting_day, status_label
 from membership import rules
+from membership.chair import ChairResult, acting_chair
+from membership.models import Mandate, Partner
 
 REGISTER_OPEN = frozenset({Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED, Meeting.Status.HELD})
 
@@ -28,7 +29,6 @@ def representation_error(meeting: Meeting, person, represented_by) -> str | None
     GEC/GA: the person's deputy — same partner, same instance, deputy mandate (M3, M6).
     GT/GD: the person's binôme — a binôme mandate paired with theirs (M8).
     """
-    from membership.models import Mandate
 
     if represented_by.pk == person.pk:
         return _("A person cannot represent themselves.")
@@ -184,7 +184,6 @@ def register_chair(meeting: Meeting, lines=None) -> ChairResult:
     With an empty register nobody is known absent yet: the result is the chair expected if all come.
     A represented titular is absent for the chair: succession is horizontal, between Troïka partners (T4).
     """
-    from membership.models import Mandate
 
     lines = _register(meeting, lines)
     instance = meeting.instance
@@ -215,8 +214,6 @@ def current_acting_chair(meeting: Meeting, lines=None) -> ChairResult:
 
 def member_partners(meeting: Meeting):
     """The partners holding a mandate in the meeting's instance on its date."""
-    from membership.models import Mandate, Partner
-
     mandates = Mandate.objects.active_on(meeting_day(meeting)).filter(instance=meeting.instance)
     return list(Partner.objects.filter(institutions__people__mandates__in=mandates).distinct().order_by("name"))
 

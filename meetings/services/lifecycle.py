@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import rules
-from meetings.models import AgendaItem, Meeting, Minutes
+from meetings.models import AgendaItem, Meeting, Minutes, Referral
 from meetings.services._common import apply_fields, check_transition, fail, lock, meeting_day, require_agenda_editable
+from meetings.services.attendance import register_chair
+from meetings.services.referrals import return_concluded_referrals
 
 UPDATABLE = {"title", "place", "video_link", "kind", "extraordinary_reason", "proposal_deadline", "with_government"}
 
@@ -29,7 +31,6 @@ def meeting_create(*, instance, title: str, start: datetime.datetime, end: datet
     meeting.full_clean()
     meeting.save()
     if instance.kind == "GEC":
-        from meetings.services.referrals import return_concluded_referrals
 
         return_concluded_referrals()
     return meeting
@@ -93,9 +94,6 @@ def meeting_reschedule(*, meeting: Meeting, start: datetime.datetime, end: datet
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, reason: str = "") -> Meeting:
-    from meetings.models import Referral
-    from meetings.services.referrals import return_concluded_referrals
-
     lock(meeting)
     check_transition(meeting, rules.CANCELLED)
     meeting.status = Meeting.Status.CANCELLED
@@ -117,8 +115,6 @@ def meeting_cancel(*, meeting: Meeting, reason: str = "") -> Meeting:
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting) -> Meeting:
     """convened → held; the acting chair from the register is recorded and frozen (T3–T7)."""
-    from meetings.services.attendance import register_chair
-
     lock(meeting)
     check_transition(meeting, rules.HELD)
     if meeting.start > timezone.now():

@@ -5,22 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from guardian.shortcuts import get_objects_for_user
 
-from instances.models import Instance
 from meetings.forms import error_messages
 from meetings.models import AgendaItem, Meeting
 from membership.access import can_manage_instance, can_view_meeting
 from membership.roles import is_secretariat
-
-
-def managed_instances(user):
-    """The instances whose meetings the user manages: all for the SEG, their own groups for a leader."""
-    qs = Instance.objects.filter(is_active=True)
-    if is_secretariat(user):
-        return qs
-    ids = get_objects_for_user(user, "instances.manage_meetings", klass=Instance, accept_global_perms=False)
-    return qs.filter(pk__in=ids.values("pk"), kind__in=[Instance.Kind.GT, Instance.Kind.GD])
 
 
 def meeting_for_manager(user, pk) -> Meeting:

@@ -11,24 +11,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetings import panels, rules, services
+from meetings import rules, services
 from meetings.forms import (
     AgendaItemForm,
     ApproveMinutesForm,
-    CancelForm,
     MeetingFilterForm,
     MeetingForm,
     ProposeItemForm,
-    RescheduleForm,
     ScheduleForm,
     apply_validation_error,
 )
 from meetings.models import Document, Meeting
+from meetings.panels import meeting_panels
 from meetings.schedule import ga_meeting_count_warnings, generate_year
 from meetings.selectors import meeting_page
 from meetings.views._common import (
     flash_refusal,
-    managed_instances,
     meeting_for_manager,
     to_meeting,
 )
@@ -39,6 +37,7 @@ from membership.access import (
     can_view_confidential,
     can_view_document,
     can_view_meeting,
+    managed_instances,
     needs_clearance,
 )
 from membership.roles import is_secretariat, person_of
@@ -151,18 +150,11 @@ def meeting_detail(request, pk):
         "records_visible": cleared or not needs_clearance(meeting, False),
         "can_propose": editable and not manage and can_propose_item(user, meeting),
         "show_rule_ids": is_secretariat(user),
+        "panels": meeting_panels(meeting=meeting, user=user, manage=manage),
     }
     if manage:
         context["item_form"] = AgendaItemForm(meeting=meeting) if editable else None
-        context["progress"] = _progress(meeting)
-    context["panels"] = panels.collect(request, meeting, manage=manage)
     return render(request, "meetings/detail.html", context)
-
-
-def _progress(meeting):
-    from secretariat.views_portal import invitation_progress
-
-    return invitation_progress([meeting.pk]).get(meeting.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -205,55 +197,6 @@ def meeting_mark_held(request, pk):
     else:
         messages.success(request, _("The meeting is marked as held; its chair is recorded."))
     return to_meeting(meeting)
-
-
-@require_http_methods(["GET", "POST"])
-def meeting_reschedule(request, pk):
-    from secretariat.services import meeting_reschedule_and_notify
-
-    meeting = meeting_for_manager(request.user, pk)
-    form = RescheduleForm(request.POST or None, initial={"start": meeting.start, "end": meeting.end,
-                                                         "place": meeting.place})
-    invited = meeting.invitations.filter(kind="request").values("email").distinct().count()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            _meeting, count = meeting_reschedule_and_notify(
-                meeting=meeting, start=data["start"], end=data["end"], place=data["place"], message=data["message"])
-        except ValidationError as error:
-            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
-        else:
-            messages.success(request, ngettext(
-                "The meeting was rescheduled; %(count)d update is being sent.",
-                "The meeting was rescheduled; %(count)d updates are being sent.", count) % {"count": count})
-            return to_meeting(meeting)
-    return render(request, "meetings/confirm_form.html", {
-        "form": form, "meeting": meeting, "title": _("Reschedule the meeting"), "invited": invited,
-        "button": _("Reschedule and notify"),
-    })
-
-
-@require_http_methods(["GET", "POST"])
-def meeting_cancel(request, pk):
-    from secretariat.services import meeting_cancel_and_notify
-
-    meeting = meeting_for_manager(request.user, pk)
-    form = CancelForm(request.POST or None)
-    invited = meeting.invitations.filter(kind="request").values("email").distinct().count()
-    if request.method == "POST" and form.is_valid():
-        try:
-            _meeting, count = meeting_cancel_and_notify(meeting=meeting, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
-        else:
-            messages.success(request, ngettext(
-                "The meeting was cancelled; %(count)d cancellation is being sent.",
-                "The meeting was cancelled; %(count)d cancellations are being sent.", count) % {"count": count})
-            return to_meeting(meeting)
-    return render(request, "meetings/confirm_form.html", {
-        "form": form, "meeting": meeting, "title": _("Cancel the meeting"), "invited": invited,
-        "button": _("Cancel the meeting and notify"), "danger": True,
-    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,8 +16,9 @@ from meetings import services
 from meetings.forms import ActionFilterForm, ActionForm, DecisionForm, MinutesForm, apply_validation_error
 from meetings.models import ActionItem, Attendance, Minutes
 from meetings.selectors import meeting_page
-from meetings.views._common import flash_refusal, managed_instances, meeting_for_manager, to_meeting
-from membership.access import active_instance_ids, can_manage_instance
+from meetings.services._common import meeting_day
+from meetings.views._common import flash_refusal, meeting_for_manager, to_meeting
+from membership.access import active_instance_ids, can_manage_instance, managed_instances
 from membership.models import Mandate
 from membership.roles import is_secretariat
 
@@ -32,8 +34,6 @@ ROLE_RANK = {Mandate.Role.TITULAR: 0, Mandate.Role.EXPERT: 0, Mandate.Role.DEPUT
 
 def _mandates(meeting):
     """The instance's mandates active on the meeting's date (one query)."""
-    from meetings.services._common import meeting_day
-
     return list(Mandate.objects.active_on(meeting_day(meeting)).filter(instance=meeting.instance).select_related(
         "person__institution__partner"))
 
@@ -118,8 +118,6 @@ def attendance(request, pk):
 
 
 def _redirect_self(meeting):
-    from django.shortcuts import redirect
-
     return redirect("meetings:attendance", pk=meeting.pk)
 
 
@@ -175,8 +173,6 @@ def records(request, pk):
 
 
 def _to_records(meeting):
-    from django.shortcuts import redirect
-
     return redirect("meetings:records", pk=meeting.pk)
 
 
@@ -192,8 +188,6 @@ def action_done(request, pk):
     else:
         messages.success(request, _("The action is marked as done."))
     next_url = request.POST.get("next", "")
-    from django.shortcuts import redirect
-    from django.utils.http import url_has_allowed_host_and_scheme
 
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)

@@ -24,7 +24,6 @@ from secretariat.answers import answer_record
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.parse import Kind, Parsed, parse_message
 from secretariat.models import Invitation
-from secretariat.services import root_invitation
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ def _referenced(parsed: Parsed) -> Invitation | None:
     if invitation is None:
         return None
     addresses = {invitation.email.lower(), (invitation.person.email.lower() if invitation.person_id else "")}
-    return root_invitation(invitation) if parsed.sender in addresses else None
+    return invitation if parsed.sender in addresses else None
 
 
 def _meeting_label(meeting: Meeting) -> str:

@@ -28,22 +28,23 @@ def one_row_per_person(apps, schema_editor):
         latest = rows[-1]
         answered = [r for r in requests if r.rsvp in ANSWERED]
         answer = max(answered, key=lambda r: (r.rsvp_at is not None, r.rsvp_at, r.pk)) if answered else None
+        answer_values = (answer.rsvp, answer.rsvp_at, answer.delegated_to_id, answer.sequence) if answer else None
         delegated = next((r for r in requests if r.delegated_from_id is not None), None)
+        delegation = (delegated.pk, delegated.reason, delegated.delegated_from_id) if delegated else None
         others = [r for r in rows if r.pk != keep.pk]
+        sent = sum(1 for r in rows if r.state == "sent")
+        reminded = max((r.reminded_at for r in rows if r.reminded_at), default=None)
         # A delegation pointed at a person's first request row, which is the one kept: nothing points at the others.
         Invitation.objects.filter(pk__in=[r.pk for r in others]).delete()
         keep.kind, keep.sequence, keep.message = latest.kind, latest.sequence, latest.message
         keep.state, keep.sent_at, keep.last_error = latest.state, latest.sent_at, latest.last_error
         keep.attempts = latest.attempts
-        keep.messages_sent = sum(1 for r in rows if r.state == "sent")
-        keep.reminded_at = max((r.reminded_at for r in rows if r.reminded_at), default=None)
-        if answer is not None:
-            keep.rsvp, keep.rsvp_at, keep.delegated_to_id = answer.rsvp, answer.rsvp_at, answer.delegated_to_id
+        keep.messages_sent, keep.reminded_at = sent, reminded
+        if answer_values is not None:
+            keep.rsvp, keep.rsvp_at, keep.delegated_to_id, keep.answered_sequence = answer_values
             keep.answer_channel = "link"
-            keep.answered_sequence = answer.sequence
-        if delegated is not None and delegated.pk != keep.pk:
-            keep.recipient, keep.reason = "to", delegated.reason
-            keep.delegated_from_id = delegated.delegated_from_id
+        if delegation is not None and delegation[0] != keep.pk:
+            keep.recipient, keep.reason, keep.delegated_from_id = "to", delegation[1], delegation[2]
         keep.save()
     for row in Invitation.objects.filter(rsvp__in=ANSWERED, answer_channel=""):
         row.answer_channel, row.answered_sequence = "link", row.sequence

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import translation
 
-from instances.chair import acting_chair
 from instances.models import Troika
 from membership import services
+from membership.chair import acting_chair
 from membership.models import Mandate, Person
 from tests.factories import GroupFactory, PartnerFactory, PersonFactory, ga, gec
 

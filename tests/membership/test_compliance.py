@@ -11,8 +11,9 @@ from django.utils import timezone, translation
 from instances.models import Instance
 from instances.services import instance_set_leadership
 from meetings import services as meeting_services
+from meetings.compliance import compliance
 from membership import services
-from membership.compliance import EXPIRY, INFO, WARNING, Warning, compliance
+from membership.compliance import EXPIRY, INFO, WARNING, Warning
 from membership.models import Mandate, Partner, Person
 from tests.factories import GroupFactory, PartnerFactory, PersonFactory, ga, gec
 

@@ -1,4 +1,4 @@
-"""`manage.py load_demo` (issue 3, item 7): idempotent, valid under the rules, with working logins."""
+"""`manage.py load_demo`: idempotent, valid under the rules, with working logins."""
 
 import datetime
 import io
@@ -81,7 +81,7 @@ def test_demo_staff_log_in_with_the_code_demo_totp_prints(demo, client, settings
     settings.REQUIRE_2FA_FOR_STAFF = True
     settings.DEBUG = True
     assert any(line.strip().startswith("seg") and "otpauth://totp/" in line for line in demo)
-    dashboard = reverse("meetings:dashboard")
+    dashboard = reverse("secretariat:dashboard")
     response = client.post(reverse("login"), {"username": "seg", "password": ACCOUNTS["seg"][0]})
     assert response.status_code == 302
     assert reverse("two_factor_verify") in client.get(dashboard)["Location"]  # the password is not enough

@@ -26,10 +26,10 @@ def _month_names(day):
 def test_dashboard_french_by_default_english_on_switch(cast, seg_client):
     today = timezone.localdate()
     fr, en = _month_names(today)
-    page = seg_client.get(reverse("meetings:dashboard")).content.decode()
+    page = seg_client.get(reverse("secretariat:dashboard")).content.decode()
     assert 'lang="fr"' in page and fr in page
     seg_client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = seg_client.get(reverse("meetings:dashboard")).content.decode()
+    page = seg_client.get(reverse("secretariat:dashboard")).content.decode()
     assert 'lang="en"' in page and en in page and "Secretariat dashboard" in page
 
 
@@ -48,9 +48,9 @@ def test_my_invitations_french_by_default_english_on_switch(cast, client, secret
         fr = date_format(start, "l j F Y")
     with translation.override("en"):
         en = date_format(start, "l j F Y")
-    page = client.get(reverse("meetings:my_invitations")).content.decode()
+    page = client.get(reverse("secretariat:my_invitations")).content.decode()
     assert 'lang="fr"' in page and fr in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = client.get(reverse("meetings:my_invitations")).content.decode()
+    page = client.get(reverse("secretariat:my_invitations")).content.decode()
     assert 'lang="en"' in page and en in page and "My invitations" in page
     assert fr != en

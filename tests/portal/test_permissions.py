@@ -1,4 +1,4 @@
-"""Who may open what: 403/404 for other users, never a 500 on bad input (issue 6, items 5 and 9)."""
+"""Who may open what: 403/404 for other users, never a 500 on bad input."""
 
 import pytest
 from django.urls import reverse
@@ -11,15 +11,14 @@ from tests.portal.factories import gec_meeting_with_agenda
 
 pytestmark = pytest.mark.django_db
 
-MANAGER_GETS = ["edit", "distribution", "send", "reschedule", "cancel", "document_add", "item_add", "attendance",
-                "records", "progress", "failed", "approve_minutes"]
-MANAGER_POSTS = ["propose_agenda", "mark_held", "send", "cancel", "distribution"]
+MANAGER_GETS = ["meetings:edit", "secretariat:distribution", "secretariat:send", "secretariat:reschedule", "secretariat:cancel", "meetings:document_add", "meetings:item_add", "meetings:attendance", "meetings:records", "secretariat:progress", "secretariat:failed", "meetings:approve_minutes"]
+MANAGER_POSTS = ["meetings:propose_agenda", "meetings:mark_held", "secretariat:send", "secretariat:cancel", "secretariat:distribution"]
 
 
 def test_every_page_requires_login(cast, client):
     m = gec_meeting_with_agenda()
-    for url in [reverse("meetings:dashboard"), reverse("meetings:detail", args=[m.pk]),
-                reverse("meetings:my_invitations"), reverse("instances:organigram"),
+    for url in [reverse("secretariat:dashboard"), reverse("meetings:detail", args=[m.pk]),
+                reverse("secretariat:my_invitations"), reverse("directory:organigram"),
                 reverse("membership:my_mandates")]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
@@ -31,9 +30,9 @@ def test_non_managers_cannot_manage_a_gec_meeting(cast, client, who):
     user = cast.outsider if who == "outsider" else getattr(cast, who).user
     client_for(client, user)
     for name in MANAGER_GETS:
-        assert client.get(reverse(f"meetings:{name}", args=[m.pk])).status_code == 403, name
+        assert client.get(reverse(name, args=[m.pk])).status_code == 403, name
     for name in MANAGER_POSTS:
-        assert client.post(reverse(f"meetings:{name}", args=[m.pk]), {"reason": "x"}).status_code == 403, name
+        assert client.post(reverse(name, args=[m.pk]), {"reason": "x"}).status_code == 403, name
     item = m.items.get()
     for name in ["item_move", "item_remove", "item_decide"]:
         response = client.post(reverse(f"meetings:{name}", args=[m.pk, item.pk]), {"direction": "up"})
@@ -44,10 +43,10 @@ def test_non_managers_cannot_manage_a_gec_meeting(cast, client, who):
 
 def test_dashboard_is_for_the_secretariat_and_leaders_only(cast, client, secretariat_user):
     client_for(client, cast.titular.user)
-    assert client.get(reverse("meetings:dashboard")).status_code == 403
-    assert client.get(reverse("meetings:dashboard_progress")).status_code == 403
+    assert client.get(reverse("secretariat:dashboard")).status_code == 403
+    assert client.get(reverse("secretariat:dashboard_progress")).status_code == 403
     client_for(client, cast.leader.user)
-    response = client.get(reverse("meetings:dashboard"))
+    response = client.get(reverse("secretariat:dashboard"))
     assert response.status_code == 200 and "GT-SANTE" in response.content.decode()
 
 
@@ -99,8 +98,8 @@ def test_unknown_ids_are_404(seg_client, cast, url):
 
 
 def test_bad_query_strings_do_not_break_pages(seg_client, cast):
-    assert seg_client.get(reverse("meetings:dashboard") + "?month=2026-13").status_code == 200
-    assert seg_client.get(reverse("meetings:dashboard") + "?month=abc").status_code == 200
+    assert seg_client.get(reverse("secretariat:dashboard") + "?month=2026-13").status_code == 200
+    assert seg_client.get(reverse("secretariat:dashboard") + "?month=abc").status_code == 200
     assert seg_client.get(reverse("meetings:actions") + "?state=weird&instance=abc&owner=-1").status_code == 200
     assert seg_client.get(reverse("meetings:list") + "?instance=zz&status=zz").status_code == 200
     assert seg_client.get(reverse("meetings:referrals") + "?state=zz").status_code == 200
@@ -111,14 +110,14 @@ def test_bad_posts_change_nothing(seg_client, cast):
     item = m.items.get()
     assert seg_client.post(reverse("meetings:item_move", args=[m.pk, item.pk]), {"direction": "sideways"}).status_code == 302
     assert seg_client.post(reverse("meetings:item_decide", args=[m.pk, item.pk]), {"decision": "maybe"}).status_code == 302
-    assert seg_client.post(reverse("meetings:reschedule", args=[m.pk]), {"start": "x", "end": "y"}).status_code == 200
+    assert seg_client.post(reverse("secretariat:reschedule", args=[m.pk]), {"start": "x", "end": "y"}).status_code == 200
     assert seg_client.post(reverse("meetings:records", args=[m.pk]), {"form": "action", "due_date": "31/31/2026"}).status_code == 200
     assert seg_client.post(reverse("meetings:schedule"), {"instance": cast.gec.pk, "year": "twenty"}).status_code == 200
     assert seg_client.post(reverse("meetings:document_add", args=[m.pk]), {"title": "x"}).status_code == 200
     bad_file = seg_client.post(reverse("meetings:document_add", args=[m.pk]), {
         "title": "virus", "file": pdf("evil.exe")})
     assert bad_file.status_code == 200 and not m.documents.exists()
-    assert seg_client.post(reverse("meetings:my_rsvp", args=[999999]), {"answer": "attending"}).status_code == 404
+    assert seg_client.post(reverse("secretariat:my_rsvp", args=[999999]), {"answer": "attending"}).status_code == 404
     m.refresh_from_db()
     assert m.status == Meeting.Status.DRAFT
 

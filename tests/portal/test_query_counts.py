@@ -78,27 +78,27 @@ def count(client, url) -> int:
 def pages(cast, meeting, big):
     """(user attribute, url) of each main page."""
     return [
-        ("seg", reverse("meetings:dashboard")),
-        ("seg", reverse("meetings:dashboard_progress")),
+        ("seg", reverse("secretariat:dashboard")),
+        ("seg", reverse("secretariat:dashboard_progress")),
         ("seg", reverse("meetings:list")),
         ("seg", reverse("meetings:detail", args=[meeting.pk])),
         ("seg", reverse("meetings:detail", args=[big.pk])),
         ("titular", reverse("meetings:detail", args=[big.pk])),
         ("seg", reverse("meetings:records", args=[meeting.pk])),
-        ("seg", reverse("meetings:distribution", args=[meeting.pk])),
-        ("seg", reverse("meetings:send", args=[meeting.pk])),
+        ("seg", reverse("secretariat:distribution", args=[meeting.pk])),
+        ("seg", reverse("secretariat:send", args=[meeting.pk])),
         ("seg", reverse("meetings:attendance", args=[meeting.pk])),
         ("seg", reverse("meetings:actions")),
         ("seg", reverse("meetings:referrals")),
-        ("seg", reverse("instances:list")),
-        ("seg", reverse("instances:detail", args=["GEC"])),
-        ("seg", reverse("instances:organigram")),
+        ("seg", reverse("directory:list")),
+        ("seg", reverse("directory:detail", args=["GEC"])),
+        ("seg", reverse("directory:organigram")),
         ("seg", reverse("membership:partners")),
         ("seg", reverse("membership:partner", args=[cast.france.pk])),
-        ("titular", reverse("meetings:my_invitations")),
+        ("titular", reverse("secretariat:my_invitations")),
         ("titular", reverse("membership:my_mandates")),
         ("titular", reverse("meetings:detail", args=[meeting.pk])),
-        ("leader", reverse("meetings:dashboard")),
+        ("leader", reverse("secretariat:dashboard")),
     ]
 
 

@@ -47,10 +47,10 @@ def test_secretariat_creates_builds_and_sends(cast, seg_client):
     seg_client.post(reverse("meetings:item_move", args=[meeting.pk, second.pk]), {"direction": "up"})
     assert [i.title for i in meeting.items.order_by("order")] == ["Gender", "Budget support"]
     seg_client.post(reverse("meetings:propose_agenda", args=[meeting.pk]))
-    seg_client.post(reverse("meetings:distribution", args=[meeting.pk]))
-    confirm = seg_client.get(reverse("meetings:send", args=[meeting.pk])).content.decode()
+    seg_client.post(reverse("secretariat:distribution", args=[meeting.pk]))
+    confirm = seg_client.get(reverse("secretariat:send", args=[meeting.pk])).content.decode()
     assert 'id="recipient-count"' in confirm
-    response = seg_client.post(reverse("meetings:send", args=[meeting.pk]))
+    response = seg_client.post(reverse("secretariat:send", args=[meeting.pk]))
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CONVENED
@@ -94,8 +94,8 @@ def _sent_meeting(client):
     meeting = create_gec_meeting(client)
     add_item(client, meeting, "Budget support")
     client.post(reverse("meetings:propose_agenda", args=[meeting.pk]))
-    client.post(reverse("meetings:distribution", args=[meeting.pk]))
-    client.post(reverse("meetings:send", args=[meeting.pk]))
+    client.post(reverse("secretariat:distribution", args=[meeting.pk]))
+    client.post(reverse("secretariat:send", args=[meeting.pk]))
     return meeting
 
 
@@ -103,10 +103,10 @@ def test_representative_sees_invitation_and_accepts(cast, client, secretariat_us
     client.force_login(secretariat_user)
     meeting = _sent_meeting(client)
     client_for(client, cast.titular.user)
-    page = client.get(reverse("meetings:my_invitations")).content.decode()
+    page = client.get(reverse("secretariat:my_invitations")).content.decode()
     assert meeting.title in page
     invitation = Invitation.objects.get(meeting=meeting, person=cast.titular)
-    response = client.post(reverse("meetings:my_rsvp", args=[invitation.pk]), {"answer": "attending"})
+    response = client.post(reverse("secretariat:my_rsvp", args=[invitation.pk]), {"answer": "attending"})
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.rsvp == Invitation.Rsvp.ATTENDING
@@ -118,7 +118,7 @@ def test_rule_M3_titular_delegates_to_deputy_from_my_invitations(cast, client, s
     meeting = _sent_meeting(client)
     client_for(client, cast.titular.user)
     invitation = Invitation.objects.get(meeting=meeting, person=cast.titular, delegated_from__isnull=True)
-    client.post(reverse("meetings:my_rsvp", args=[invitation.pk]), {"answer": "delegated"})
+    client.post(reverse("secretariat:my_rsvp", args=[invitation.pk]), {"answer": "delegated"})
     invitation.refresh_from_db()
     assert invitation.delegated_to == cast.deputy
 
@@ -128,7 +128,7 @@ def test_cannot_answer_someone_elses_invitation(cast, client, secretariat_user):
     meeting = _sent_meeting(client)
     invitation = Invitation.objects.get(meeting=meeting, person=cast.titular)
     client_for(client, cast.deputy.user)
-    assert client.post(reverse("meetings:my_rsvp", args=[invitation.pk]), {"answer": "declined"}).status_code == 403
+    assert client.post(reverse("secretariat:my_rsvp", args=[invitation.pk]), {"answer": "declined"}).status_code == 403
     invitation.refresh_from_db()
     assert invitation.rsvp == Invitation.Rsvp.NONE
 
@@ -162,8 +162,8 @@ def test_leader_convenes_their_group(cast, client):
     meeting = Meeting.objects.get(title="GT santé")
     add_item(client, meeting, "Sector review", category="sector_dialogue")
     client.post(reverse("meetings:propose_agenda", args=[meeting.pk]))
-    client.post(reverse("meetings:distribution", args=[meeting.pk]))
-    client.post(reverse("meetings:send", args=[meeting.pk]))
+    client.post(reverse("secretariat:distribution", args=[meeting.pk]))
+    client.post(reverse("secretariat:send", args=[meeting.pk]))
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CONVENED
     # but not the GEC
@@ -178,12 +178,12 @@ def test_reschedule_and_cancel_notify(cast, client, secretariat_user):
     meeting = _sent_meeting(client)
     before = len(mail.outbox)
     start = _local(25)
-    response = client.post(reverse("meetings:reschedule", args=[meeting.pk]), {
+    response = client.post(reverse("secretariat:reschedule", args=[meeting.pk]), {
         "start": _fmt(start), "end": _fmt(start + datetime.timedelta(hours=2)), "place": "SEG"})
     assert response.status_code == 302
     assert len(mail.outbox) > before
-    response = client.post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": ""})
+    response = client.post(reverse("secretariat:cancel", args=[meeting.pk]), {"reason": ""})
     assert response.status_code == 200  # the reason is required
-    client.post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": "Holiday"})
+    client.post(reverse("secretariat:cancel", args=[meeting.pk]), {"reason": "Holiday"})
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED

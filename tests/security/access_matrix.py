@@ -1,4 +1,4 @@
-"""The access matrix (issue 7, item 3): every URL name × every role → the status the policy demands.
+"""The access matrix: every URL name × every role → the status the policy demands.
 
 Roles (tests/security/world.py): anonymous; no_mandate (a person without any mandate); rep (GEC titular:
 a representative of another instance for every GA or group object); ga_member; gt_member (member of group A);
@@ -73,27 +73,27 @@ MATRIX = {
     "audit": {"": Case(expect(DENIED, **STAFF))},
     "admin:index": {"": Case(expect(REDIRECT, anonymous=REDIRECT, admin=OK))},
     # The directory is shared knowledge among the partners: every logged-in user reads it.
-    "instances:list": {"": Case(expect(OK))},
-    "instances:organigram": {"": Case(expect(OK))},
-    "instances:detail": {code: Case(expect(OK), lambda w, code=code: {"code": code}) for code in ("GEC", "GA", "GT-A")},
+    "directory:list": {"": Case(expect(OK))},
+    "directory:organigram": {"": Case(expect(OK))},
+    "directory:detail": {code: Case(expect(OK), lambda w, code=code: {"code": code}) for code in ("GEC", "GA", "GT-A")},
     "membership:partners": {"": Case(expect(OK))},
     "membership:partner": {"": Case(expect(OK), lambda w: {"pk": w.people["rep"].partner.pk})},
     "membership:my_mandates": {"": Case(expect(OK))},
-    "membership:my_calendar": {"": Case(expect(OK))},
+    "secretariat:my_calendar": {"": Case(expect(OK))},
     "meetings:list": {"": Case(expect(OK))},
     "meetings:create": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
     "meetings:schedule": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
-    "meetings:dashboard": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
-    "meetings:dashboard_progress": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
-    "meetings:my_invitations": {"": Case(expect(OK))},
+    "secretariat:dashboard": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "secretariat:dashboard_progress": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "secretariat:my_invitations": {"": Case(expect(OK))},
     # Only the invited person answers their own invitation from the portal; another's is refused.
-    "meetings:my_rsvp": {
+    "secretariat:my_rsvp": {
         "own": Case(expect(DENIED, rep=REDIRECT), lambda w: {"pk": w.invitations["rep_gec"].pk}, "POST",
                     lambda w: {"answer": "attending"}),
         "ga": Case(expect(DENIED, ga_member=REDIRECT), lambda w: {"pk": w.invitations["ga_member_ga"].pk}, "POST",
                    lambda w: {"answer": "declined"}),
     },
-    "meetings:invitation_retry": {
+    "secretariat:invitation_retry": {
         "gec": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.invitations["rep_gec"].pk}, "POST"),
         "a": Case(expect(DENIED, leader_a=REDIRECT, **STAFF_REDIRECT),
                   lambda w: {"pk": w.invitations["gt_member_a"].pk}, "POST"),
@@ -111,10 +111,10 @@ MATRIX = {
     },
     "meetings:detail": read_cases(meeting),
     "meetings:edit": manage_get(meeting),
-    "meetings:reschedule": manage_get(meeting),
+    "secretariat:reschedule": manage_get(meeting),
     "meetings:propose_agenda": manage_post(meeting),
     "meetings:mark_held": manage_post(meeting),
-    "meetings:cancel": manage_post(meeting, data=lambda w: {"reason": "Clash with a national holiday"}),
+    "secretariat:cancel": manage_post(meeting, data=lambda w: {"reason": "Clash with a national holiday"}),
     # Without the approving meeting the form comes back with its errors (200) — for managers only.
     "meetings:approve_minutes": {
         "a_held": Case(expect(DENIED, leader_a=OK, **STAFF), meeting("a_held"), "POST"),
@@ -132,10 +132,14 @@ MATRIX = {
     "meetings:item_remove": manage_post(item),
     "meetings:item_decide": manage_post(item, data=lambda w: {"decision": "accept", "reason": "In scope"}),
     "meetings:document_add": manage_get(meeting),
-    "meetings:distribution": manage_get(meeting),
-    "meetings:send": manage_post(meeting),
-    "meetings:progress": manage_get(meeting),
-    "meetings:failed": manage_get(meeting),
+    "secretariat:distribution": manage_get(meeting),
+    "secretariat:send": manage_post(meeting),
+    "secretariat:progress": manage_get(meeting),
+    "secretariat:failed": manage_get(meeting),
+    "secretariat:answers": manage_get(meeting),
+    "secretariat:answers_csv": manage_get(meeting),
+    # Recording an answer on someone's behalf: managers only; an empty form comes back to the roster.
+    "secretariat:answer_on_behalf": manage_post(meeting),
     "meetings:attendance": manage_get(meeting, keys=("a_held",)),
     "meetings:records": manage_get(meeting, keys=("a_held",)),
     "secretariat:distribution_csv": manage_get(meeting_id),

@@ -6,6 +6,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from instances.models import Instance
+from meetings.models import Meeting
 from secretariat.distribution import build_distribution_list
 from secretariat.exports import rows_as_csv
 
@@ -20,9 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--format", type=str, default="csv", help="csv or json")
 
     def handle(self, *args, instance_code, meeting=None, date=None, format="csv", **options):
-        from instances.models import Instance
-        from meetings.models import Meeting
-
         fmt = (format or "").lower()
         if fmt not in ("csv", "json"):
             raise CommandError(f"--format must be csv or json, not {format!r}.")

@@ -36,7 +36,7 @@ def test_mailbox_lists_what_needs_the_secretariat(world, client, secretariat_use
         assert counter.detail in to_handle  # with the proposed time
     assert "17 décembre 2026" in counter.detail or "17 December 2026" in counter.detail
     # The written reply links to the answers roster, at the person's row, to record the answer by hand.
-    link = reverse("meetings:answers", args=[world.meeting.pk]) + f"#invitee-{free_text.invitation_id}"
+    link = reverse("secretariat:answers", args=[world.meeting.pk]) + f"#invitee-{free_text.invitation_id}"
     assert link in to_handle and "Je serai présent" in to_handle
     # Refused and unmatched messages are listed too; recorded answers are not.
     assert 'data-kind="error"' in to_handle
@@ -80,7 +80,7 @@ def test_failed_address_is_flagged_in_the_directory(world, client, secretariat_u
     row = html.split("Ursula Eichel", 1)[1].split("</tr>", 1)[0]
     with translation.override("fr"):
         assert "adresse en échec" in row
-    html = client.get(reverse("instances:detail", args=["GEC"])).content.decode()
+    html = client.get(reverse("directory:detail", args=["GEC"])).content.decode()
     assert "adresse en échec" in html.split("Ursula Eichel", 1)[1].split("</tr>", 1)[0]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from instances.models import Instance, Troika
+from membership.models import Mandate
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,6 @@ def _troika_chair(instance: Instance, on_date: datetime.date, absent: set) -> Ch
     T5: each Troïka partner is represented by its titular in this instance (GEC: head of
     cooperation; GA: ambassador). Succession never passes down to a partner's deputy.
     """
-    from membership.models import Mandate
 
     troika = Troika.objects.select_related("lead", "incoming", "outgoing").filter(year=on_date.year).first()
     if troika is None:

@@ -1,4 +1,4 @@
-"""Directory pages: the instances, who represents which partner in each, and the organigram (issue 6, item 5)."""
+"""Directory pages: the instances, who represents which partner in each, and the organigram."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def instance_list(request):
     instances = list(Instance.objects.filter(is_active=True).select_related(*LEADERS))
     political = [i for i in instances if not i.is_group]
     groups = [i for i in instances if i.is_group]
-    return render(request, "instances/list.html", {"political": political, "groups": groups})
+    return render(request, "membership/directory/list.html", {"political": political, "groups": groups})
 
 
 @require_GET
@@ -41,7 +41,7 @@ def instance_detail(request, code):
         {"partner": partner, "mandates": sorted(ms, key=lambda m: (ROLE_ORDER.get(m.role, 9), m.person.last_name))}
         for partner, ms in sorted(by_partner.items(), key=lambda kv: kv[0].name)
     ]
-    return render(request, "instances/detail.html", {
+    return render(request, "membership/directory/detail.html", {
         "instance": instance, "rows": rows, "today": today,
         "can_manage": can_manage_instance(request.user, instance),
     })
@@ -53,4 +53,4 @@ def organigram(request):
     troika = Troika.objects.select_related("lead", "incoming", "outgoing").filter(year=year).first()
     instances = list(Instance.objects.filter(is_active=True).select_related(*LEADERS))
     chart = build_organigram(troika=troika, instances=instances)
-    return render(request, "instances/organigram.html", {"chart": chart, "troika": troika, "year": year})
+    return render(request, "membership/directory/organigram.html", {"chart": chart, "troika": troika, "year": year})

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from instances import views
+from membership import views_directory as views
 
-app_name = "instances"
+app_name = "directory"
 urlpatterns = [
     path("", views.instance_list, name="list"),
     path("organigram/", views.organigram, name="organigram"),

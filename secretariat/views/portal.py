@@ -1,7 +1,4 @@
-"""The secretariat's dashboard and the partner representatives' space (issue 6, items 1, 2 and 4).
-
-Routed from meetings/urls.py: secretariat/urls.py belongs to the invitations work (RSVP links, feeds).
-"""
+"""The dashboard of those who run meetings, and the partner representatives' space ("my invitations")."""
 
 from __future__ import annotations
 
@@ -12,57 +9,24 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meetings.compliance import compliance
 from meetings.models import ActionItem, AgendaItem, Meeting
-from meetings.views._common import managed_instances
+from membership.access import managed_instances
 from membership.roles import is_secretariat, person_of
 from secretariat.answers import answer_record, delegation_options_for
 from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
-from secretariat.models import Invitation
+from secretariat.models import CalendarFeedToken, Invitation
+from secretariat.selectors import invitation_progress, rsvp_summary
 
 logger = logging.getLogger(__name__)
 OPEN_STATUSES = [Meeting.Status.DRAFT, Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED]
-
-
-def invitation_progress(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"sent", "failed", "pending", "total", "messages"...}} in one query; pending counts sending.
-
-    Counts are of people (one invitation each); "messages" is the number of e-mails sent to them.
-    """
-    out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
-            .values("meeting_id", "state").annotate(n=Count("id"), messages=Sum("messages_sent")))
-    for row in rows:
-        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0, "messages": 0})
-        key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
-        if key == Invitation.State.BOUNCED:  # not delivered either way; said apart on the dashboard
-            counts["bounced"] = counts.get("bounced", 0) + row["n"]
-            key = "failed"
-        counts[key] = counts.get(key, 0) + row["n"]
-        counts["messages"] += row["messages"] or 0
-    for counts in out.values():
-        total = counts["sent"] + counts["failed"] + counts["pending"]
-        counts["total"] = total
-        for key in ("sent", "failed", "pending"):
-            # Bar widths in steps of 5 %: CSS classes, since inline styles are forbidden by the CSP.
-            counts[f"{key}_w"] = f"w{round(counts[key] * 20 / total) * 5}" if total else "w0"
-        counts["done"] = counts["pending"] == 0
-    return out
-
-
-def rsvp_summary(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
-    out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
-            .values("meeting_id", "rsvp").annotate(n=Count("id")))
-    for row in rows:
-        out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0))[row["rsvp"]] = row["n"]
-    return out
 
 
 def _month(request) -> tuple[datetime.date, str]:
@@ -88,11 +52,7 @@ def month_calendar(first: datetime.date, meetings) -> list[list[dict]]:
 
 
 def _compliance_warnings():
-    """The advisory warnings (membership.compliance); a failure there must not take the dashboard down."""
-    try:
-        from membership.compliance import compliance
-    except ImportError:
-        return None
+    """The advisory warnings (meetings.compliance); a failure there must not take the dashboard down."""
     try:
         return compliance()
     except Exception:
@@ -203,4 +163,22 @@ def my_rsvp(request, pk):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect("meetings:my_invitations")
+    return redirect("secretariat:my_invitations")
+
+
+def _feed_url(request, token: str) -> str:
+    return request.build_absolute_uri(reverse("secretariat:calendar_feed", args=[token]))
+
+
+@require_http_methods(["GET", "POST"])
+def my_calendar(request):
+    """The secret calendar feed URL, created on first view; POST with `renew` replaces a leaked secret."""
+    person = person_of(request.user)
+    token = None
+    if person is not None:
+        token, _created = CalendarFeedToken.objects.get_or_create(person=person)
+        if request.method == "POST" and "renew" in request.POST:
+            token.delete()
+            token = CalendarFeedToken.objects.create(person=person)
+    url = _feed_url(request, token.token) if token else ""
+    return render(request, "secretariat/portal/my_calendar.html", {"person": person, "token": token, "url": url})

@@ -1,4 +1,8 @@
-"""Admin of instances and the Troïka: history, object permissions, leadership through the service (T7)."""
+"""Admin of instances and the Troïka: history, object permissions, leadership through the service (T7).
+
+Registered by `membership.admin`: an instance's page lists its mandates inline, and the Troïka form checks
+the representation rules (T1, T2), both of which belong to this app.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -9,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from instances.models import GovernmentInterlocutor, Instance, Troika
 from instances.services import instance_set_leadership, leadership_errors
 from membership import services as membership_services
-from membership.admin import MandateInline
+from membership.admin_inlines import MandateInline
 
 admin.site.site_header = _("PTF coordination portal — administration")
 admin.site.site_title = _("PTF portal administration")

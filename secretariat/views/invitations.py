@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.views._common import flash_refusal, meeting_for_manager, to_meeting
 from membership.access import can_manage_instance
+from secretariat import services as sec
+from secretariat.models import Invitation
+from secretariat.selectors import invitation_progress
 
 
 @require_http_methods(["GET", "POST"])
 def distribution(request, pk):
-    from secretariat import services as sec
-
     meeting = meeting_for_manager(request.user, pk)
     if request.method == "POST":
         try:
@@ -25,14 +26,12 @@ def distribution(request, pk):
             flash_refusal(request, error)
         else:
             messages.success(request, _("The distribution list is being generated from the mandates (M10)."))
-        from django.shortcuts import redirect
-
-        return redirect("meetings:distribution", pk=meeting.pk)
+        return redirect("secretariat:distribution", pk=meeting.pk)
     latest = sec.distribution_latest(meeting)
     previous = sec.distribution_previous(latest) if latest else None
     entries = list(latest.entries.select_related("person")) if latest else []
     diff = sec.distribution_diff(previous, latest) if latest and previous else None
-    return render(request, "meetings/distribution.html", {
+    return render(request, "secretariat/invitations/distribution.html", {
         "meeting": meeting, "latest": latest, "previous": previous, "entries": entries, "diff": diff,
     })
 
@@ -40,16 +39,10 @@ def distribution(request, pk):
 @require_http_methods(["GET", "POST"])
 def send_invitations(request, pk):
     """A confirmation page that says how many people will receive the invitation, then the sending."""
-    from secretariat import services as sec
-    from secretariat.models import Invitation
-
     meeting = meeting_for_manager(request.user, pk)
     latest = sec.distribution_latest(meeting)
-    already = set(
-        Invitation.objects.filter(meeting=meeting, kind="request", delegated_from__isnull=True)
-        .values_list("email", flat=True)
-    )
-    recipients = [e for e in latest.entries.all() if e.email not in already] if latest else []
+    already = sec.invited_keys(meeting)
+    recipients = [e for e in latest.entries.all() if e.key not in already] if latest else []
     if request.method == "POST":
         if latest is None:
             messages.error(request, _("Generate and review the distribution list first."))
@@ -63,7 +56,7 @@ def send_invitations(request, pk):
             "The meeting is convened: %(count)d invitation is being sent.",
             "The meeting is convened: %(count)d invitations are being sent.", count) % {"count": count})
         return to_meeting(meeting, "progress")
-    return render(request, "meetings/send_confirm.html", {
+    return render(request, "secretariat/invitations/send_confirm.html", {
         "meeting": meeting, "latest": latest, "recipients": recipients,
         "to_count": sum(1 for e in recipients if e.recipient == "to"),
         "cc_count": sum(1 for e in recipients if e.recipient == "cc"),
@@ -73,37 +66,29 @@ def send_invitations(request, pk):
 @require_GET
 def progress_fragment(request, pk):
     """The sending progress of one meeting: polled by htmx, also a page of its own without JavaScript."""
-    from secretariat.views_portal import invitation_progress
-
     meeting = meeting_for_manager(request.user, pk)
     progress = invitation_progress([meeting.pk]).get(meeting.pk)
-    template = "meetings/_progress.html" if request.headers.get("HX-Request") else "meetings/progress_page.html"
+    template = "secretariat/invitations/_progress.html" if request.headers.get("HX-Request") else "secretariat/invitations/progress_page.html"
     return render(request, template, {"meeting": meeting, "progress": progress})
 
 
 @require_GET
 def failed_invitations(request, pk):
-    from secretariat.models import Invitation
-
     meeting = meeting_for_manager(request.user, pk)
     rows = list(Invitation.objects.filter(meeting=meeting, state="failed").order_by("name"))
-    return render(request, "meetings/failed.html", {"meeting": meeting, "rows": rows})
+    return render(request, "secretariat/invitations/failed.html", {"meeting": meeting, "rows": rows})
 
 
 @require_POST
 def invitation_retry(request, pk):
-    from secretariat.models import Invitation
-    from secretariat.services import invitation_retry as retry
-
     invitation = get_object_or_404(Invitation.objects.select_related("meeting__instance"), pk=pk)
     if not can_manage_instance(request.user, invitation.meeting.instance):
         raise PermissionDenied
     try:
-        retry(invitation=invitation)
+        sec.invitation_retry(invitation=invitation)
     except ValidationError as error:
         flash_refusal(request, error)
     else:
         messages.success(request, _("The invitation is being sent again."))
-    from django.shortcuts import redirect
 
-    return redirect("meetings:failed", pk=invitation.meeting_id)
+    return redirect("secretariat:failed", pk=invitation.meeting_id)

@@ -87,8 +87,8 @@ def record_on_behalf(request, pk):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label} : {error}" if label else error)
-        return redirect("meetings:answers", pk=meeting.pk)
+                messages.error(request, _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error)
+        return redirect("secretariat:answers", pk=meeting.pk)
     invitation = Invitation.objects.get(pk=form.cleaned_data["invitation"], meeting=meeting)
     try:
         outcome = answer_record(invitation=invitation, answer=form.cleaned_data["answer"],
@@ -98,4 +98,4 @@ def record_on_behalf(request, pk):
         flash_refusal(request, error)
     else:
         messages.success(request, _("For %(name)s: %(detail)s") % {"name": invitation.name, "detail": outcome.detail})
-    return redirect("meetings:answers", pk=meeting.pk)
+    return redirect("secretariat:answers", pk=meeting.pk)

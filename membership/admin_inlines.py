@@ -1,0 +1,21 @@
+"""Admin inlines shared by the directory's pages (a person's and an instance's mandates)."""
+
+from django.contrib import admin
+
+from membership.forms import InlineMandateForm, MandateInlineFormSet
+from membership.models import Mandate
+
+
+class MandateInline(admin.TabularInline):
+    """Shared by the person and the instance pages; the formset checks the rows together."""
+
+    model = Mandate
+    form = InlineMandateForm
+    formset = MandateInlineFormSet
+    extra = 0
+    fields = ["person", "instance", "role", "pairs_with", "start", "end", "authority", "limits"]
+    autocomplete_fields = ["person", "pairs_with"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person__institution__partner", "instance")
