@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 
+from meetings.models import Meeting
 from membership.models import Person
 from secretariat import services as secretariat_services
 from secretariat.answers import answer_record
@@ -13,7 +14,8 @@ from secretariat.inbound import services as inbound_services
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.services import inbound_process
 from secretariat.models import Invitation
-from tests.secretariat.inbound.conftest import MESSAGES, message
+from tests.secretariat.factories import group, partner, person, proposed, seat
+from tests.secretariat.inbound.conftest import MEETING_UID, MESSAGES, message
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +245,26 @@ def test_no_message_is_ever_sent_back_to_a_sender(world, django_capture_on_commi
     assert senders and not (recipients & senders)
     # The only message that leaves is the portal's invitation to the deputy convened by delegation (M3).
     assert recipients <= {"aodhan.kelly@irlande.example"}
+
+
+def test_rule_M8_calendar_delegation_in_a_group_goes_to_the_binome(db, settings, django_capture_on_commit_callbacks):
+    """In a GT the expert's DELEGATED-TO names their binôme: a delegation; the binôme is convened."""
+    settings.SITE_URL = "https://portail.ptf-mali.example"
+    gt = group("GT-EAU", sector="eau et assainissement")
+    ireland = partner("Irlande")
+    expert = person(ireland, first_name="Éloïse", last_name="Ó Briain", email="eloise.obriain@irlande.example",
+                    function="expert")
+    binome = person(ireland, first_name="Aodhán", last_name="Kelly", email="aodhan.kelly@irlande.example",
+                    function="expert")
+    expert_seat = seat(expert, gt, "expert")
+    seat(binome, gt, "binome", pairs_with=expert_seat)
+    meeting = proposed(gt, days=12, title="Réunion du GT Eau")
+    Meeting.objects.filter(pk=meeting.pk).update(ical_uid=MEETING_UID)
+    meeting.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_services.invitations_send(meeting=meeting)
+    processed = inbound_process(raw=message("delegated_to_deputy.eml"))
+    invitation = Invitation.objects.get(meeting=meeting, person=expert)
+    assert processed.outcome == "answer"
+    assert (invitation.rsvp, invitation.delegated_to, invitation.answer_channel) == ("delegated", binome, "calendar")
+    assert Invitation.objects.get(meeting=meeting, person=binome).delegated_from == invitation
