@@ -170,3 +170,16 @@ def test_fuzz_mutated_fixtures_never_raise(data):
 @given(raw=st.binary(max_size=4000))
 def test_fuzz_random_bytes_never_raise(raw):
     assert parse_message(raw).kind in {Kind.FREE_TEXT, Kind.IGNORED, Kind.ERROR, Kind.AUTO_REPLY, Kind.BOUNCE}
+
+
+def test_a_few_hundred_parts_are_refused_by_the_exact_count():
+    parsed = parse_message(_multipart(parse.MAX_PARTS + 5))
+    assert (parsed.kind, parsed.reason) == (Kind.ERROR, "too_many_parts")
+
+
+def test_a_long_quoted_thread_is_not_taken_for_many_parts():
+    thread = "".join(f"\n-----Original Message-----\nFrom: x{n}@y.example\n\nmerci\n" for n in range(300))
+    raw = ("From: Yasmine Idrissi <yasmine.idrissi@bad.example>\nSubject: RE: Invitation\n"
+           "Content-Type: text/plain; charset=utf-8\n\nJe serai présente.\n" + thread).encode()
+    parsed = parse_message(raw)
+    assert parsed.kind == Kind.FREE_TEXT and parsed.excerpt.startswith("Je serai présente.")
