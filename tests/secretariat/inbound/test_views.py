@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from membership.models import Person
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.services import inbound_process
 from tests.factories import UserFactory
@@ -87,3 +88,21 @@ def test_failed_address_is_flagged_in_the_directory(world, client, secretariat_u
 def test_page_is_for_the_secretariat_only(world, client):
     client.force_login(UserFactory())
     assert client.get(reverse("secretariat:mailbox")).status_code == 403
+
+
+def test_correcting_the_address_in_the_admin_clears_the_flag(world, client):
+    invitation = world.invitation("ursula.eichel@giz.example")
+    inbound_process(raw=message("dsn_5_1_1_user_unknown.eml", INVITATION_ID=invitation.pk))
+    person = Person.objects.get(email="ursula.eichel@giz.example")
+    admin_user = UserFactory(username="root-admin", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    url = reverse("admin:membership_person_change", args=[person.pk])
+    response = client.post(url, {
+        "last_name": person.last_name, "first_name": person.first_name, "email": "ursula.eichel@giz-mali.example",
+        "function": person.function, "institution": person.institution_id, "language": person.language, "user": "",
+        "mandates-TOTAL_FORMS": 0, "mandates-INITIAL_FORMS": 0, "mandates-MIN_NUM_FORMS": 0,
+        "mandates-MAX_NUM_FORMS": 1000,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert (person.email, person.email_failed_at, person.email_failure) == ("ursula.eichel@giz-mali.example", None, "")
