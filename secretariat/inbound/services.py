@@ -162,11 +162,12 @@ def _apply_calendar(parsed: Parsed) -> _Result:
         return result
     answer = PARTSTAT_ANSWERS[attendee.partstat]
     common = {"name": name, "meeting": label}
+    # A client that counts versions its own way (a SEQUENCE above ours) still answers the current version.
+    sequence = min(reply.sequence, meeting.ical_sequence)
     if answer == "delegated":
-        return _apply_delegation(invitation, attendee, reply.sequence, common)
+        return _apply_delegation(invitation, attendee, sequence, common)
     try:
-        outcome = _record_answer(invitation=invitation, answer=answer, sequence=reply.sequence,
-                                 note=reply.comment)
+        outcome = _record_answer(invitation=invitation, answer=answer, sequence=sequence, note=reply.comment)
     except ValidationError as error:
         return _Result(Outcome.IGNORED, "answer_refused", {**common, "error": " ".join(error.messages)},
                        attention=True, invitation=invitation, meeting=meeting)

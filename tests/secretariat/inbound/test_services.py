@@ -268,3 +268,10 @@ def test_rule_M8_calendar_delegation_in_a_group_goes_to_the_binome(db, settings,
     assert processed.outcome == "answer"
     assert (invitation.rsvp, invitation.delegated_to, invitation.answer_channel) == ("delegated", binome, "calendar")
     assert Invitation.objects.get(meeting=meeting, person=binome).delegated_from == invitation
+
+
+def test_reply_with_a_sequence_above_the_meetings_counts_for_the_current_version(world):
+    raw = message("gmail_accepted.eml").replace(b"SEQUENCE:0", b"SEQUENCE:7")
+    assert inbound_process(raw=raw).outcome == "answer"
+    invitation = world.invitation("inigo.alvarez@aecid.example")
+    assert (invitation.rsvp, invitation.answered_sequence) == ("attending", world.meeting.ical_sequence)
