@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from secretariat.views import answers, invitations, mailbox, meeting_changes, portal, rsvp
+from secretariat.views import answers, invitations, mailbox, meeting_changes, portal, reports, rsvp
 
 app_name = "secretariat"
 urlpatterns = [
@@ -34,4 +34,11 @@ urlpatterns = [
     # What the portal read from the secretariat's mailbox: calendar replies, bounces, automatic replies
     path("secretariat/mailbox/", mailbox.mailbox, name="mailbox"),
     path("secretariat/mailbox/<int:pk>/handled/", mailbox.mailbox_handled, name="mailbox_handled"),
+    # Printed documents of a meeting, and the yearly reports
+    path("secretariat/meetings/<int:pk>/convocation.pdf", reports.convocation, name="report_convocation"),
+    path("secretariat/meetings/<int:pk>/attendance-sheet.pdf", reports.attendance_sheet, name="report_attendance"),
+    path("secretariat/meetings/<int:pk>/minutes.pdf", reports.minutes, name="report_minutes"),
+    path("secretariat/reports/assiduity/", reports.assiduity, name="assiduity"),
+    path("secretariat/reports/assiduity.csv", reports.assiduity_csv, name="assiduity_csv"),
+    path("secretariat/reports/groups/", reports.group_activity, name="group_activity"),
 ]
