@@ -254,7 +254,8 @@ def _take_back(invitation, *, channel, by_user, note, sequence, stale) -> Answer
         deputy_row.answered_sequence = None
         message = _("%(name)s will attend after all: the delegation you received is withdrawn.") % {
             "name": invitation.name}
-        reset_to_message(deputy_row, kind=Invitation.Kind.UPDATE, message=message)
+        # Still invited as before the delegation (in copy): the invitation again, with why it changed.
+        reset_to_message(deputy_row, kind=Invitation.Kind.REQUEST, message=message)
         deputy_row.save(update_fields=[*NEW_MESSAGE_FIELDS, "delegated_from", "recipient", "role", "reason",
                                        "rsvp", "rsvp_at", "answer_channel", "answered_sequence"])
         _queue([deputy_row])

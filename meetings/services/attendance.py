@@ -178,10 +178,12 @@ def _register(meeting: Meeting, lines=None) -> list[Attendance]:
     return lines
 
 
-def register_chair(meeting: Meeting, lines=None) -> ChairResult:
+def register_chair(meeting: Meeting, lines=None, *, announced: bool = False) -> ChairResult:
     """The acting chair from the register: everyone of the instance not marked present counts as absent.
 
-    With an empty register nobody is known absent yet: the result is the chair expected if all come.
+    With an empty register nobody is known absent yet: the result is the chair expected if all come. With
+    `announced` (before the meeting), lines prepared from the answers and not yet confirmed count as announced:
+    declined and delegated are absences, silence is not. The chair recorded when the meeting is held uses facts.
     A represented titular is absent for the chair: succession is horizontal, between Troïka partners (T4).
     """
 
@@ -191,6 +193,10 @@ def register_chair(meeting: Meeting, lines=None) -> ChairResult:
     absent: set[int] = set()
     if lines:
         present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
+        # A line the answers left "absent" only because nobody answered is not a known absence yet.
+        if announced:
+            present |= {line.person_id for line in lines
+                        if not line.confirmed and line.status == Attendance.Status.ABSENT}
         members = set(Mandate.objects.active_on(day).filter(instance=instance).values_list("person_id", flat=True))
         members |= {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
         members |= {line.person_id for line in lines}
@@ -209,7 +215,7 @@ def current_acting_chair(meeting: Meeting, lines=None) -> ChairResult:
     """The chair recorded once the meeting is held, otherwise the one the register gives now."""
     if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
         return recorded_chair(meeting)
-    return register_chair(meeting, lines)
+    return register_chair(meeting, lines, announced=True)
 
 
 def member_partners(meeting: Meeting):

@@ -11,7 +11,7 @@ from meetings.models import Attendance
 from membership.roles import SECRETARIAT_GROUP
 from secretariat.answers import answer_record
 from secretariat.models import Invitation
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import SCREENSHOTS, login, shot
 from tests.secretariat import directory as d
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,6 +38,7 @@ def test_roster_then_attendance_prepared_from_the_answers(page, roster_world):
     login(page, "seg")
     page.goto(page.base + f"/meetings/{meeting.pk}/")
     assert "La présidence reviendrait à" in page.inner_text("#answers")
+    page.locator("#answers").screenshot(path=str(SCREENSHOTS / "meeting-answers-panel.png"))
     page.click("#answers a[href$='/answers/']")
     page.wait_for_load_state()
     assert "La présidence reviendrait à" in page.inner_text("#foreseen-chair")

@@ -320,3 +320,19 @@ def test_the_secretariat_records_an_answer_on_someones_behalf(world, client, sec
                  {"invitation": 10 ** 9, "answer": "declined"}):
         assert client.post(reverse("secretariat:answer_on_behalf", args=[meeting.pk]), data).status_code == 302
     assert Invitation.objects.filter(rsvp="none").count() == before
+
+
+def test_the_deputy_holding_the_seat_sees_it_and_no_delegate_button(world, client, django_capture_on_commit_callbacks):
+    from secretariat.rsvp import make_token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer(world, "Belgique", "delegated")
+    seat_row = d.row(world["meeting"], world["deputies"]["Belgique"])
+    page = client.get(reverse("secretariat:rsvp", args=[make_token(seat_row)])).content.decode()
+    assert "Vous représentez votre organisation" in page and 'value="delegated"' not in page
+    titular_row = d.row(world["meeting"], world["titulars"]["Canada"])
+    page = client.get(reverse("secretariat:rsvp", args=[make_token(titular_row)])).content.decode()
+    assert 'value="delegated"' in page and world["deputies"]["Canada"].full_name in page
+    copy_row = d.row(world["meeting"], world["deputies"]["Canada"])
+    page = client.get(reverse("secretariat:rsvp", args=[make_token(copy_row)])).content.decode()
+    assert 'value="delegated"' not in page and "Seul le titulaire" in page

@@ -111,6 +111,23 @@ def test_answer_pages_keep_a_constant_number_of_queries(client, secretariat_user
     big = _group_meeting("GT-GRAND", 15, django_capture_on_commit_callbacks)
     assert Invitation.objects.filter(meeting=big).count() == 5 * Invitation.objects.filter(meeting=small).count()
     client.force_login(secretariat_user)
-    for name in ("secretariat:answers", "meetings:detail", "secretariat:answers_csv"):
+    for m in (small, big):  # the register prepared from the answers, so that the attendance page has lines
+        assert client.post(reverse("meetings:attendance", args=[m.pk]), {"initialise": "1"}).status_code == 302
+    for name in ("secretariat:answers", "meetings:detail", "secretariat:answers_csv", "meetings:attendance"):
         counts = [_count(client, reverse(name, args=[m.pk])) for m in (small, big)]
+        print(name, counts)
         assert counts[0] == counts[1], (name, counts)
+
+
+def test_rule_T4_the_prepared_register_announces_the_chair_until_facts_replace_it(world, client, secretariat_user):
+    from meetings import services as meeting_services
+
+    meeting = world["meeting"]
+    say(world, "Espagne", "declined")  # the lead's representative
+    client.force_login(secretariat_user)
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    client.post(url, {"initialise": "1"})
+    chair = meeting_services.current_acting_chair(meeting)
+    assert chair.person == world["titulars"]["Allemagne"] and chair.rule == "T4"
+    # Facts only once held: nobody confirmed present, so nobody of the Troïka is there.
+    assert meeting_services.register_chair(meeting).person is None

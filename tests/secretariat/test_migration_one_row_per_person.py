@@ -10,7 +10,7 @@ from tests.factories import gec
 from tests.secretariat.factories import partner, person, proposed, seat
 
 BEFORE = [("secretariat", "0001_initial")]
-AFTER = [("secretariat", "0002_invitation_one_per_person_and_answers")]
+AFTER = [("secretariat", "0004_invitation_one_per_person_constraints")]
 
 
 @pytest.mark.django_db(transaction=True)
