@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import _bench_db  # noqa: F401  (sets Django up)
+
 from secretariat.inbound import parse
 
 MESSAGES = Path(__file__).resolve().parent.parent / "tests" / "secretariat" / "inbound" / "messages"
