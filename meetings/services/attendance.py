@@ -8,19 +8,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from meetings import rules
 from meetings.models import Attendance, Meeting
-from meetings.services._common import fail, lock, meeting_day, status_label
-from membership import rules
+from meetings.services import validation
+from meetings.services._common import fail, lock, meeting_day
+from membership import rules as seat_rules
 from membership.chair import ChairResult, acting_chair
 from membership.models import Mandate, Partner
 
-REGISTER_OPEN = frozenset({Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED, Meeting.Status.HELD})
+REGISTER_OPEN = rules.REGISTER_OPEN
 
 
 def _require_register_open(meeting: Meeting) -> None:
-    if meeting.status not in REGISTER_OPEN:
-        fail(_("The attendance register cannot change while the meeting is “%(status)s”.")
-             % {"status": status_label(meeting.status)}, code="register_closed")
+    validation.check_register_open(meeting)
 
 
 def representation_error(meeting: Meeting, person, represented_by) -> str | None:
@@ -107,8 +107,8 @@ def expected_from_answers(meeting: Meeting) -> dict[int, Expected]:
     return out
 
 
-def _seat_facts(mandates) -> list[tuple[rules.SeatFact, object]]:
-    return [(rules.SeatFact(key=m.pk, person_key=m.person_id, partner_key=m.person.institution.partner_id,
+def _seat_facts(mandates) -> list[tuple[seat_rules.SeatFact, object]]:
+    return [(seat_rules.SeatFact(key=m.pk, person_key=m.person_id, partner_key=m.person.institution.partner_id,
                             role=m.role, pairs_with_key=m.pairs_with_id), m) for m in mandates]
 
 
@@ -119,7 +119,7 @@ def stand_ins_by_person(meeting: Meeting, mandates) -> dict[int, list]:
     by_key = {fact.key: m for fact, m in seats}
     out: dict[int, list] = {}
     for fact, mandate in seats:
-        found = rules.stand_ins(meeting.instance.kind, [fact], facts)
+        found = seat_rules.stand_ins(meeting.instance.kind, [fact], facts)
         if found:
             out.setdefault(mandate.person_id, []).extend(by_key[f.key].person for f in found)
     return out

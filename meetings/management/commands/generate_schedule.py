@@ -25,6 +25,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages))
         self.stdout.write(f"{len(created)} meeting(s) created for {instance.code} in {year}.")
+        if created.skipped_past:
+            self.stdout.write(f"{created.skipped_past} date(s) already past were skipped.")
         for meeting in created:
             self.stdout.write(f"  {meeting.start.isoformat()}  {meeting.title}")
         if instance.kind == Instance.Kind.GA:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0002_meeting_recorded_chair_and_cancellation'),
+        ('meetings', '0003_meeting_history_keeps_whole_messages'),
     ]
 
     operations = [
