@@ -126,3 +126,13 @@ def can_propose_item(user, meeting) -> bool:
 def can_view_audit(user) -> bool:
     """The audit trail: the secretariat and admins only."""
     return user.is_authenticated and (is_secretariat(user) or user.is_superuser)
+
+
+def can_manage_accounts(user) -> bool:
+    """Portal access of the directory's people (invite, enable again): the secretariat and admins."""
+    return user.is_authenticated and is_secretariat(user)
+
+
+def can_manage_roles(user) -> bool:
+    """Who belongs to the secretariat: admins (superusers) only."""
+    return user.is_authenticated and user.is_superuser

@@ -109,6 +109,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The login of a person of the directory is their e-mail address, in any case.
+    "membership.accounts.backends.EmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -144,6 +146,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ptf_portal.security_log.lockout_response"
+# Failures count per login whatever its case (the e-mail login is case-insensitive).
+AXES_USERNAME_CALLABLE = "membership.accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "fr"
@@ -210,6 +214,16 @@ INBOUND_IMAP_FOLDER = env_str("INBOUND_IMAP_FOLDER", "INBOX")
 INBOUND_IMAP_DONE_FOLDER = env_str("INBOUND_IMAP_DONE_FOLDER", "Traités")
 INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
 INBOUND_POLL_SECONDS = env_int("INBOUND_POLL_SECONDS", 300)
+
+# Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
+ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
+ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link lasts
+# Reset requests accepted per address and per IP address in PASSWORD_RESET_WINDOW seconds.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
+# The throttle counters live in the cache (CACHE_URL above: shared by every process when set).
 
 # Security headers. Production values switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,12 +6,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from membership.access import managed_instances
+from membership.accounts.forms import LoginForm
 from membership.roles import is_secretariat, person_of
 from secretariat.views import portal as views_portal
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 

@@ -9,6 +9,7 @@ Meetings: gec, ga, a (group A), b (group B), a_held (a held meeting of group A).
 to anonymous users, unless overridden. A URL name missing here fails test_every_url_has_an_entry.
 """
 
+from tests.accounts.helpers import issue_link
 from tests.security.matrix_runner import LOGIN, Case, expect
 
 OK, REDIRECT, BAD_REQUEST, DENIED, NOT_FOUND = 200, 302, 400, 403, 404
@@ -91,6 +92,30 @@ MATRIX = {
     "membership:partner": {"": Case(expect(OK), lambda w: {"pk": w.people["rep"].partner.pk})},
     "membership:my_mandates": {"": Case(expect(OK))},
     "secretariat:my_calendar": {"": Case(expect(OK))},
+    # Portal access: the SEG (and admins) invite and enable again; only admins change who is in the SEG.
+    "membership:access": {"": Case(expect(DENIED, **STAFF))},
+    "membership:access_invite": {"": Case(expect(DENIED, **STAFF_REDIRECT), method="POST", data=lambda w: {
+        "scope": "selected", "people": [w.people["rep"].pk]})},
+    "membership:access_enable": {"": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.people["rep"].pk},
+                                          "POST")},
+    "membership:secretariat_staff": {"": Case(expect(DENIED, admin=OK))},
+    "membership:secretariat_staff_remove": {
+        "": Case(expect(DENIED, admin=REDIRECT), lambda w: {"pk": w.users["secretariat"].pk}, "POST")},
+    "membership:secretariat_staff_reinvite": {
+        "": Case(expect(DENIED, admin=REDIRECT), lambda w: {"pk": w.users["secretariat"].pk}, "POST")},
+    # Links from e-mails: the secret is the credential. A bad link gets its page (200, never a 4xx that
+    # would write the link to the log); a good one continues on a URL without the secret.
+    "membership:activate": {
+        "valid": Case(expect(REDIRECT, anonymous=REDIRECT), lambda w: {"token": issue_link(w.people["no_mandate"])}),
+        "altered": Case(expect(OK, anonymous=OK), lambda w: {"token": issue_link(w.people["no_mandate"])[:-2] + "xx"}),
+    },
+    "membership:activate_password": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset_done": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset_complete": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset_confirm": {
+        "altered": Case(expect(OK, anonymous=OK), lambda w: {"uidb64": "MQ", "token": "set-password"}),
+    },
     "meetings:list": {"": Case(expect(OK))},
     "meetings:create": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
     "meetings:schedule": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
