@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
 
+from core.csv_export import csv_text, neutralise  # noqa: F401  (neutralise: kept for callers of this module)
 from secretariat.distribution import ROW_KEYS
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value) -> str:
-    """A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def rows_as_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ROW_KEYS)
-    for row in rows:
-        writer.writerow([neutralise(row[key]) for key in ROW_KEYS])
-    return out.getvalue()
+def rows_as_csv(rows: list[dict], *, delimiter: str = ",") -> str:
+    """Every field quoted and formula starts neutralised, safe with `,` and `;` spreadsheets (CSV injection)."""
+    return csv_text(ROW_KEYS, ([row[key] for key in ROW_KEYS] for row in rows), delimiter=delimiter)
 
 
 def _vcard_escape(text: str) -> str:
@@ -58,10 +44,5 @@ def snapshot_rows(snapshot) -> list[dict]:
 
 
 def dicts_as_csv(rows: list[dict], keys) -> str:
-    """Any list of rows as CSV, with the same neutralisation of formula cells."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(keys)
-    for row in rows:
-        writer.writerow([neutralise(row[key]) for key in keys])
-    return out.getvalue()
+    """Any list of rows as CSV, with the same quoting and neutralisation of formula cells."""
+    return csv_text(keys, ([row[key] for key in keys] for row in rows))

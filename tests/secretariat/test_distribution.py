@@ -268,7 +268,7 @@ def test_command_csv_is_the_default_and_bad_arguments_are_command_errors():
     gec_with_members(gec(), 1)
     out = StringIO()
     call_command("distribution_list", "GEC", stdout=out)
-    assert out.getvalue().splitlines()[0] == ",".join(ROW_KEYS)
+    assert out.getvalue().splitlines()[0] == ",".join(f'"{key}"' for key in ROW_KEYS)  # every field quoted
     for args in (["NOPE"], ["GEC", "--date", "10/06/2026"], ["GEC", "--format", "xml"], ["GEC", "--meeting", "x"],
                  ["GEC", "--meeting", "999999"]):
         with pytest.raises(CommandError):

@@ -41,6 +41,20 @@ READERS = {
     "a": {"gt_member": OK, "leader_a": OK, **STAFF},
     "b": {"leader_b": OK, **STAFF},
 }
+# Drafts (decided): a draft is its managers' work in progress; members see neither it in the meetings list nor its
+# page by its id, until its agenda is proposed.
+DRAFT_READERS = {"gec_draft": STAFF, "ga_draft": STAFF, "a_draft": {"leader_a": OK, **STAFF}}
+# Referrals (A3, A4): the SEG and GA members see every referral; a GEC member sees the questions the GEC asked,
+# and a question the GA took up itself only once its conclusion is returned to the GEC.
+REFERRAL_ORIGINS = ("gec", "self")
+REFERRAL_STATES = ("requested", "scheduled", "concluded", "returned")
+
+
+def referral_readers(origin, state):
+    gec_side = origin == "gec" or state == "returned"
+    return {"ga_member": OK, **STAFF, **({"rep": OK} if gec_side else {})}
+
+
 # Who manages each meeting: the SEG everywhere, a leader in their own group only.
 MANAGERS = {"gec": STAFF, "ga": STAFF, "a": {"leader_a": OK, **STAFF}, "a_held": {"leader_a": OK, **STAFF},
             "b": {"leader_b": OK, **STAFF}}
@@ -144,9 +158,14 @@ MATRIX = {
     "meetings:referral_new": {"": Case(expect(DENIED, **STAFF))},
     "meetings:referral": {
         "": Case(expect(DENIED, rep=OK, ga_member=OK, **STAFF), lambda w: {"pk": w.extra["referral"].pk}),
+        **{f"{origin}_{state}": Case(expect(DENIED, **referral_readers(origin, state)),
+                                     lambda w, key=(origin, state): {"pk": w.extra["referrals"][key].pk})
+           for origin in REFERRAL_ORIGINS for state in REFERRAL_STATES},
     },
-    # A draft is hidden from members (the list hides it too): they see a meeting once its agenda is proposed.
-    "meetings:detail": {**read_cases(meeting), "gec_draft": Case(expect(DENIED, **STAFF), meeting("gec_draft"))},
+    "meetings:detail": {
+        **read_cases(meeting),
+        **{key: Case(expect(DENIED, **readers), meeting(key)) for key, readers in DRAFT_READERS.items()},
+    },
     "meetings:edit": manage_get(meeting),
     "secretariat:reschedule": manage_get(meeting),
     "meetings:propose_agenda": manage_post(meeting),

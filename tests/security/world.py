@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from instances.models import Instance
 from instances.permissions import sync_leader_permissions
 from meetings import services as meeting_services
-from meetings.models import Meeting
+from meetings.models import Meeting, Referral
 from membership.models import Mandate, Partner, Person
 from membership.roles import SECRETARIAT_GROUP
 from secretariat import services as secretariat_services
@@ -165,4 +165,21 @@ def build_world() -> World:
         "From: Jeanne Ouattara <jeanne.ouattara@webmail.example>\nSubject: RE: Invitation\n"
         "Message-ID: <world-free-text@webmail.example>\nContent-Type: text/plain; charset=utf-8\n\n"
         "Je serai présente.\n").encode(), source="file").message
+    # More drafts, of the GA and of a group (the GEC's is above): hidden from members alike.
+    w.meetings["ga_draft"] = _meeting(ga, 42, "GA draft session dq42")
+    w.meetings["a_draft"] = _meeting(group_a, 45, "GT-A draft session dq45")
+    # A referral of each origin in each state (A3, A4). Rows written directly: the world needs the states, the
+    # transitions are tested by meetings.
+    w.extra["referrals"] = {}
+    for origin in Referral.Origin.values:
+        for n, state in enumerate(Referral.State.values):
+            w.extra["referrals"][origin, state] = Referral.objects.create(
+                origin=origin, state=state, question=f"Question {origin} {state} rq{n}",
+                details=f"Details {origin} {state} rd{n}",
+                requested_at_meeting=w.meetings["gec"] if origin == Referral.Origin.GEC else None,
+                ga_meeting=w.meetings["ga"] if state != Referral.State.REQUESTED else None,
+                conclusion=f"Conclusion {origin} {state} rc{n}"
+                if state in (Referral.State.CONCLUDED, Referral.State.RETURNED) else "",
+                returned_to_meeting=w.meetings["gec"] if state == Referral.State.RETURNED else None,
+            )
     return w
