@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.utils.translation import gettext as _
 
-from core.csv_export import csv_text, neutralise  # noqa: F401  (neutralise: kept for callers of this module)
+from core.csv_export import csv_text, neutralise
 from secretariat.distribution import ROW_KEYS
 
 
@@ -44,5 +47,10 @@ def snapshot_rows(snapshot) -> list[dict]:
 
 
 def dicts_as_csv(rows: list[dict], keys) -> str:
-    """Any list of rows as CSV, with the same quoting and neutralisation of formula cells."""
-    return csv_text(keys, ([row[key] for key in keys] for row in rows))
+    """Any list of rows as CSV, with the same neutralisation of formula cells."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([neutralise(row[key]) for key in keys])
+    return out.getvalue()
