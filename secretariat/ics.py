@@ -45,10 +45,11 @@ def _attendee(email: str, name: str, recipient: str = "to", answer: str = "none"
 
 
 def meeting_event(meeting, *, sequence: int, cancelled: bool = False, description: str = "",
-                  attendee: dict | None = None) -> Event:
+                  attendee: dict | None = None, dtstamp=None) -> Event:
     event = Event()
     event.add("uid", uid_for(meeting))
-    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    # DTSTAMP: when this message was written (RFC 5545 §3.8.7.2 with METHOD), so a resend repeats it.
+    event.add("dtstamp", (dtstamp or timezone.now()).astimezone(datetime.UTC))
     event.add("dtstart", meeting.start.astimezone(datetime.UTC))
     event.add("dtend", meeting.end.astimezone(datetime.UTC))
     event.add("sequence", sequence)
@@ -75,8 +76,27 @@ def invitation_attendee(invitation) -> dict:
             "answer": invitation.rsvp, "delegated_to": delegated_to, "delegated_from": delegated_from}
 
 
-def invitation_calendar(invitation, *, description: str = "") -> bytes:
-    """METHOD:REQUEST for an invitation or update, METHOD:CANCEL for a cancellation."""
+def invitation_calendar(invitation, *, description: str = "", shared: dict | None = None) -> bytes:
+    """METHOD:REQUEST for an invitation or update, METHOD:CANCEL for a cancellation.
+
+    With `shared` (a dict kept for a batch of messages), the parts common to every attendee of one message
+    of one meeting are serialised once, and only the ATTENDEE line is written per invitation.
+    """
+    if shared is not None:
+        dtstamp = getattr(invitation, "message_at", None)
+        key = ("ics", invitation.meeting_id, invitation.kind, invitation.sequence,
+               dtstamp.replace(microsecond=0) if dtstamp else None, description)
+        if key not in shared:
+            head, _, tail = _calendar(invitation, description, attendee=None).rpartition(b"END:VEVENT")
+            shared[key] = (head, b"END:VEVENT" + tail)
+        head, tail = shared[key]
+        line = Event()
+        line.add("attendee", _attendee(**invitation_attendee(invitation)))
+        return head + line.content_lines()[1].to_ical() + b"\r\n" + tail
+    return _calendar(invitation, description, attendee=invitation_attendee(invitation))
+
+
+def _calendar(invitation, description: str, *, attendee) -> bytes:
     cancelled = invitation.kind == "cancel"
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -84,7 +104,7 @@ def invitation_calendar(invitation, *, description: str = "") -> bytes:
     cal.add("method", "CANCEL" if cancelled else "REQUEST")
     cal.add_component(meeting_event(
         invitation.meeting, sequence=invitation.sequence, cancelled=cancelled, description=description,
-        attendee=invitation_attendee(invitation),
+        attendee=attendee, dtstamp=getattr(invitation, "message_at", None),
     ))
     return cal.to_ical()
 

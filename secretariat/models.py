@@ -174,8 +174,16 @@ class Invitation(models.Model):
     bounce_diagnostic = models.TextField(_("bounce diagnostic"), blank=True)
     out_of_office_at = models.DateTimeField(_("out-of-office reply"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the current message was written: its calendar DTSTAMP and the issue time of its RSVP link, so a
+    # resend of the same message carries the same link and the same stamp.
+    message_at = models.DateTimeField(_("message written"), default=timezone.now)
+    # The current message may already have reached the mail server once (its acknowledgement was lost, or
+    # the worker sending it died): it is sent again with the same Message-ID, and this stays set afterwards.
+    delivery_uncertain = models.BooleanField(_("uncertain delivery"), default=False)
+    # The batch that holds the row while it is "sending"; it refreshes claimed_at while it lives.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["claimed_at", "queued_at", "next_attempt_at"])
+    history = HistoricalRecords(excluded_fields=["claimed_at", "queued_at", "next_attempt_at", "claimed_by"])
 
     class Meta:
         verbose_name = _("invitation")
@@ -210,6 +218,24 @@ class Invitation(models.Model):
     def answered_older_version(self) -> bool:
         return (self.rsvp != self.Rsvp.NONE and self.answered_sequence is not None
                 and self.answered_sequence < self.meeting.ical_sequence)
+
+
+class OutboxState(models.Model):
+    """Shared switches of the invitation outbox, with expiry: the SMTP breaker and the requeue's lock."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    holder = models.CharField(_("holder"), max_length=64, blank=True)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    opens = models.PositiveIntegerField(_("consecutive openings"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox state")
+        verbose_name_plural = _("outbox states")
+
+    def __str__(self):
+        return self.name
 
 
 def _new_feed_secret() -> str:

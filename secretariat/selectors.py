@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,28 +35,40 @@ def meeting_date(meeting) -> datetime.date:
 
 
 def invitation_progress(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"sent", "failed", "pending", "total", "messages"...}} in one query; pending counts sending.
+    """{meeting_id: {"sent", "failed", "pending", "checking", "resent", "total", "messages"...}} in one query.
 
-    Counts are of people (one invitation each); "messages" is the number of e-mails sent to them.
+    Counts are of people (one invitation each); "messages" is the number of e-mails sent to them; "failed"
+    counts the bounced too (not delivered either way).
+
+    "checking" ("à vérifier"): rows that may already have reached the mail server and wait to be sent again
+    (uncertain delivery), or rows whose sending stopped answering (their batch died); they are counted apart
+    from "pending". "resent": sent rows that went out again after an uncertain delivery.
     """
+    waiting = [Invitation.State.PENDING, Invitation.State.SENDING]
+    stale = timezone.now() - datetime.timedelta(seconds=settings.INVITATION_SENDING_TIMEOUT)
+    checking = (Q(state__in=waiting, delivery_uncertain=True)
+                | Q(state=Invitation.State.SENDING, claimed_at__lt=stale))
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).values("meeting_id").annotate(
+        sent=Count("id", filter=Q(state=Invitation.State.SENT)),
+        failed=Count("id", filter=~Q(state__in=waiting + [Invitation.State.SENT])),
+        waiting=Count("id", filter=Q(state__in=waiting)),
+        checking=Count("id", filter=checking),
+        resent=Count("id", filter=Q(state=Invitation.State.SENT, delivery_uncertain=True)),
+        bounced=Count("id", filter=Q(state=Invitation.State.BOUNCED)),  # said apart on the dashboard
+        messages=Sum("messages_sent"),
+    ))
     out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
-            .values("meeting_id", "state").annotate(n=Count("id"), messages=Sum("messages_sent")))
     for row in rows:
-        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0, "messages": 0})
-        key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
-        if key == Invitation.State.BOUNCED:  # not delivered either way; the dashboard says it apart
-            counts["bounced"] = counts.get("bounced", 0) + row["n"]
-            key = "failed"
-        counts[key] = counts.get(key, 0) + row["n"]
-        counts["messages"] += row["messages"] or 0
-    for counts in out.values():
-        total = counts["sent"] + counts["failed"] + counts["pending"]
+        counts = {"sent": row["sent"], "failed": row["failed"], "checking": row["checking"],
+                  "pending": row["waiting"] - row["checking"], "resent": row["resent"],
+                  "messages": row["messages"] or 0, "bounced": row["bounced"]}
+        total = counts["sent"] + counts["failed"] + row["waiting"]
         counts["total"] = total
-        for key in ("sent", "failed", "pending"):
+        for key in ("sent", "failed", "pending", "checking"):
             # Bar widths in steps of 5 %: CSS classes, since inline styles are forbidden by the CSP.
             counts[f"{key}_w"] = f"w{round(counts[key] * 20 / total) * 5}" if total else "w0"
-        counts["done"] = counts["pending"] == 0
+        counts["done"] = row["waiting"] == 0
+        out[row["meeting_id"]] = counts
     return out
 
 
@@ -97,6 +110,8 @@ class AnswerRow:
     answered_by: str
     messages_sent: int
     position: tuple
+    # The current message went out again after an uncertain delivery: the person may have it twice.
+    delivery_uncertain: bool = False
 
     @property
     def role_label(self) -> str:
@@ -187,7 +202,7 @@ def meeting_answers(meeting) -> list[AnswerRow]:
             stale=(i.rsvp != Invitation.Rsvp.NONE and i.answered_sequence is not None
                    and i.answered_sequence < meeting.ical_sequence),
             out_of_office=i.out_of_office_at, note=i.answer_note, answered_by=answered_by,
-            messages_sent=i.messages_sent, position=position,
+            messages_sent=i.messages_sent, position=position, delivery_uncertain=i.delivery_uncertain,
         ))
     rows.sort(key=lambda row: (row.position, row.name))
     return rows

@@ -2,7 +2,7 @@
 
 Every invitation is a database row written in the transaction of the action that causes it; its
 Celery task is queued only after commit (`enqueue_on_commit`, which never fails the caller), and
-`requeue_pending_invitations` re-queues what the broker lost.
+the outbox (`secretariat/outbox.py`) sends them in batches and re-queues what the broker lost.
 """
 
 from __future__ import annotations
@@ -10,23 +10,21 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.queue import enqueue_many_on_commit, enqueue_on_commit, publish
+from core.queue import enqueue_on_commit
 from meetings.services import meeting_cancel, meeting_convene, meeting_reschedule
 from secretariat.distribution import build_distribution_list
 from secretariat.models import CalendarFeedToken, DistributionEntry, DistributionList, Invitation
+from secretariat.outbox import queue_on_commit
 from secretariat.reasons import render_reasons
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = getattr(settings, "INVITATION_MAX_ATTEMPTS", 5)
-FIRST_BACKOFF_SECONDS = 30
 
 
 def meeting_date(meeting) -> datetime.date:
@@ -99,17 +97,17 @@ def distribution_freeze(*, distribution_list: DistributionList) -> DistributionL
 # --- invitations ------------------------------------------------------------------------------------------
 
 
-SEND_INVITATION = "secretariat.tasks.send_invitation"
 GENERATE_DISTRIBUTION_LIST = "secretariat.tasks.generate_distribution_list"
 
 
 def _queue(invitations) -> None:
-    """After commit, one sending task per invitation (see `core.queue`: never fails the caller)."""
-    enqueue_many_on_commit(SEND_INVITATION, [[invitation.pk] for invitation in invitations])
+    """After commit, batches of sending tasks (see `secretariat.outbox`: never fails the caller)."""
+    queue_on_commit(invitations)
 
 
-def _invitation_from_entry(meeting, entry: DistributionEntry) -> Invitation:
+def _invitation_from_entry(meeting, entry: DistributionEntry, now=None) -> Invitation:
     return Invitation(
+        message_at=now or timezone.now(),
         meeting=meeting, person_id=entry.person_id, email=entry.email, name=entry.name, language=entry.language,
         partner=entry.partner, role=entry.role, reason=render_reasons(entry.reasons), recipient=entry.recipient,
         kind=Invitation.Kind.REQUEST, sequence=meeting.ical_sequence,
@@ -127,7 +125,8 @@ def invitations_send(*, meeting, by_user=None) -> int:
     snapshot = distribution_latest(meeting) or distribution_generate(meeting=meeting, by_user=by_user)
     distribution_freeze(distribution_list=snapshot)
     already = invited_keys(meeting)
-    rows = [_invitation_from_entry(meeting, e) for e in snapshot.entries.all() if e.key not in already]
+    now = timezone.now()  # one message, one time: its DTSTAMP and the issue time of its links
+    rows = [_invitation_from_entry(meeting, e, now) for e in snapshot.entries.all() if e.key not in already]
     # With their first history record: the audit then shows every later change of the invitation.
     created = bulk_create_with_history(rows, Invitation, default_user=by_user) if rows else []
     _queue(created)
@@ -148,7 +147,7 @@ def invited_keys(meeting) -> set[str]:
 
 
 NEW_MESSAGE_FIELDS = ["kind", "sequence", "message", "state", "attempts", "last_error", "queued_at",
-                      "next_attempt_at", "claimed_at"]
+                      "next_attempt_at", "claimed_at", "claimed_by", "message_at", "delivery_uncertain"]
 
 
 def reset_to_message(invitation: Invitation, *, kind: str, message: str = "") -> Invitation:
@@ -159,8 +158,8 @@ def reset_to_message(invitation: Invitation, *, kind: str, message: str = "") ->
     now = timezone.now()
     invitation.kind, invitation.sequence, invitation.message = kind, invitation.meeting.ical_sequence, message
     invitation.state, invitation.attempts, invitation.last_error = Invitation.State.PENDING, 0, ""
-    invitation.queued_at = invitation.next_attempt_at = now
-    invitation.claimed_at = None
+    invitation.queued_at = invitation.next_attempt_at = invitation.message_at = now
+    invitation.claimed_at, invitation.claimed_by, invitation.delivery_uncertain = None, "", False
     return invitation
 
 
@@ -202,54 +201,12 @@ def meeting_cancel_and_notify(*, meeting, reason: str = ""):
     return meeting, invitations_send_cancellation(meeting=meeting, reason=reason)
 
 
-def invitation_claim(invitation_id: int) -> bool:
-    """pending → sending by a conditional update: only one task ever holds a row.
-
-    On PostgreSQL the claim commits asynchronously (no fsync wait): WAL is sequential, so when the
-    later 'sent' update is durable the claim is too, and a claim lost in a database crash is the
-    same case as a crash between the hand-off to the mail server and the 'sent' update.
-    """
-
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return Invitation.objects.filter(pk=invitation_id, state=Invitation.State.PENDING).update(
-            state=Invitation.State.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
-        ) == 1
-
-
-def invitation_mark_sent(invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
-        state=Invitation.State.SENT, sent_at=timezone.now(), last_error="", messages_sent=F("messages_sent") + 1
-    )
-
-
-def backoff_seconds(attempts: int) -> int:
-    return min(FIRST_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), settings.CELERY_LONGEST_COUNTDOWN)
-
-
-def invitation_mark_failure(invitation: Invitation, error: str) -> int | None:
-    """Back to pending with a backoff (returns the countdown), or failed after MAX_ATTEMPTS (returns None)."""
-    attempts = Invitation.objects.filter(pk=invitation.pk).values_list("attempts", flat=True).first() or 0
-    if attempts >= MAX_ATTEMPTS:
-        Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
-            state=Invitation.State.FAILED, last_error=error[:2000]
-        )
-        return None
-    countdown = backoff_seconds(attempts)
-    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENDING).update(
-        state=Invitation.State.PENDING, last_error=error[:2000],
-        next_attempt_at=timezone.now() + datetime.timedelta(seconds=countdown),
-    )
-    return countdown
-
-
 @transaction.atomic
 def invitation_retry(*, invitation: Invitation) -> Invitation:
     """The secretariat sends a failed invitation again."""
     updated = Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.FAILED).update(
-        state=Invitation.State.PENDING, attempts=0, next_attempt_at=timezone.now(), queued_at=timezone.now()
+        state=Invitation.State.PENDING, attempts=0, next_attempt_at=timezone.now(), queued_at=timezone.now(),
+        claimed_by="",
     )
     if not updated:
         raise ValidationError(_("Only an invitation whose sending failed can be sent again."), code="not_failed")
@@ -257,27 +214,6 @@ def invitation_retry(*, invitation: Invitation) -> Invitation:
     invitation.refresh_from_db()
     return invitation
 
-
-def invitations_requeue(*, older_than_seconds: int = 60, stuck_after_seconds: int | None = None) -> int:
-    """Re-queue pending rows due for a while (their message was lost) and rows stuck in sending (worker killed)."""
-    now = timezone.now()
-    stuck_after = stuck_after_seconds if stuck_after_seconds is not None else getattr(
-        settings, "INVITATION_SENDING_TIMEOUT", 15 * 60)
-    due = now - datetime.timedelta(seconds=older_than_seconds)
-    Invitation.objects.filter(
-        state=Invitation.State.SENDING, claimed_at__lt=now - datetime.timedelta(seconds=stuck_after)
-    ).update(state=Invitation.State.PENDING, next_attempt_at=due, queued_at=due)
-    ids = list(
-        Invitation.objects.filter(state=Invitation.State.PENDING, next_attempt_at__lte=due, queued_at__lte=due)
-        .values_list("pk", flat=True)
-    )
-    queued = 0
-    for pk in ids:
-        if not publish(SEND_INVITATION, pk):
-            break  # broker still down: try again at the next beat
-        Invitation.objects.filter(pk=pk).update(queued_at=timezone.now())
-        queued += 1
-    return queued
 
 
 def calendar_feed_token_for(person) -> CalendarFeedToken:
