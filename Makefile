@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv demo lint check bench worker beat browser clean messages stack
+.PHONY: run test venv demo lint check bench worker beat browser dovecot clean messages stack
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -37,7 +37,14 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null) ; } || \
 	  echo "Pango is missing: PDFs cannot be generated (apt-get install -y $(PDF_PACKAGES))"
 
-test: venv browser
+# Dovecot for the inbound-mailbox tests, from the system's packages as well (the tests start their own,
+# on a free port, with a throw-away configuration).
+dovecot:
+	@test -x /usr/sbin/dovecot || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) ; } || \
+	  echo "Dovecot is not installed: mailbox tests will be skipped (apt-get install -y dovecot-imapd)"
+
+test: venv browser dovecot
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -14,6 +14,7 @@ from membership.forms import (
     PersonAdminForm,
 )
 from membership.models import Institution, Mandate, Partner, Person
+from membership.services import person_clear_email_failure
 
 
 class MandateStatusFilter(admin.SimpleListFilter):
@@ -69,8 +70,10 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
     form = PersonAdminForm
-    list_display = ["last_name", "first_name", "email", "function", "institution", "partner_name", "language"]
+    list_display = ["last_name", "first_name", "email", "function", "institution", "partner_name", "language",
+                    "email_failed_at"]
     list_filter = [
+        "email_failed_at",
         ("institution__partner", admin.RelatedOnlyFieldListFilter), "institution__partner__partner_type",
         "function", ("mandates__instance", admin.RelatedOnlyFieldListFilter), "mandates__role", "language",
     ]
@@ -85,6 +88,8 @@ class PersonAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if "user" in form.changed_data:  # a group leader's account gains or loses the group
             sync_permissions_led_by(obj)
+        if "email" in form.changed_data and obj.email_failed_at is not None:  # a corrected address
+            person_clear_email_failure(person=obj)
 
     @admin.display(description=_("partner"), ordering="institution__partner__name")
     def partner_name(self, obj):

@@ -89,6 +89,9 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("login account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="person",
     )
+    # Set when a message to this address bounced permanently (5.x.x): "adresse en échec" in the directory.
+    email_failed_at = models.DateTimeField(_("address failed on"), null=True, blank=True)
+    email_failure = models.TextField(_("delivery failure"), blank=True)
 
     history = HistoricalRecords()
 

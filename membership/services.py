@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from instances.models import Instance, Troika
 from membership import rules
@@ -224,3 +225,21 @@ def troika_save(*, year: int, lead: Partner, incoming: Partner, outgoing: Partne
     troika.full_clean()
     troika.save()
     return troika
+
+
+@transaction.atomic
+def person_mark_email_failed(*, person: Person, diagnostic: str, at=None) -> Person:
+    """A message to the person's address bounced permanently: the directory and the dashboard say so."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.email_failed_at = at or timezone.now()
+    person.email_failure = diagnostic[:2000]
+    person.save(update_fields=["email_failed_at", "email_failure"])
+    return person
+
+
+@transaction.atomic
+def person_clear_email_failure(*, person: Person) -> Person:
+    """The address was corrected or proved to work again."""
+    Person.objects.filter(pk=person.pk).update(email_failed_at=None, email_failure="")
+    person.refresh_from_db(fields=["email_failed_at", "email_failure"])
+    return person

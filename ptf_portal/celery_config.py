@@ -60,3 +60,8 @@ beat_schedule = {
         "schedule": 24 * 3600.0,
     },
 }
+if settings.INBOUND_IMAP_HOST:
+    beat_schedule["read-secretariat-mailbox"] = {
+        "task": "secretariat.inbound.tasks.poll_mailbox",
+        "schedule": float(settings.INBOUND_POLL_SECONDS),
+    }

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "membership",
     "meetings",
     "secretariat",
+    "secretariat.inbound",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,18 @@ SMTP_BREAKER_MAX_OPEN_SECONDS = env_float("SMTP_BREAKER_MAX_OPEN_SECONDS", 900)
 RSVP_LINK_MAX_AGE_DAYS = env_int("RSVP_LINK_MAX_AGE_DAYS", 90)
 # The dashboard flags a partner absent from this many consecutive held meetings of a body.
 ASSIDUITY_ABSENT_ALERT = env_int("ASSIDUITY_ABSENT_ALERT", 3)
+
+# The secretariat's mailbox, read back over IMAP (calendar replies, bounces, automatic replies).
+# No host: the feature is off (process_mailbox --file still works).
+INBOUND_IMAP_HOST = env_str("INBOUND_IMAP_HOST", "")
+INBOUND_IMAP_SSL = env_bool("INBOUND_IMAP_SSL", True)
+INBOUND_IMAP_PORT = env_int("INBOUND_IMAP_PORT", 993 if INBOUND_IMAP_SSL else 143)
+INBOUND_IMAP_USER = env_str("INBOUND_IMAP_USER", "")
+INBOUND_IMAP_PASSWORD = env_str("INBOUND_IMAP_PASSWORD", "")
+INBOUND_IMAP_FOLDER = env_str("INBOUND_IMAP_FOLDER", "INBOX")
+INBOUND_IMAP_DONE_FOLDER = env_str("INBOUND_IMAP_DONE_FOLDER", "Traités")
+INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
+INBOUND_POLL_SECONDS = env_int("INBOUND_POLL_SECONDS", 300)
 
 # Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)

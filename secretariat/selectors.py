@@ -54,13 +54,14 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
         waiting=Count("id", filter=Q(state__in=waiting)),
         checking=Count("id", filter=checking),
         resent=Count("id", filter=Q(state=Invitation.State.SENT, delivery_uncertain=True)),
+        bounced=Count("id", filter=Q(state=Invitation.State.BOUNCED)),  # said apart on the dashboard
         messages=Sum("messages_sent"),
     ))
     out: dict[int, dict] = {}
     for row in rows:
         counts = {"sent": row["sent"], "failed": row["failed"], "checking": row["checking"],
                   "pending": row["waiting"] - row["checking"], "resent": row["resent"],
-                  "messages": row["messages"] or 0}
+                  "messages": row["messages"] or 0, "bounced": row["bounced"]}
         total = counts["sent"] + counts["failed"] + row["waiting"]
         counts["total"] = total
         for key in ("sent", "failed", "pending", "checking"):

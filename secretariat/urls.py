@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from secretariat.views import answers, invitations, meeting_changes, portal, reports, rsvp
+from secretariat.views import answers, invitations, mailbox, meeting_changes, portal, reports, rsvp
 
 app_name = "secretariat"
 urlpatterns = [
@@ -31,6 +31,9 @@ urlpatterns = [
     # Changes that every invitee is told about
     path("meetings/<int:pk>/reschedule/", meeting_changes.meeting_reschedule, name="reschedule"),
     path("meetings/<int:pk>/cancel/", meeting_changes.meeting_cancel, name="cancel"),
+    # What the portal read from the secretariat's mailbox: calendar replies, bounces, automatic replies
+    path("secretariat/mailbox/", mailbox.mailbox, name="mailbox"),
+    path("secretariat/mailbox/<int:pk>/handled/", mailbox.mailbox_handled, name="mailbox_handled"),
     # Printed documents of a meeting, and the yearly reports
     path("secretariat/meetings/<int:pk>/convocation.pdf", reports.convocation, name="report_convocation"),
     path("secretariat/meetings/<int:pk>/attendance-sheet.pdf", reports.attendance_sheet, name="report_attendance"),

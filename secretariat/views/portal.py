@@ -23,6 +23,7 @@ from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
 from membership.roles import is_secretariat, person_of
 from secretariat.answers import answer_record, delegation_options_for
+from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.reports.dashboard import dashboard_reports
 from secretariat.selectors import invitation_progress, rsvp_summary
@@ -108,6 +109,8 @@ def dashboard(request):
         "weeks": month_calendar(first, month_meetings), "month": first,
         "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
         "warnings": _compliance_warnings() if secretariat else None,
+        "failed_addresses": failed_addresses() if secretariat else None,
+        "mailbox_to_handle": mailbox_to_handle_count() if secretariat else 0,
         "reports": dashboard_reports() if secretariat else None,
         "polling": any(p and not p["done"] for _m, p, _r in convening),
     })

@@ -220,6 +220,11 @@ MATRIX = {
         "altered": Case(expect(BAD_REQUEST, anonymous=BAD_REQUEST),
                         lambda w: {"token": w.extra["rsvp_rep"][:-2] + "xx"}),
     },
+    # The secretariat's mailbox: replies, bounces and addresses of everyone, for the SEG only.
+    "secretariat:mailbox": {"": Case(expect(DENIED, **STAFF))},
+    "secretariat:mailbox_handled": {
+        "": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.extra["inbound"].pk}, "POST"),
+    },
     "secretariat:calendar_feed": {
         "valid": Case(expect(OK, **EVERYONE), lambda w: {"token": w.extra["feed_rep"]}),
         "unknown": Case(expect(NOT_FOUND, anonymous=NOT_FOUND), lambda w: {"token": "not-a-feed-token"}),

@@ -24,6 +24,7 @@ from meetings.models import Meeting, Referral
 from membership.models import Mandate, Partner, Person
 from membership.roles import SECRETARIAT_GROUP
 from secretariat import services as secretariat_services
+from secretariat.inbound.services import inbound_process
 from secretariat.models import Invitation
 from secretariat.rsvp import make_token
 from tests.factories import InstitutionFactory, PartnerFactory, PersonFactory
@@ -160,6 +161,10 @@ def build_world() -> World:
         due_date=timezone.localdate() + datetime.timedelta(days=10),
     )
     w.extra["referral"] = meeting_services.referral_request(question="Security situation in the centre")
+    w.extra["inbound"] = inbound_process(raw=(
+        "From: Jeanne Ouattara <jeanne.ouattara@webmail.example>\nSubject: RE: Invitation\n"
+        "Message-ID: <world-free-text@webmail.example>\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Je serai présente.\n").encode(), source="file").message
     # More drafts, of the GA and of a group (the GEC's is above): hidden from members alike.
     w.meetings["ga_draft"] = _meeting(ga, 42, "GA draft session dq42")
     w.meetings["a_draft"] = _meeting(group_a, 45, "GT-A draft session dq45")

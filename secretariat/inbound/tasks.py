@@ -1,0 +1,21 @@
+"""Beat: read the secretariat's mailbox every INBOUND_POLL_SECONDS (only when INBOUND_IMAP_HOST is set)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from secretariat.inbound.imap import MailboxError, poll
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="secretariat.inbound.tasks.poll_mailbox")
+def poll_mailbox() -> int:
+    """Process the unread messages; safe to run twice (each message is keyed). Returns how many were read."""
+    try:
+        return len(poll())
+    except MailboxError as exc:  # the mailbox is down or refuses us: the next beat tries again
+        logger.warning("Secretariat mailbox not read: %s", exc)
+        return 0
