@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.csv_export import csv_text, neutralise
+from core.csv_export import csv_text
 from secretariat.distribution import ROW_KEYS
 
 
