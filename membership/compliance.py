@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.french import long_date, of_name
 from instances.models import Instance, Troika
 from membership.models import Mandate, Partner
 
@@ -34,7 +35,14 @@ class ComplianceWarning:
     url: str
 
     def __str__(self):
-        return f"{self.message} ({self.rule})"
+        return f"{self.message} ({self.tag})" if self.tag else self.message
+
+    @property
+    def tag(self) -> str:
+        """The rule ID to show after the message: none for a reminder (no rule) or when the message cites it."""
+        if self.rule == EXPIRY or f"({self.rule})" in self.message or f"{self.rule})" in self.message:
+            return ""
+        return self.rule
 
 
 Warning = ComplianceWarning  # the name the callers use; shadows the builtin only in this module
@@ -160,9 +168,9 @@ def _ending_soon(mandates, on_date) -> list[ComplianceWarning]:
         if m.end is not None and m.end <= limit:
             by_day[m.end].append(m)
     return [
-        make_warning(EXPIRY, _("The mandate of %(person)s (%(partner)s) as %(role)s in %(instance)s ends on %(end)s.")
-                 % {"person": m.person.full_name, "partner": m.person.institution.partner.name,
-                    "role": m.get_role_display(), "instance": m.instance.code, "end": m.end.isoformat()},
+        make_warning(EXPIRY, _("The mandate %(of_person)s (%(partner)s, %(role)s) in %(instance)s ends on %(end)s.")
+                 % {"of_person": of_name(m.person.full_name), "partner": m.person.institution.partner.name,
+                    "role": m.get_role_display(), "instance": m.instance.code, "end": long_date(m.end)},
                  m, INFO)
         for day in sorted(by_day) for m in by_day[day]
     ]

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.french import long_date
 from meetings.models import AgendaItem
 from secretariat.ics import invitation_calendar
 from secretariat.rsvp import rsvp_url
@@ -15,7 +16,7 @@ from secretariat.selectors import root_invitation
 
 
 def _subject(kind: str, meeting) -> str:
-    label = f"{meeting.instance.code} — {meeting.title} — {timezone.localtime(meeting.start):%d/%m/%Y}"
+    label = f"{meeting.instance.code} — {meeting.title} — {long_date(meeting.start)}"
     if kind == "update":
         return _("Updated: %(meeting)s") % {"meeting": label}
     if kind == "cancel":

@@ -309,6 +309,11 @@ def delegate_for(invitation: Invitation):
 
 
 @transaction.atomic
+def _partner_article(invitation) -> str:
+    person = invitation.person
+    return person.institution.partner.article if person is not None else ""
+
+
 def invitation_delegate(*, invitation: Invitation) -> Invitation:
     """Record 'delegated' and convene the deputy (binôme) as the partner's representative; returns their row."""
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related(
@@ -324,7 +329,8 @@ def invitation_delegate(*, invitation: Invitation) -> Invitation:
     invitation.rsvp, invitation.rsvp_at, invitation.delegated_to = Invitation.Rsvp.DELEGATED, timezone.now(), delegate
     invitation.save(update_fields=["rsvp", "rsvp_at", "delegated_to"])
     reason = render_reasons([{"rule": "M3" if not invitation.meeting.instance.is_group else "M8", "code": "delegate",
-                              "params": {"partner": invitation.partner, "delegator": invitation.name}}])
+                              "params": {"partner": invitation.partner, "delegator": invitation.name,
+                                         "partner_article": _partner_article(invitation)}}])
     row = Invitation(
         meeting=invitation.meeting, person=delegate, email=delegate.email, name=delegate.full_name,
         language=delegate.language, partner=delegate.institution.partner.name, role="delegate", reason=reason,

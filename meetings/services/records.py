@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.french import with_article
 from meetings import rules
 from meetings.models import ActionItem, Decision, Meeting, Minutes
 from meetings.services._common import fail, lock, status_label
@@ -55,7 +56,8 @@ def action_add(*, meeting: Meeting, title: str, owner_partner, due_date: datetim
     if decision is not None and decision.meeting_id != meeting.pk:
         fail(_("The decision belongs to another meeting."), "decision")
     if owner_person is not None and owner_person.institution.partner_id != owner_partner.pk:
-        fail(_("%(person)s does not work for %(partner)s.") % {"person": owner_person, "partner": owner_partner},
+        fail(_("%(person)s does not work for %(the_partner)s.") % {
+            "person": owner_person, "the_partner": with_article(owner_partner.name, article=owner_partner.article)},
              "owner_person")
     action = ActionItem(meeting=meeting, title=title, owner_partner=owner_partner, owner_person=owner_person,
                         due_date=due_date, decision=decision)

@@ -111,9 +111,12 @@ def schedule_generate(request):
         except ValidationError as error:
             apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
         else:
-            messages.success(request, ngettext(
-                "%(count)d meeting was created.", "%(count)d meetings were created.", len(created)
-            ) % {"count": len(created)})
+            if created:
+                messages.success(request, ngettext(
+                    "%(count)d meeting was created.", "%(count)d meetings were created.", len(created)
+                ) % {"count": len(created)})
+            else:
+                messages.info(request, _("No meeting was created: the year already has its meetings."))
             if instance.kind == "GA":
                 for warning in ga_meeting_count_warnings(year):
                     messages.warning(request, warning)
