@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.french import long_date, of_name
 from instances.models import Instance, Troika
@@ -144,9 +145,11 @@ def _troika(on_date) -> list[ComplianceWarning]:
     partners = [p for _role, p in current.members()]
     bilateral = sum(p.partner_type == Partner.Type.BILATERAL for p in partners)
     if bilateral != 2:
-        out.append(make_warning("T1", _("The Troïka %(year)d has %(count)d bilateral partner(s): since 2011 it has been "
-                                    "two bilateral partners and one multilateral.")
-                            % {"year": year, "count": bilateral}, current))
+        out.append(make_warning("T1", ngettext(
+            "The Troïka %(year)d has %(count)d bilateral partner: since 2011 it has been two bilateral partners and "
+            "one multilateral.",
+            "The Troïka %(year)d has %(count)d bilateral partners: since 2011 it has been two bilateral partners and "
+            "one multilateral.", bilateral) % {"year": year, "count": bilateral}, current))
     if previous is not None:
         if current.lead_id != previous.incoming_id:
             out.append(make_warning("T1", _("The Troïka does not slide: the lead of %(year)d is %(lead)s, but the deputy "

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from instances.models import Instance
 from meetings.schedule import ga_meeting_count_warnings, generate_year
@@ -19,12 +21,14 @@ class Command(BaseCommand):
             raise CommandError(f"Year out of range: {year}")
         instance = Instance.objects.filter(code=instance_code).first()
         if instance is None:
-            raise CommandError(f"No instance with code {instance_code!r}")
+            raise CommandError(_("No instance has the code “%(code)s”.") % {"code": instance_code})
         try:
             created = generate_year(instance=instance, year=year)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages))
-        self.stdout.write(f"{len(created)} meeting(s) created for {instance.code} in {year}.")
+        self.stdout.write(ngettext("%(count)d meeting created for %(instance)s in %(year)s.",
+                                   "%(count)d meetings created for %(instance)s in %(year)s.", len(created))
+                          % {"count": len(created), "instance": instance.code, "year": year})
         for meeting in created:
             self.stdout.write(f"  {meeting.start.isoformat()}  {meeting.title}")
         if instance.kind == Instance.Kind.GA:
