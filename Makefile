@@ -37,6 +37,7 @@ test: venv browser
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 check: venv
 	$(PY) manage.py makemigrations --check --dry-run

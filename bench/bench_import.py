@@ -1,4 +1,4 @@
-"""Import benchmark (issue 3, item 8): rows per second and SQL queries at 1,000 and 5,000 member rows.
+"""Import benchmark: rows per second and SQL queries at 1,000 and 5,000 member rows.
 
     .venv/bin/python bench/bench_import.py            # SQLite (in-memory test database)
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_import.py

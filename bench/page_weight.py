@@ -1,4 +1,4 @@
-"""Page weight of the dashboard and a meeting page: HTML + CSS + JS bytes, raw and gzipped (issue 6, item 6).
+"""Page weight of the dashboard and a meeting page: HTML + CSS + JS bytes, raw and gzipped.
 
 Run: .venv/bin/python bench/page_weight.py   (builds a throw-away test database with the portal tests' cast)
 """

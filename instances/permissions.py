@@ -1,4 +1,4 @@
-"""Group leaders manage their own group's meetings through guardian object permissions (issue 7)."""
+"""Group leaders manage their own group's meetings through guardian object permissions."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q

@@ -83,7 +83,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "user" in form.changed_data:  # a group leader's account gains or loses the group (issue 7)
+        if "user" in form.changed_data:  # a group leader's account gains or loses the group
             sync_permissions_led_by(obj)
 
     @admin.display(description=_("partner"), ordering="institution__partner__name")

@@ -1,4 +1,4 @@
-"""Import the directory from the secretariat's spreadsheets (issue 3, item 6).
+"""Import the directory from the secretariat's spreadsheets.
 
 `import_directory(members=..., groups=..., troika=...)` reads the files, checks every
 row and the representation rules (M1–M9, T1, T2) over the imported mandates together

@@ -1,4 +1,4 @@
-"""Directory pages: the instances, who represents which partner in each, and the organigram (issue 6, item 5)."""
+"""Directory pages: the instances, who represents which partner in each, and the organigram."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit trail (issue 7, item 7): who changed what, when, read from django-simple-history.
+"""The audit trail: who changed what, when, read from django-simple-history.
 
 One page of one model's history costs a fixed number of queries, whatever its size: the records
 (with their user), each record's predecessor found by a subquery and loaded in one query, the

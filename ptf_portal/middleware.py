@@ -1,4 +1,4 @@
-"""Session timeouts, the second-factor gate and the logging of refusals (issue 7)."""
+"""Session timeouts, the second-factor gate and the logging of refusals."""
 
 import datetime
 import logging
@@ -69,6 +69,25 @@ class SessionTimeoutMiddleware:
         request.session.set_expiry(timezone.localtime(ends))
 
 
+# A user without a confirmed TOTP device is looked up again at most this often (seconds), not on every page.
+NO_DEVICE_KEY = "ptf_no_device_checked_at"
+NO_DEVICE_RECHECK_SECONDS = 300
+
+
+def has_confirmed_device(request) -> bool:
+    """Whether the user has a confirmed TOTP device; a "no" is remembered in the session for a few minutes."""
+    now = int(time.time())
+    checked_at = request.session.get(NO_DEVICE_KEY)
+    if checked_at is not None and 0 <= now - checked_at < NO_DEVICE_RECHECK_SECONDS:
+        return False
+    found = user_has_device(request.user, confirmed=True)
+    if found:
+        request.session.pop(NO_DEVICE_KEY, None)
+    else:
+        request.session[NO_DEVICE_KEY] = now
+    return found
+
+
 # Pages an unverified user may reach: the second-factor pages themselves, logging out, the language.
 SECOND_FACTOR_OPEN = {"two_factor_verify", "two_factor_setup", "logout", "set_language", "healthz", "javascript-catalog"}
 
@@ -97,7 +116,7 @@ class SecondFactorMiddleware:
         if match is not None and match.url_name in SECOND_FACTOR_OPEN and not match.namespace:
             return None
         query = urlencode({"next": request.get_full_path()})
-        if user_has_device(user, confirmed=True):
+        if has_confirmed_device(request):
             return redirect(f"{reverse('two_factor_verify')}?{query}")
         if getattr(settings, "REQUIRE_2FA_FOR_STAFF", True) and requires_second_factor(user):
             return redirect(f"{reverse('two_factor_setup')}?{query}")

@@ -1,4 +1,4 @@
-"""Authentication events (issue 7): logins, failures, logouts and lockouts go to `ptf.security`."""
+"""Authentication events: logins, failures, logouts and lockouts go to `ptf.security`."""
 
 import logging
 import math

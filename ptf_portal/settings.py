@@ -130,6 +130,15 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Cache: a Redis cache shared by every process when CACHE_URL is set; sessions are then read from it and
+# written through to the database (a session is keyed by its own secret key, so no user reads another's).
+# Without it each process keeps a small memory cache and sessions are read from the database.
+CACHE_URL = env_url("CACHE_URL", {"redis", "rediss"})
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "ptf", "TIMEOUT": 300}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # django-axes: lock out after repeated failures; the lockout expires.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
@@ -218,7 +227,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Two-factor: required for secretariat staff and admins (see ptf_portal.middleware).
 OTP_TOTP_ISSUER = "PTF Mali"
-# TOTP for secretariat staff and admins (issue 7), in development too: the demo accounts get a device
+# TOTP for secretariat staff and admins, in development too: the demo accounts get a device
 # from load_demo and `manage.py demo_totp USER` prints their current code.
 REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", True)
 

@@ -1,4 +1,4 @@
-"""Two-factor authentication with TOTP (issue 7): enrolment, the second login step, the demo devices.
+"""Two-factor authentication with TOTP: enrolment, the second login step, the demo devices.
 
 The password logs a user in; a user with a confirmed TOTP device then gives a code on the verify page
 (`two_factor_verify`), and until then `SecondFactorMiddleware` lets them reach nothing else. Secretariat

@@ -1,4 +1,4 @@
-"""The audit pages (issue 7, item 7): the secretariat and admins read the history of the directory and meetings."""
+"""The audit pages: the secretariat and admins read the history of the directory and meetings."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied

@@ -1,4 +1,4 @@
-"""Distribution lists (snapshots), invitations and their answers, personal calendar feeds (issue 5)."""
+"""Distribution lists (snapshots), invitations and their answers, personal calendar feeds."""
 
 import secrets
 
@@ -103,7 +103,7 @@ class DistributionEntry(models.Model):
 
 
 class Invitation(models.Model):
-    """One e-mail to one person about one meeting: a row before it is a message (issue 5, item 6)."""
+    """One e-mail to one person about one meeting: a row before it is a message."""
 
     class Recipient(models.TextChoices):
         TO = "to", _("to")

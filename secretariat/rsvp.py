@@ -1,4 +1,4 @@
-"""Signed, expiring RSVP links: a token binds one invitation, its person and its meeting (issue 5, item 5)."""
+"""Signed, expiring RSVP links: a token binds one invitation, its person and its meeting."""
 
 from __future__ import annotations
 

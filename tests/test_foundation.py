@@ -1,4 +1,4 @@
-"""Issue 2: settings from the environment, login everywhere, language switch, health."""
+"""Settings from the environment, login everywhere, language switch, health."""
 
 import os
 import subprocess

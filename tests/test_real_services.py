@@ -1,4 +1,4 @@
-"""Issue 2, item 8: the PostgreSQL + Redis run really uses PostgreSQL, Redis and a worker."""
+"""The PostgreSQL + Redis run really uses PostgreSQL, Redis and a worker."""
 
 import os
 import subprocess

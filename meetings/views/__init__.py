@@ -1,1 +1,1 @@
-"""Meeting workflow pages (issue 6, item 3): thin views over meetings.services and secretariat.services."""
+"""Meeting workflow pages: thin views over meetings.services and secretariat.services."""

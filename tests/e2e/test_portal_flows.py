@@ -1,4 +1,4 @@
-"""Issue 6, item 7: the main flows in real Chromium, against the live server."""
+"""The main flows in real Chromium, against the live server."""
 
 import datetime
 import re

@@ -1,4 +1,4 @@
-"""`manage.py load_demo` (issue 3, item 7): idempotent, valid under the rules, with working logins."""
+"""`manage.py load_demo`: idempotent, valid under the rules, with working logins."""
 
 import datetime
 import io

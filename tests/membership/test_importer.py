@@ -1,4 +1,4 @@
-"""The directory importer (issue 3, item 6): files, errors `FILE:LINE: COLUMN: message (RULE)`, rules, bulk work."""
+"""The directory importer: files, errors `FILE:LINE: COLUMN: message (RULE)`, rules, bulk work."""
 
 from pathlib import Path
 

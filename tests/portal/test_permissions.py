@@ -1,4 +1,4 @@
-"""Who may open what: 403/404 for other users, never a 500 on bad input (issue 6, items 5 and 9)."""
+"""Who may open what: 403/404 for other users, never a 500 on bad input."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""The access matrix (issue 7, item 3): every URL name × every role → the status the policy demands.
+"""The access matrix: every URL name × every role → the status the policy demands.
 
 Roles (tests/security/world.py): anonymous; no_mandate (a person without any mandate); rep (GEC titular:
 a representative of another instance for every GA or group object); ga_member; gt_member (member of group A);

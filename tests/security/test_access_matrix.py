@@ -1,4 +1,4 @@
-"""Issue 7, item 3: every URL × every role gets the status the policy demands; refused POSTs change nothing."""
+"""Every URL × every role gets the status the policy demands; refused POSTs change nothing."""
 
 from tests.security.access_matrix import MATRIX
 from tests.security.matrix_runner import play, url_names

@@ -1,4 +1,4 @@
-"""Issue 7, item 7: the audit trail — who changed what, when — for the secretariat and admins only."""
+"""The audit trail — who changed what, when — for the secretariat and admins only."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Issue 7, item 4: login throttling (axes), password validators, session timeouts, security log."""
+"""Login throttling (axes), password validators, session timeouts, security log."""
 
 import datetime
 import logging

@@ -1,4 +1,4 @@
-"""Issue 7, item 6: uploads judged on content and size; CSV exports cannot carry spreadsheet formulas."""
+"""Uploads judged on content and size; CSV exports cannot carry spreadsheet formulas."""
 
 import csv
 import io

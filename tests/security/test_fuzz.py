@@ -1,4 +1,4 @@
-"""Issue 7, item 6: random input to the main forms, RSVP links and the importer — never a 500, never a
+"""Random input to the main forms, RSVP links and the importer — never a 500, never a
 partial write. Bounded examples so CI stays fast."""
 
 import io

@@ -1,4 +1,4 @@
-"""Issue 7, item 5: CSP without inline script, and the production headers and cookies."""
+"""CSP without inline script, and the production headers and cookies."""
 
 import json
 import re

@@ -1,4 +1,4 @@
-"""Issue 7, item 4: TOTP is required for secretariat staff and admins, optional for everyone else."""
+"""TOTP is required for secretariat staff and admins, optional for everyone else."""
 
 import logging
 import re

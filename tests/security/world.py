@@ -1,4 +1,4 @@
-"""A small world in which every URL of the portal can be filled and every role tried (issue 7, item 3).
+"""A small world in which every URL of the portal can be filled and every role tried.
 
 The cast (one login each): an outsider with no mandate, a GEC representative, a GA member, a member of
 group A, the leaders of groups A and B, the secretariat and an admin. Objects: a GEC, a GA and a group A

@@ -1,4 +1,4 @@
-"""`manage.py import_directory MEMBERS [--groups GROUPS] [--troika TROIKA] [--dry-run]` (issue 3, item 6)."""
+"""`manage.py import_directory MEMBERS [--groups GROUPS] [--troika TROIKA] [--dry-run]`."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError

@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the demo directory of Mali's PTF and the demo logins (issue 3, item 7).
+"""`manage.py load_demo`: the demo directory of Mali's PTF and the demo logins.
 
 The directory comes from the CSV files in membership/demo/ and goes through the importer,
 like the secretariat's own spreadsheets. Two things there depend on today's date:

@@ -1,0 +1,78 @@
+"""The fixed cost of an authenticated page: what is loaded once per request, and what is cached (and for whom).
+
+What is cached, keyed by what:
+- the session, in the shared cache when CACHE_URL is set (key: the session's own secret key);
+- "this user has no confirmed TOTP device", in that user's session, re-checked every few minutes;
+- the user's person, roles and active mandates, on the request's user object (gone with the request).
+No page output is cached.
+"""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ptf_portal.middleware import NO_DEVICE_KEY, NO_DEVICE_RECHECK_SECONDS
+from tests.portal.conftest import client_for
+from tests.portal.factories import gec_meeting_with_agenda
+
+pytestmark = pytest.mark.django_db
+
+
+def _device_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if "otp_totp_totpdevice" in q["sql"]]
+
+
+def test_a_user_without_device_is_not_looked_up_for_one_on_every_page(cast, client):
+    client_for(client, cast.titular.user)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert _device_queries(queries.captured_queries) == []
+
+
+def test_a_device_added_since_is_asked_for_once_the_recheck_delay_has_passed(cast, client):
+    client_for(client, cast.titular.user)
+    client.get(reverse("home"))
+    TOTPDevice.objects.create(user=cast.titular.user, name="phone", confirmed=True)
+    session = client.session
+    session[NO_DEVICE_KEY] = int(time.time()) - NO_DEVICE_RECHECK_SECONDS - 1
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+@pytest.fixture
+def shared_cache(settings, redis_broker_url):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": redis_broker_url.rsplit("/", 1)[0] + "/3", "KEY_PREFIX": "ptf-test"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.mark.services
+def test_cached_sessions_keep_two_users_apart(cast, shared_cache):
+    """Each partner, through the shared session cache, sees their own invitations and never the other's."""
+    meeting = gec_meeting_with_agenda()
+    meeting.invitations.create(person=cast.titular, email=cast.titular.email, name=str(cast.titular),
+                               partner="France", role="titular")
+    titular, ga_member = Client(), Client()
+    titular.force_login(cast.titular.user)
+    ga_member.force_login(cast.ga_member.user)
+    for _ in range(2):  # the second round reads the sessions from the cache
+        mine = titular.get(reverse("secretariat:my_invitations")).content.decode()
+        theirs = ga_member.get(reverse("secretariat:my_invitations")).content.decode()
+        assert meeting.title in mine
+        assert meeting.title not in theirs
+    with CaptureQueriesContext(connection) as queries:
+        titular.get(reverse("secretariat:my_invitations"))
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
