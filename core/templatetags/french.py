@@ -115,3 +115,12 @@ def field_value(record, name, value):
     if hasattr(value, "year"):
         return french.long_datetime(value) if hasattr(value, "hour") else french.long_date(value)
     return value
+
+
+@register.filter
+def day_month(value):
+    """ "19 déc." (the calendar's unambiguous abbreviation), "19 Dec." in English."""
+    if not value:
+        return ""
+    value = french._local(value)
+    return f"{value.day} {french.month_abbr(value.month)}"
