@@ -27,10 +27,15 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Chromium for the browser tests comes from the system's packages, never a browser download.
+# So do Pango and a font for WeasyPrint (the PDFs), and poppler-utils for reading PDFs by hand.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
 browser:
 	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "Chromium is not installed: browser tests will be skipped (apt-get install -y chromium)"
+	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null) ; } || \
+	  echo "Pango is missing: PDFs cannot be generated (apt-get install -y $(PDF_PACKAGES))"
 
 test: venv browser
 	$(PY) -m pytest $(PYTEST_ARGS)

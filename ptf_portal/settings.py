@@ -197,6 +197,8 @@ CELERY_VISIBILITY_TIMEOUT = CELERY_LONGEST_COUNTDOWN + 3600
 # Requeue pending invitations whose task was lost, this often (seconds).
 INVITATION_REQUEUE_INTERVAL = env_int("INVITATION_REQUEUE_INTERVAL", 300)
 RSVP_LINK_MAX_AGE_DAYS = env_int("RSVP_LINK_MAX_AGE_DAYS", 90)
+# The dashboard flags a partner absent from this many consecutive held meetings of a body.
+ASSIDUITY_ABSENT_ALERT = env_int("ASSIDUITY_ABSENT_ALERT", 3)
 
 # Security headers. Production values switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -242,5 +244,8 @@ LOGGING = {
         "ptf.security": {"level": "INFO"},
         # axes logs every login at INFO; its lockouts (WARNING) are what matters.
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from secretariat.views import invitations, meeting_changes, portal, rsvp
+from secretariat.views import invitations, meeting_changes, portal, reports, rsvp
 
 app_name = "secretariat"
 urlpatterns = [
@@ -27,4 +27,11 @@ urlpatterns = [
     # Changes that every invitee is told about
     path("meetings/<int:pk>/reschedule/", meeting_changes.meeting_reschedule, name="reschedule"),
     path("meetings/<int:pk>/cancel/", meeting_changes.meeting_cancel, name="cancel"),
+    # Printed documents of a meeting, and the yearly reports
+    path("secretariat/meetings/<int:pk>/convocation.pdf", reports.convocation, name="report_convocation"),
+    path("secretariat/meetings/<int:pk>/attendance-sheet.pdf", reports.attendance_sheet, name="report_attendance"),
+    path("secretariat/meetings/<int:pk>/minutes.pdf", reports.minutes, name="report_minutes"),
+    path("secretariat/reports/assiduity/", reports.assiduity, name="assiduity"),
+    path("secretariat/reports/assiduity.csv", reports.assiduity_csv, name="assiduity_csv"),
+    path("secretariat/reports/groups/", reports.group_activity, name="group_activity"),
 ]

@@ -22,6 +22,7 @@ from membership.access import managed_instances
 from membership.roles import is_secretariat, person_of
 from secretariat import services as sec
 from secretariat.models import CalendarFeedToken, Invitation
+from secretariat.reports.dashboard import dashboard_reports
 from secretariat.selectors import invitation_progress, rsvp_summary
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def dashboard(request):
         "weeks": month_calendar(first, month_meetings), "month": first,
         "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
         "warnings": _compliance_warnings() if secretariat else None,
+        "reports": dashboard_reports() if secretariat else None,
         "polling": any(p and not p["done"] for _m, p, _r in convening),
     })
 

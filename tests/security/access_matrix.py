@@ -140,6 +140,18 @@ MATRIX = {
     "meetings:records": manage_get(meeting, keys=("a_held",)),
     "secretariat:distribution_csv": manage_get(meeting_id),
     "secretariat:distribution_vcard": manage_get(meeting_id),
+    # Printed documents (A4): the convocation to readers, the sheet to managers, the minutes to cleared readers.
+    "secretariat:report_convocation": read_cases(meeting),
+    "secretariat:report_attendance": manage_get(meeting),
+    "secretariat:report_minutes": {
+        "a_held": Case(expect(DENIED, gt_member=OK, leader_a=OK, **STAFF), meeting("a_held")),
+        "gec_without_minutes": Case(expect(DENIED, rep=NOT_FOUND, secretariat=NOT_FOUND, admin=NOT_FOUND),
+                                    meeting("gec")),
+    },
+    # Reports on a body: for those who manage it; group activity for the SEG.
+    "secretariat:assiduity": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "secretariat:assiduity_csv": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
+    "secretariat:group_activity": {"": Case(expect(DENIED, **STAFF))},
     # Links from e-mails: the secret in the URL is the credential, no login needed.
     "secretariat:rsvp": {
         "valid": Case(expect(OK, **EVERYONE), lambda w: {"token": w.extra["rsvp_rep"]}),

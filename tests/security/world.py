@@ -140,6 +140,7 @@ def build_world() -> World:
     meeting_services.meeting_propose_agenda(meeting=held)
     meeting_services.meeting_convene(meeting=held)
     meeting_services.meeting_mark_held(meeting=held)
+    meeting_services.minutes_save(meeting=held, text="The group reviewed the sector.")
     w.meetings["a_held"] = held
 
     w.invitations["rep_gec"] = Invitation.objects.get(meeting=w.meetings["gec"], person=w.people["rep"])
