@@ -12,7 +12,7 @@ from unittest import mock
 from django.contrib.auth.models import User
 
 from core.french import of_name
-from meetings.models import ActionItem, AgendaItem, Document, Meeting, Referral
+from meetings.models import ActionItem, AgendaItem, Document, Meeting, Minutes, Referral
 from membership.models import Institution, Partner, Person
 from tests.factories import PartnerFactory
 from tests.security import world as security_world
@@ -59,6 +59,7 @@ def build_french_world() -> World:
         AgendaItem.objects.filter(pk=item.pk).update(title=f"Point sur la santé {item.pk}")
     Document.objects.update(title="Note de synthèse")
     ActionItem.objects.update(title="Envoyer la revue sectorielle")
+    Minutes.objects.update(text="Le groupe a passé en revue le secteur.")
     Referral.objects.update(question="Situation sécuritaire dans le centre")
     for key, meeting in list(world.meetings.items()):
         world.meetings[key] = Meeting.objects.get(pk=meeting.pk)
