@@ -61,6 +61,10 @@ class Instance(models.Model):
     )
     meeting_time = models.TimeField(_("meeting time"), default=datetime.time(9, 0))
     meeting_duration_minutes = models.PositiveSmallIntegerField(_("meeting duration (minutes)"), default=120)
+    proposal_days_before = models.PositiveSmallIntegerField(
+        _("proposals close (days before the meeting)"), default=7,
+        help_text=_("The default deadline for proposing agenda items on a scheduled meeting (A1)."),
+    )
     # GT/GD leadership (T7): the partner and the person who carries it.
     leader_partner = models.ForeignKey(
         "membership.Partner", verbose_name=_("leader partner"), null=True, blank=True,

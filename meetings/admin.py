@@ -1,14 +1,28 @@
-"""Admin for meetings: history everywhere; status and chair change only through the services."""
+"""Admin for meetings: history everywhere; status and chair change only through the services; every form runs the
+portal's rule checks (`meetings.admin_forms`)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from meetings.admin_forms import (
+    ActionItemAdminForm,
+    AgendaItemAdminForm,
+    AttendanceAdminForm,
+    DecisionAdminForm,
+    ReferralAdminForm,
+    check_action_form,
+    check_agenda_item_form,
+    check_attendance_form,
+    check_decision_form,
+    inline_formset,
+)
 from meetings.models import ActionItem, AgendaItem, Attendance, Decision, Document, Meeting, Minutes, Referral
 
 
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     fk_name = "meeting"
+    formset = inline_formset(check_agenda_item_form)  # A1, A2, A4, A6 as in the portal
     extra = 0
     fields = ["order", "title", "category", "expected_outcome", "duration_minutes", "status", "confidential"]
     readonly_fields = ["status"]
@@ -28,17 +42,20 @@ class DocumentInline(admin.TabularInline):
 
 class AttendanceInline(admin.TabularInline):
     model = Attendance
+    formset = inline_formset(check_attendance_form)  # M3, M6, M8 as in the portal
     extra = 0
     raw_id_fields = ["person", "represented_by"]
 
 
 class DecisionInline(admin.TabularInline):
     model = Decision
+    formset = inline_formset(check_decision_form)
     extra = 0
 
 
 class ActionItemInline(admin.TabularInline):
     model = ActionItem
+    formset = inline_formset(check_action_form)
     extra = 0
     fields = ["title", "owner_partner", "owner_person", "due_date", "state"]
     raw_id_fields = ["owner_partner", "owner_person"]
@@ -60,6 +77,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(SimpleHistoryAdmin):
+    form = AgendaItemAdminForm
     list_display = ["title", "meeting", "order", "category", "status", "confidential"]
     list_filter = ["meeting__instance", "status", "category", "confidential"]
     list_select_related = ["meeting__instance"]
@@ -80,6 +98,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Referral)
 class ReferralAdmin(SimpleHistoryAdmin):
+    form = ReferralAdminForm
     list_display = ["question", "origin", "state", "ga_meeting", "returned_to_meeting"]
     list_filter = ["origin", "state"]
     list_select_related = ["ga_meeting__instance", "returned_to_meeting__instance"]
@@ -88,6 +107,7 @@ class ReferralAdmin(SimpleHistoryAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(SimpleHistoryAdmin):
+    form = AttendanceAdminForm
     list_display = ["person", "meeting", "status", "represented_by"]
     list_filter = ["meeting__instance", "status"]
     list_select_related = ["person", "meeting__instance", "represented_by"]
@@ -102,6 +122,7 @@ class MinutesAdmin(SimpleHistoryAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(SimpleHistoryAdmin):
+    form = DecisionAdminForm
     list_display = ["__str__", "meeting"]
     list_filter = ["meeting__instance"]
     list_select_related = ["meeting__instance"]
@@ -109,6 +130,7 @@ class DecisionAdmin(SimpleHistoryAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(SimpleHistoryAdmin):
+    form = ActionItemAdminForm
     list_display = ["title", "owner_partner", "owner_person", "due_date", "state", "meeting"]
     list_filter = ["meeting__instance", "state", "owner_partner", ("due_date", admin.DateFieldListFilter)]
     list_select_related = ["owner_partner", "owner_person", "meeting__instance"]

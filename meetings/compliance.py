@@ -25,7 +25,10 @@ def ga_meetings_warnings(instances, on_date) -> list[ComplianceWarning]:
     ga = next((i for i in instances if i.kind == Instance.Kind.GA), None)
     if ga is None:
         return []
-    count = ga_meeting_count(on_date.year)
+    # Held or still to come, seen from the given day (a past draft does not silence I4).
+    moment = timezone.now() if on_date == timezone.localdate() else datetime.datetime.combine(
+        on_date, datetime.time(0, 0), tzinfo=timezone.get_current_timezone())
+    count = ga_meeting_count(on_date.year, moment)
     values = {"count": count, "year": on_date.year}
     if count < GA_MIN:
         return [make_warning("I4", ngettext(

@@ -6,12 +6,14 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db.models import Case, DateTimeField, F, IntegerField, Value, When
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from instances.models import Instance
 from meetings import rules
 from meetings.models import AgendaItem, Attendance, Document, Meeting, Referral
+from meetings.services import validation
 from membership.models import Partner, Person
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
@@ -52,11 +54,15 @@ class MeetingForm(forms.Form):
     extraordinary_reason = forms.CharField(label=_("Why an extraordinary meeting is convened"), required=False,
                                            widget=forms.Textarea(attrs={"rows": 2}))
     with_government = forms.BooleanField(label=_("Dialogue meeting with the government (A6, A7)"), required=False)
+    # Shown only when the start is in the past: the secretariat confirms it means it.
+    confirm_past = forms.BooleanField(label=_("Yes, this meeting is in the past"), required=False,
+                                      widget=forms.HiddenInput())
 
     def __init__(self, *args, instances=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instance"].queryset = instances if instances is not None else Instance.objects.none()
         if editing:
+            del self.fields["confirm_past"]
             del self.fields["instance"]
             for name in ("start", "end"):
                 self.fields[name].disabled = True
@@ -68,6 +74,10 @@ class MeetingForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end <= start:
             self.add_error("end", _("The meeting must end after it starts."))
+        if "confirm_past" in self.fields and start and start < timezone.now() and not data.get("confirm_past"):
+            self.fields["confirm_past"].widget = forms.CheckboxInput()
+            self.add_error("confirm_past", _("This meeting starts in the past. Tick the box to record it all the "
+                                             "same (a meeting already held, entered afterwards)."))
         return data
 
 
@@ -86,10 +96,31 @@ def category_choices(instance_kind: str):
     return [(value, label) for value, label in AgendaItem.Category.choices if value in allowed]
 
 
+class ScopedCategoryField(forms.ChoiceField):
+    """Offers the instance's categories; a known category outside the scope gets the rule's message
+    (A2, A4, A6) rather than a generic "invalid choice", as the services and the admin give it."""
+
+    meeting: Meeting | None = None
+
+    def for_meeting(self, meeting: Meeting) -> None:
+        self.meeting = meeting
+        self.choices = category_choices(meeting.instance.kind)
+
+    def validate(self, value):
+        if value and self.meeting is not None and value in AgendaItem.Category.values:
+            forms.Field.validate(self, value)
+            try:
+                validation.check_category(self.meeting, value)
+            except ValidationError as error:
+                raise ValidationError(error.error_dict["category"]) from None
+            return
+        super().validate(value)
+
+
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    category = forms.ChoiceField(label=_("Category"))
+    category = ScopedCategoryField(label=_("Category"))
     expected_outcome = forms.ChoiceField(label=_("Expected outcome"), choices=AgendaItem.Outcome.choices)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600, initial=15)
     presenter_group = forms.ModelChoiceField(
@@ -100,7 +131,7 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(meeting.instance.kind)
+        self.fields["category"].for_meeting(meeting)
         if not self.is_bound and "confidential" not in self.initial:
             self.initial["confidential"] = meeting.confidential_by_default
 
@@ -108,12 +139,12 @@ class AgendaItemForm(forms.Form):
 class ProposeItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     description = forms.CharField(label=_("Why this item"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    category = forms.ChoiceField(label=_("Category"))
+    category = ScopedCategoryField(label=_("Category"))
     expected_outcome = forms.ChoiceField(label=_("Expected outcome"), choices=AgendaItem.Outcome.choices)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(meeting.instance.kind)
+        self.fields["category"].for_meeting(meeting)
 
 
 class DecideItemForm(forms.Form):
@@ -176,17 +207,56 @@ class DecisionForm(forms.Form):
         self.fields["agenda_item"].queryset = meeting.items.filter(status=AgendaItem.Status.ACCEPTED)
 
 
+class PartnerPeopleSelect(forms.Select):
+    """People's options carry their partner (data-partner), so the page shows only the chosen partner's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-partner"] = instance.institution.partner_id
+        return option
+
+
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        return f"{person.full_name} ({person.institution.partner.name})"
+
+
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("Action"), max_length=300)
-    owner_partner = forms.ModelChoiceField(label=_("Owner (partner)"), queryset=Partner.objects.all())
-    owner_person = forms.ModelChoiceField(label=_("Owner (person)"), required=False,
-                                          queryset=Person.objects.select_related("institution__partner"))
+    owner_partner = forms.ModelChoiceField(label=_("Owner (partner)"), queryset=Partner.objects.order_by("name"))
+    owner_person = OwnerField(label=_("Owner (person)"), required=False, widget=PartnerPeopleSelect(),
+                              queryset=Person.objects.select_related("institution__partner")
+                              .order_by("institution__partner__name", "last_name", "first_name"))
     due_date = date_field(_("Due date"))
     decision = forms.ModelChoiceField(label=_("Decision"), required=False, queryset=None)
+    # Shown only when the due date is before the meeting: the action would be late at once.
+    confirm_due_date = forms.BooleanField(label=_("Yes, this due date is before the meeting"), required=False,
+                                          widget=forms.HiddenInput())
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         self.fields["decision"].queryset = meeting.decisions.all()
+        self.fields["owner_person"].widget.attrs["data-owner-of"] = self.add_prefix("owner_partner")
+        partner_id = self.data.get(self.add_prefix("owner_partner")) if self.is_bound else None
+        if partner_id and str(partner_id).isdigit():
+            # Only the chosen partner's people (A ModelChoiceField then refuses anyone else).
+            self.fields["owner_person"].queryset = self.fields["owner_person"].queryset.filter(
+                institution__partner_id=int(partner_id))
+
+    def clean(self):
+        data = super().clean()
+        due = data.get("due_date")
+        meeting_day = timezone.localtime(self.meeting.start).date()
+        if due and due < meeting_day and not data.get("confirm_due_date"):
+            self.fields["confirm_due_date"].widget = forms.CheckboxInput()
+            self.add_error("confirm_due_date", _(
+                "This due date is before the meeting (%(day)s): the action will show as late at once. Tick the "
+                "box to confirm it.") % {"day": formats.date_format(meeting_day, "j F Y")})
+        data.pop("confirm_due_date", None)
+        return data
 
 
 class ApproveMinutesForm(forms.Form):
@@ -212,6 +282,24 @@ class MeetingFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("all"))] + Meeting.Status.choices)
 
 
+def _split_at_now(qs):
+    now = timezone.now()
+    return qs.annotate(
+        is_past=Case(When(start__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        past_start=Case(When(start__lt=now, then=F("start")), default=None, output_field=DateTimeField()),
+    )
+
+
+def past_first(qs):
+    """Meetings from the latest past one backwards, then the coming ones soonest first."""
+    return _split_at_now(qs).order_by("-is_past", F("past_start").desc(nulls_last=True), "start")
+
+
+def upcoming_first(qs):
+    """Coming meetings soonest first, then past ones latest first."""
+    return _split_at_now(qs).order_by("is_past", F("past_start").desc(nulls_last=True), "start")
+
+
 class ReferralForm(forms.Form):
     origin = forms.ChoiceField(label=_("Origin"), choices=Referral.Origin.choices)
     question = forms.CharField(label=_("Question"), max_length=300)
@@ -219,9 +307,14 @@ class ReferralForm(forms.Form):
     expected_outcome = forms.ChoiceField(label=_("Expected from the GA"), choices=AgendaItem.Outcome.choices,
                                          initial=AgendaItem.Outcome.ORIENTATION)
     requested_at_meeting = forms.ModelChoiceField(
-        label=_("Requested at (GEC meeting)"), required=False,
-        queryset=Meeting.objects.filter(instance__kind="GEC").select_related("instance").order_by("-start"),
-    )
+        label=_("Requested at (GEC meeting)"), required=False, queryset=Meeting.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The latest past GEC meeting first (the question is usually asked at the meeting just held).
+        self.fields["requested_at_meeting"].queryset = past_first(
+            Meeting.objects.filter(instance__kind="GEC").exclude(status=Meeting.Status.CANCELLED)
+            .select_related("instance"))
 
 
 class ReferralScheduleForm(forms.Form):
@@ -230,10 +323,9 @@ class ReferralScheduleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ga_meeting"].queryset = (
-            Meeting.objects.filter(instance__kind="GA", status__in=rules.AGENDA_EDITABLE)
-            .select_related("instance").order_by("start")
-        )
+        # The next GA meetings first, soonest first; any past one whose agenda is still open after them.
+        self.fields["ga_meeting"].queryset = upcoming_first(
+            Meeting.objects.filter(instance__kind="GA", status__in=rules.AGENDA_EDITABLE).select_related("instance"))
         self.fields["category"].choices = [("", "—")] + [
             (v, label) for v, label in AgendaItem.Category.choices if v in rules.GA_THEMES]
 

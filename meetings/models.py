@@ -66,7 +66,8 @@ class Meeting(models.Model):
 
     # simple-history gives historical rows an `instance` property (the live object), which hides a field of
     # that name; the instance of a meeting never changes, so it is left out of the history.
-    history = HistoricalRecords(excluded_fields=["instance"])
+    # The reason of a change keeps the secretariat's whole message to the invitees (reschedule, cancellation).
+    history = HistoricalRecords(excluded_fields=["instance"], history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         verbose_name = _("meeting")

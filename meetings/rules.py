@@ -28,8 +28,19 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 AGENDA_EDITABLE = frozenset({DRAFT, AGENDA_PROPOSED})
 # A meeting that has not taken place may move in time.
 RESCHEDULABLE = frozenset({DRAFT, AGENDA_PROPOSED, CONVENED})
+# A1, proposals: members see a meeting once its agenda is proposed (a draft is the secretariat's work, hidden
+# from them by the access policy) and may propose items until the proposal deadline (the start when none is
+# set), even after convocation; an item accepted after convocation goes out as an agenda update (calendar
+# SEQUENCE + 1).
+PROPOSALS_OPEN = frozenset({DRAFT, AGENDA_PROPOSED, CONVENED})
+# Proposed items are accepted or rejected until the meeting is held.
+PROPOSALS_DECIDABLE = frozenset({DRAFT, AGENDA_PROPOSED, CONVENED})
+VISIBLE_TO_MEMBERS = frozenset({AGENDA_PROPOSED, CONVENED, HELD, MINUTES_APPROVED, CANCELLED})
+
 # Minutes, decisions and actions are written during or after the meeting.
 RECORDABLE = frozenset({CONVENED, HELD})
+# The attendance register is kept from the proposed agenda to the meeting held.
+REGISTER_OPEN = frozenset({AGENDA_PROPOSED, CONVENED, HELD})
 
 # Agenda categories by instance kind: A2 (GEC), A4 (GA), A6 (GT/GD), plus the flows of A3 and follow-up.
 GEC_SCOPE = frozenset({"policy_dialogue", "effectiveness", "organisation", "referral_conclusion", "follow_up"})
@@ -50,6 +61,16 @@ def transition_error(current: str, target: str, labels: dict[str, str] | None = 
     return _("A meeting that is “%(current)s” cannot become “%(target)s”.") % {
         "current": labels.get(current, current), "target": labels.get(target, target),
     }
+
+
+def proposal_deadline(start, deadline):
+    """When proposals close: the meeting's deadline, or its start when it has none."""
+    return deadline or start
+
+
+def proposals_open(status: str, start, deadline, now) -> bool:
+    """A1: a member may propose an item now (the one rule the page, "my invitations" and the form follow)."""
+    return status in PROPOSALS_OPEN and now <= proposal_deadline(start, deadline)
 
 
 def category_allowed(instance_kind: str, category: str) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -41,13 +43,28 @@ def planned_dates(instance: Instance, year: int) -> list[datetime.date]:
     ]
 
 
-@transaction.atomic
-def generate_year(*, instance: Instance, year: int, created_by=None) -> list[Meeting]:
-    """Create the year's ordinary meetings, skipping any date that already has a meeting of the instance.
+class ScheduleResult(list):
+    """The meetings created, and how many planned dates were skipped because they are already past."""
 
+    def __init__(self, created=(), skipped_past: int = 0):
+        super().__init__(created)
+        self.skipped_past = skipped_past
+
+
+@transaction.atomic
+def generate_year(*, instance: Instance, year: int, created_by=None,
+                  now: datetime.datetime | None = None) -> ScheduleResult:
+    """Create the year's ordinary meetings, skipping any date that already has a meeting of the instance
+    and any date already past (counted in `skipped_past`); a year entirely past is refused.
+
+    Each meeting's proposals close `instance.proposal_days_before` days before it (A1).
     Running it twice creates nothing new; the instance row is locked so two runs cannot both create.
     """
 
+    now = now or timezone.now()
+    if year < now.astimezone(BAMAKO).year:
+        raise ValidationError(_("%(year)d is over: no meeting can be scheduled in a past year.") % {"year": year},
+                              code="past_year")
     instance = Instance.objects.select_for_update().get(pk=instance.pk)
     start_of_year = datetime.datetime(year, 1, 1, tzinfo=BAMAKO)
     end_of_year = datetime.datetime(year + 1, 1, 1, tzinfo=BAMAKO)
@@ -57,33 +74,45 @@ def generate_year(*, instance: Instance, year: int, created_by=None) -> list[Mee
         .values_list("start", flat=True)
     }
     duration = datetime.timedelta(minutes=instance.meeting_duration_minutes)
-    created = []
+    notice = datetime.timedelta(days=instance.proposal_days_before)
+    created, skipped_past = [], 0
     for day in planned_dates(instance, year):
         if day in taken:
             continue
         start = datetime.datetime.combine(day, instance.meeting_time, tzinfo=BAMAKO)
+        if start <= now:
+            skipped_past += 1
+            continue
         title = _("%(instance)s ordinary meeting — %(month)s") % {
             "instance": instance.code, "month": formats.date_format(day, "F Y"),
         }
+        deadline = max(start - notice, now) if notice else None
         created.append(meeting_create(instance=instance, title=title, start=start, end=start + duration,
-                                      created_by=created_by))
-    return created
+                                      proposal_deadline=deadline, created_by=created_by))
+    return ScheduleResult(created, skipped_past)
 
 
-def ga_meeting_count(year: int) -> int:
-    """The GA meetings planned or held in a year (Bamako time), cancelled ones aside (I4)."""
+# A past meeting counts once it was convened (it took place, or waits to be marked held); a past draft or
+# proposed agenda never became a meeting.
+TOOK_PLACE = (Meeting.Status.CONVENED, Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
+
+
+def ga_meeting_count(year: int, now: datetime.datetime | None = None) -> int:
+    """The GA meetings of a year (Bamako time) held or still to come, cancelled ones and past drafts aside (I4)."""
+    now = now or timezone.now()
     start_of_year = datetime.datetime(year, 1, 1, tzinfo=BAMAKO)
     end_of_year = datetime.datetime(year + 1, 1, 1, tzinfo=BAMAKO)
     return (
         Meeting.objects.filter(instance__kind=Instance.Kind.GA, start__gte=start_of_year, start__lt=end_of_year)
         .exclude(status=Meeting.Status.CANCELLED)
+        .filter(Q(start__gte=now) | Q(status__in=TOOK_PLACE))
         .count()
     )
 
 
-def ga_meeting_count_warnings(year: int) -> list[str]:
+def ga_meeting_count_warnings(year: int, now: datetime.datetime | None = None) -> list[str]:
     """I4 (advisory): the GA meets twice a year and more when needed, without multiplying meetings."""
-    count = ga_meeting_count(year)
+    count = ga_meeting_count(year, now)
     if count < GA_MIN:
         return [ngettext("Only %(count)s GA meeting is planned in %(year)s; the GA meets at least twice a year (I4).",
                          "Only %(count)s GA meetings are planned in %(year)s; the GA meets at least twice a year (I4).",
@@ -94,4 +123,4 @@ def ga_meeting_count_warnings(year: int) -> list[str]:
     return []
 
 
-__all__ = ["generate_year", "ga_meeting_count", "ga_meeting_count_warnings", "nth_weekday", "planned_dates"]
+__all__ = ["ScheduleResult", "generate_year", "ga_meeting_count", "ga_meeting_count_warnings", "nth_weekday", "planned_dates"]

@@ -71,8 +71,12 @@ def is_invited(user, meeting) -> bool:
 
 
 def can_view_meeting(user, meeting) -> bool:
+    """Managers see every meeting; members (and invitees) see it once its agenda is proposed: a draft is the
+    secretariat's work in progress (the meeting list applies the same rule)."""
     if can_manage_instance(user, meeting.instance):
         return True
+    if meeting.status == "draft":
+        return False
     if meeting.instance.kind == "GA":
         return is_member(user, meeting.instance)  # A4
     return is_member(user, meeting.instance) or is_invited(user, meeting)

@@ -8,5 +8,5 @@ class SecretariatConfig(AppConfig):
 
     def ready(self):
         # Django's hook for wiring an app in: registering the Celery tasks (queued by name from services)
-        # and the secretariat's panels on the meeting page. Imports here are the documented exception.
-        from secretariat import panels, tasks  # noqa: F401
+        # the secretariat's panels on the meeting page, and its listeners on agenda proposals. Imports here are the documented exception.
+        from secretariat import panels, proposals, tasks  # noqa: F401

@@ -79,3 +79,21 @@ def digest_message(*, failed, unanswered) -> EmailMultiAlternatives:
             "failed": len(failed), "unanswered": len(unanswered)}
         text = render_to_string("secretariat/emails/digest.txt", context)
     return EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [settings.SECRETARIAT_EMAIL])
+
+
+def proposal_decision_message(item) -> EmailMultiAlternatives:
+    """To the member who proposed an agenda item: accepted or rejected, with the reason."""
+    person, meeting = item.proposed_by, item.meeting
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        accepted = item.status == AgendaItem.Status.ACCEPTED
+        context = {"person": person, "item": item, "meeting": meeting, "accepted": accepted,
+                   "start": timezone.localtime(meeting.start), "time_zone": settings.TIME_ZONE,
+                   "site_url": settings.SITE_URL}
+        label = f"{meeting.instance.code} — {meeting.title}"
+        subject = (_("Your proposal was accepted: %(item)s") if accepted
+                   else _("Your proposal was not accepted: %(item)s")) % {"item": item.title}
+        subject = f"{subject} ({label})"
+        text = render_to_string("secretariat/emails/proposal_decision.txt", context)
+    return EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [person.email],
+                                  reply_to=[settings.SECRETARIAT_EMAIL],
+                                  headers={"X-PTF-Proposal": str(item.pk)})

@@ -173,7 +173,8 @@ def invitations_send_cancellation(*, meeting, reason: str = "") -> int:
 @transaction.atomic
 def meeting_reschedule_and_notify(*, meeting, start, end, place=None, video_link=None, message: str = ""):
     """Reschedule (SEQUENCE + 1) and, when invitations went out, send the update. Returns (meeting, count)."""
-    meeting = meeting_reschedule(meeting=meeting, start=start, end=end, place=place, video_link=video_link)
+    meeting = meeting_reschedule(meeting=meeting, start=start, end=end, place=place, video_link=video_link,
+                                 message=message)
     return meeting, invitations_send_update(meeting=meeting, message=message)
 
 

@@ -9,8 +9,8 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from meetings.models import Meeting
-from secretariat.emails import digest_message, invitation_message, reminder_message
+from meetings.models import AgendaItem, Meeting
+from secretariat.emails import digest_message, invitation_message, proposal_decision_message, reminder_message
 from secretariat.models import Invitation
 from secretariat.services import (
     distribution_generate,
@@ -108,4 +108,14 @@ def send_daily_digest() -> bool:
     if not failed and not unanswered:
         return False
     digest_message(failed=failed, unanswered=unanswered).send()
+    return True
+
+
+@shared_task(name="secretariat.tasks.send_proposal_decision")
+def send_proposal_decision(item_id: int) -> bool:
+    """Tell the proposer that her agenda item was accepted or rejected (with the reason)."""
+    item = AgendaItem.objects.select_related("meeting__instance", "proposed_by").filter(pk=item_id).first()
+    if item is None or item.proposed_by is None or item.status == AgendaItem.Status.PROPOSED:
+        return False
+    proposal_decision_message(item).send()
     return True

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.french import long_datetime
-from meetings import rules
+from meetings import hooks, rules
 from meetings.models import AgendaItem, Document, Meeting, Referral
-from meetings.services._common import apply_fields, fail, lock, meeting_day, require_agenda_editable
+from meetings.services import validation
+from meetings.services._common import apply_fields, fail, lock, meeting_day, require_agenda_editable, status_label
 from meetings.uploads import validate_upload
 from membership.models import Mandate
 
@@ -23,17 +24,8 @@ ITEM_FIELDS = {
 
 
 def _check_item(item: AgendaItem, meeting: Meeting, topic_experts) -> None:
-    """The rules an item must meet whoever writes it."""
-    instance = meeting.instance
-    if not rules.category_allowed(instance.kind, item.category):
-        label = dict(AgendaItem.Category.choices).get(item.category, item.category)
-        fail(rules.scope_error(instance.kind, instance.code, str(label)), "category", code="out_of_scope")
-    if item.presenter_group is not None and not item.presenter_group.is_group:
-        fail(_("Only a thematic or dialogue group can be invited to present its sector's stakes (A5)."),
-             "presenter_group", code="presenter_not_group")
-    if topic_experts and instance.kind != "GA":
-        fail(_("Topic experts are invited per agenda item only in the GA (M6)."), "topic_experts",
-             code="experts_only_ga")
+    """The rules an item must meet whoever writes it (shared with the admin's forms)."""
+    validation.check_agenda_item(item, meeting, topic_experts)
 
 
 def _next_order(meeting: Meeting) -> int:
@@ -44,8 +36,10 @@ def item_create(*, meeting: Meeting, title: str, category: str, expected_outcome
                 presenter_person=None, presenter_group=None, description: str = "", topic_experts=(),
                 confidential: bool | None = None, status: str = AgendaItem.Status.ACCEPTED,
                 proposed_by=None, referral=None) -> AgendaItem:
-    """Create an item on a locked, editable meeting (shared by the services that add items)."""
-    require_agenda_editable(meeting)
+    """Create an item on a locked, editable meeting (shared by the services that add items); a member's
+    proposal may also arrive after convocation, until the deadline (A1)."""
+    if status != AgendaItem.Status.PROPOSED:
+        require_agenda_editable(meeting)
     topic_experts = list(topic_experts or ())
     item = AgendaItem(
         meeting=meeting, order=_next_order(meeting), title=title, description=description, category=category,
@@ -133,11 +127,14 @@ def _is_member(person, meeting: Meeting) -> bool:
 @transaction.atomic
 def agenda_item_propose(*, meeting: Meeting, proposer, title: str, category: str, expected_outcome: str,
                         description: str = "") -> AgendaItem:
-    """A member proposes an item before the meeting's deadline (A1); it waits for acceptance."""
+    """A member proposes an item once the agenda is proposed and until the deadline, even after convocation
+    (A1, `rules.proposals_open`); it waits for acceptance."""
     lock(meeting)
-    require_agenda_editable(meeting)
-    deadline = meeting.proposal_deadline or meeting.start
-    if timezone.now() > deadline:
+    if meeting.status not in rules.PROPOSALS_OPEN:
+        fail(_("Proposals are closed: this meeting is “%(status)s”.") % {"status": status_label(meeting.status)},
+             code="proposals_closed")
+    deadline = rules.proposal_deadline(meeting.start, meeting.proposal_deadline)
+    if not rules.proposals_open(meeting.status, meeting.start, meeting.proposal_deadline, timezone.now()):
         fail(_("The deadline for proposing agenda items has passed (%(deadline)s).")
              % {"deadline": long_datetime(deadline)}, code="deadline_passed")
     if not _is_member(proposer, meeting):
@@ -151,13 +148,22 @@ def agenda_item_propose(*, meeting: Meeting, proposer, title: str, category: str
 
 def _decide(item: AgendaItem, status: str, reason: str) -> AgendaItem:
     meeting = lock(item.meeting)
-    require_agenda_editable(meeting)
+    if meeting.status not in rules.PROPOSALS_DECIDABLE:
+        fail(_("Proposals can no longer be decided: the meeting is “%(status)s”.")
+             % {"status": status_label(meeting.status)}, code="agenda_closed")
     item.refresh_from_db(fields=["status"])
     if item.status != AgendaItem.Status.PROPOSED:
         fail(_("This item is no longer waiting for a decision."), code="not_proposed")
     item.status, item.decision_reason = status, reason.strip()
+    if status == AgendaItem.Status.ACCEPTED:
+        item.order = _next_order(meeting)
     item.full_clean()
     item.save()
+    agenda_updated = status == AgendaItem.Status.ACCEPTED and meeting.status == Meeting.Status.CONVENED
+    if agenda_updated:
+        meeting.ical_sequence += 1  # the convocation went out: invitees get the new agenda as an update
+        meeting.save(update_fields=["ical_sequence"])
+    hooks.proposal_decided(item=item, agenda_updated=agenda_updated)
     return item
 
 

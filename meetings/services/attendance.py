@@ -7,18 +7,18 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.french import of_name
+from meetings import rules
 from meetings.models import Attendance, Meeting
-from meetings.services._common import fail, lock, meeting_day, status_label
+from meetings.services import validation
+from meetings.services._common import fail, lock, meeting_day
 from membership.chair import ChairResult, acting_chair
 from membership.models import Mandate, Partner
 
-REGISTER_OPEN = frozenset({Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED, Meeting.Status.HELD})
+REGISTER_OPEN = rules.REGISTER_OPEN
 
 
 def _require_register_open(meeting: Meeting) -> None:
-    if meeting.status not in REGISTER_OPEN:
-        fail(_("The attendance register cannot change while the meeting is “%(status)s”.")
-             % {"status": status_label(meeting.status)}, code="register_closed")
+    validation.check_register_open(meeting)
 
 
 def representation_error(meeting: Meeting, person, represented_by) -> str | None:

@@ -73,10 +73,16 @@ def meeting_convene(*, meeting: Meeting) -> Meeting:
     return meeting
 
 
+def _history_reason(text: str) -> str | None:
+    """The message to the invitees, kept whole as the reason of the change in the meeting's history."""
+    return (text or "").strip() or None
+
+
 @transaction.atomic
 def meeting_reschedule(*, meeting: Meeting, start: datetime.datetime, end: datetime.datetime,
-                       place: str | None = None, video_link: str | None = None) -> Meeting:
-    """New times (and place); the calendar SEQUENCE rises so invitees' calendars replace the event."""
+                       place: str | None = None, video_link: str | None = None, message: str = "") -> Meeting:
+    """New times (and place); the calendar SEQUENCE rises so invitees' calendars replace the event. The message
+    to the invitees is kept in the meeting's history (the audit trail) as the reason of the change."""
     lock(meeting)
     if meeting.status not in rules.RESCHEDULABLE:
         fail(_("A meeting that is “%(status)s” cannot be rescheduled.")
@@ -88,6 +94,7 @@ def meeting_reschedule(*, meeting: Meeting, start: datetime.datetime, end: datet
         meeting.video_link = video_link
     meeting.full_clean()
     meeting.ical_sequence += 1  # the row is locked
+    meeting._change_reason = _history_reason(message)
     meeting.save()
     return meeting
 
@@ -99,6 +106,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str = "") -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancellation_reason = reason
     meeting.ical_sequence += 1  # the row is locked
+    meeting._change_reason = _history_reason(reason)
     meeting.save()
     # A3: questions waiting on this GA meeting wait again; conclusions due at this GEC meeting go to the next.
     Referral.objects.filter(ga_meeting=meeting, state=Referral.State.SCHEDULED).update(

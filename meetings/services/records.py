@@ -8,16 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.french import with_article
-from meetings import rules
 from meetings.models import ActionItem, Decision, Meeting, Minutes
-from meetings.services._common import fail, lock, status_label
+from meetings.services import validation
+from meetings.services._common import fail, lock
 
 
 def _require_recordable(meeting: Meeting) -> None:
-    if meeting.status not in rules.RECORDABLE:
-        fail(_("Minutes, decisions and actions are recorded once the meeting is convened or held, "
-               "not while it is “%(status)s”.") % {"status": status_label(meeting.status)}, code="not_recordable")
+    validation.check_recordable(meeting)
 
 
 @transaction.atomic
@@ -40,8 +37,7 @@ def minutes_save(*, meeting: Meeting, text: str, confidential: bool | None = Non
 def decision_add(*, meeting: Meeting, text: str, agenda_item=None) -> Decision:
     lock(meeting)
     _require_recordable(meeting)
-    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
-        fail(_("The agenda item belongs to another meeting."), "agenda_item")
+    validation.check_decision(meeting, agenda_item)
     decision = Decision(meeting=meeting, text=text, agenda_item=agenda_item)
     decision.full_clean()
     decision.save()
@@ -53,12 +49,7 @@ def action_add(*, meeting: Meeting, title: str, owner_partner, due_date: datetim
                decision: Decision | None = None) -> ActionItem:
     lock(meeting)
     _require_recordable(meeting)
-    if decision is not None and decision.meeting_id != meeting.pk:
-        fail(_("The decision belongs to another meeting."), "decision")
-    if owner_person is not None and owner_person.institution.partner_id != owner_partner.pk:
-        fail(_("%(person)s does not work for %(the_partner)s.") % {
-            "person": owner_person, "the_partner": with_article(owner_partner.name, article=owner_partner.article)},
-             "owner_person")
+    validation.check_action(meeting, owner_partner=owner_partner, owner_person=owner_person, decision=decision)
     action = ActionItem(meeting=meeting, title=title, owner_partner=owner_partner, owner_person=owner_person,
                         due_date=due_date, decision=decision)
     action.full_clean()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from meetings import rules
 from meetings.models import AgendaItem, Meeting, Referral
+from meetings.services import validation
 from meetings.services._common import fail, lock
 from meetings.services.agenda import item_create
 
@@ -26,8 +27,7 @@ def _lock_referral(referral: Referral) -> Referral:
 def referral_request(*, question: str, expected_outcome: str = AgendaItem.Outcome.ORIENTATION,
                      requested_at_meeting: Meeting | None = None, details: str = "") -> Referral:
     """The GEC asks the GA for an orientation, an arbitration or a decision (A3)."""
-    if requested_at_meeting is not None and requested_at_meeting.instance.kind != "GEC":
-        fail(_("Only the GEC refers questions to the GA (A3)."), "requested_at_meeting")
+    validation.check_referral_meetings(requested_at_meeting=requested_at_meeting)
     referral = Referral(
         origin=Referral.Origin.GEC, question=question, details=details, expected_outcome=expected_outcome,
         requested_at_meeting=requested_at_meeting,
@@ -55,8 +55,7 @@ def referral_schedule(*, referral: Referral, ga_meeting: Meeting, category: str 
     _lock_referral(referral)
     if referral.state != Referral.State.REQUESTED:
         fail(_("This question is already scheduled or concluded."), code="invalid_transition")
-    if ga_meeting.instance.kind != "GA":
-        fail(_("A referral is examined at a GA meeting (A3)."), "ga_meeting")
+    validation.check_referral_meetings(ga_meeting=ga_meeting)
     if referral.origin == Referral.Origin.GEC:
         category = AgendaItem.Category.GEC_REFERRAL
     elif category not in rules.GA_THEMES:

@@ -96,7 +96,10 @@ def item_decide(request, pk, item_pk):
     try:
         if form.cleaned_data["decision"] == "accept":
             services.agenda_item_accept(item=item, reason=form.cleaned_data["reason"])
-            messages.success(request, _("The proposed item was accepted."))
+            if meeting.status == "convened":
+                messages.success(request, _("The proposed item was accepted; the invitees receive the updated agenda."))
+            else:
+                messages.success(request, _("The proposed item was accepted."))
         else:
             services.agenda_item_reject(item=item, reason=form.cleaned_data["reason"])
             messages.success(request, _("The proposed item was rejected."))

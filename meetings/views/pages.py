@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -117,6 +118,10 @@ def schedule_generate(request):
                 ) % {"count": len(created)})
             else:
                 messages.info(request, _("No meeting was created: the year already has its meetings."))
+            if created.skipped_past:
+                messages.info(request, ngettext(
+                    "%(count)d date already past was skipped.", "%(count)d dates already past were skipped.",
+                    created.skipped_past) % {"count": created.skipped_past})
             if instance.kind == "GA":
                 for warning in ga_meeting_count_warnings(year):
                     messages.warning(request, warning)
@@ -124,7 +129,7 @@ def schedule_generate(request):
     return render(request, "meetings/form.html", {
         "form": form, "title": _("Generate a year's schedule"),
         "intro": _("Ordinary meetings are created from each instance's rule (weekday, week of the month, time). "
-                   "Dates that already have a meeting are skipped."),
+                   "Dates that already have a meeting, and dates already past, are skipped."),
     })
 
 
@@ -144,6 +149,9 @@ def meeting_detail(request, pk):
     minutes = page.minutes if page.minutes and (cleared or not needs_clearance(meeting, page.minutes.confidential)) \
         else None
     editable = meeting.status in rules.AGENDA_EDITABLE
+    proposals_open = rules.proposals_open(meeting.status, meeting.start, meeting.proposal_deadline, timezone.now())
+    person = person_of(user)
+    my_proposals = [i for i in page.items if person is not None and i.proposed_by_id == person.pk]
     context = {
         "page": page, "meeting": meeting, "manage": manage, "cleared": cleared, "editable": editable,
         "accepted": [i for i in items if i.status == "accepted"],
@@ -151,7 +159,11 @@ def meeting_detail(request, pk):
         "rejected": [i for i in items if i.status == "rejected"] if manage else [],
         "documents": documents, "minutes": minutes,
         "records_visible": cleared or not needs_clearance(meeting, False),
-        "can_propose": editable and not manage and can_propose_item(user, meeting),
+        "can_propose": proposals_open and not manage and can_propose_item(user, meeting),
+        "proposals_open": proposals_open,
+        "proposals_until": rules.proposal_deadline(meeting.start, meeting.proposal_deadline),
+        "my_proposals": my_proposals,
+        "decidable": meeting.status in rules.PROPOSALS_DECIDABLE,
         "show_rule_ids": is_secretariat(user),
         "panels": meeting_panels(meeting=meeting, user=user, manage=manage),
     }
@@ -236,6 +248,9 @@ def item_propose(request, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("instance"), pk=pk)
     if not can_view_meeting(request.user, meeting) or not can_propose_item(request.user, meeting):
         raise PermissionDenied
+    if not rules.proposals_open(meeting.status, meeting.start, meeting.proposal_deadline, timezone.now()):
+        messages.error(request, _("Proposals for this meeting are closed."))
+        return to_meeting(meeting)
     person = person_of(request.user)
     form = ProposeItemForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
@@ -247,9 +262,13 @@ def item_propose(request, pk):
             except ValidationError as error:
                 apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
             else:
-                messages.success(request, _("Your proposal was sent; you will see here whether it is accepted."))
+                messages.success(request, _("Your proposal was sent; you will see here whether it is accepted, "
+                                            "and receive an e-mail when it is decided."))
                 return to_meeting(meeting)
     return render(request, "meetings/form.html", {
         "form": form, "title": _("Propose an agenda item"), "meeting": meeting,
-        "intro": _("Proposals are open until the deadline; the secretariat (or the group's leader) accepts or rejects them."),
+        "intro": _("Proposals are open until %(deadline)s, even after the convocation; the secretariat (or the group's "
+                   "leader) accepts or rejects them, and you receive an e-mail either way.") % {
+            "deadline": formats.date_format(timezone.localtime(
+                rules.proposal_deadline(meeting.start, meeting.proposal_deadline)), "j F Y, H:i")},
     })

@@ -144,6 +144,8 @@ def records(request, pk):
     return render(request, "meetings/records.html", {
         "meeting": page.meeting, "page": page, "minutes_form": minutes_form, "decision_form": decision_form,
         "action_form": action_form,
+        # A3: the secretariat refers a question of a GEC meeting to the GA from its decisions and actions.
+        "refer_to_ga": meeting.instance.kind == "GEC" and is_secretariat(request.user),
     })
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from instances.models import Instance
 from meetings import services
 from meetings.forms import ReferralConcludeForm, ReferralForm, ReferralScheduleForm, apply_validation_error
-from meetings.models import Referral
+from meetings.models import ActionItem, Decision, Meeting, Referral
 from meetings.selectors import referral_get, referral_list
 from membership.access import can_manage_instance, is_member
 from membership.roles import is_secretariat
@@ -45,11 +46,35 @@ def referral_index(request):
     })
 
 
+def _prefill(query) -> dict:
+    """"Refer to the GA" from a GEC meeting, one of its decisions or actions: the question starts from it (A3)."""
+    initial = {"origin": Referral.Origin.GEC}
+    source, meeting = None, None
+    for key, model in (("decision", Decision), ("action", ActionItem)):
+        if query.get(key, "").isdigit():
+            source = model.objects.select_related("meeting__instance").filter(pk=int(query[key])).first()
+            meeting = source.meeting if source is not None else None
+            break
+    else:
+        if query.get("meeting", "").isdigit():
+            meeting = Meeting.objects.select_related("instance").filter(pk=int(query["meeting"])).first()
+    if meeting is None or meeting.instance.kind != "GEC":
+        return initial
+    initial["requested_at_meeting"] = meeting.pk
+    if isinstance(source, Decision):
+        initial["question"] = source.text[:300]
+    elif isinstance(source, ActionItem):
+        initial["question"] = source.title[:300]
+        initial["details"] = _("Action of %(partner)s due on %(date)s.") % {
+            "partner": source.owner_partner.name, "date": formats.date_format(source.due_date, "j F Y")}
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
     if not _require_political_access(request.user):
         raise PermissionDenied
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(request.POST or None, initial=_prefill(request.GET))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         origin = data.pop("origin")

@@ -61,6 +61,7 @@ def send_invitations(request, pk):
         return to_meeting(meeting, "progress")
     return render(request, "secretariat/invitations/send_confirm.html", {
         "meeting": meeting, "latest": latest, "recipients": recipients,
+        "can_send": meeting.status == "agenda_proposed",
         "to_count": sum(1 for e in recipients if e.recipient == "to"),
         "cc_count": sum(1 for e in recipients if e.recipient == "cc"),
     })

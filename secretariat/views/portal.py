@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meetings import rules
 from meetings.compliance import compliance
 from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
@@ -141,6 +142,15 @@ def my_invitations(request):
             .select_related("meeting__instance", "delegated_to").order_by("meeting__start", "pk")
         )
     now = timezone.now()
+    proposals = {}
+    if rows:
+        for item in AgendaItem.objects.filter(proposed_by=person, meeting_id__in={i.meeting_id for i in rows}):
+            proposals.setdefault(item.meeting_id, []).append(item)
+    for invitation in rows:
+        m = invitation.meeting
+        invitation.proposals_open = rules.proposals_open(m.status, m.start, m.proposal_deadline, now)
+        invitation.proposals_until = rules.proposal_deadline(m.start, m.proposal_deadline)
+        invitation.my_proposals = proposals.get(invitation.meeting_id, [])
     upcoming = [i for i in rows if i.meeting.end >= now]
     past = [i for i in rows if i.meeting.end < now][::-1]
     return render(request, "secretariat/portal/my_invitations.html",

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import Meeting
-from tests.meetings.factories import at, pdf
+from tests.meetings.factories import at, item, pdf
 from tests.portal.conftest import client_for
 from tests.portal.factories import gec_meeting_with_agenda
 
@@ -66,6 +66,8 @@ def test_rule_A4_ga_meeting_and_documents_hidden_from_non_members(cast, client, 
     from tests.meetings.factories import meeting
 
     ga_meeting = meeting(cast.ga)
+    item(ga_meeting)
+    services.meeting_propose_agenda(meeting=ga_meeting)  # members see a meeting once its agenda is proposed
     document = services.document_attach(meeting=ga_meeting, uploaded_file=pdf(), title="Note sécuritaire")
     client_for(client, cast.titular.user)  # GEC member, not GA
     assert client.get(reverse("meetings:detail", args=[ga_meeting.pk])).status_code == 403
@@ -78,6 +80,7 @@ def test_rule_A4_ga_meeting_and_documents_hidden_from_non_members(cast, client, 
 
 def test_gec_documents_need_a_view_of_the_meeting_and_members_see_confidential_ones(cast, client):
     m = gec_meeting_with_agenda()
+    services.meeting_propose_agenda(meeting=m)  # members see a meeting once its agenda is proposed
     public = services.document_attach(meeting=m, uploaded_file=pdf(), title="Public note")
     secret = services.document_attach(meeting=m, uploaded_file=pdf(), title="Secret note", confidential=True)
     client_for(client, cast.outsider)
@@ -126,11 +129,14 @@ def test_propose_after_deadline_is_refused_with_a_message(cast, client):
     from tests.meetings.factories import meeting
 
     m = meeting(cast.gec, days=10, proposal_deadline=at(-1))
+    item(m)
+    services.meeting_propose_agenda(meeting=m)
     client_for(client, cast.titular.user)
     response = client.post(reverse("meetings:propose_item", args=[m.pk]), {
-        "title": "Late", "category": "effectiveness", "expected_outcome": "information"})
+        "title": "Late", "category": "effectiveness", "expected_outcome": "information"}, follow=True)
     assert response.status_code == 200
-    assert not m.items.exists()
+    assert "Les propositions pour cette réunion sont closes" in response.content.decode()
+    assert not m.items.filter(title="Late").exists()
 
 
 def test_outsider_cannot_propose(cast, client):

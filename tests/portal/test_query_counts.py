@@ -108,6 +108,7 @@ def test_main_pages_render_in_constant_queries(cast, client, secretariat_user, s
     big = services.meeting_create(instance=cast.gec, title="Big", start=at(200), end=at(200, hour=12),
                                   proposal_deadline=at(190))
     grow_big_meeting(cast, big, 1, 0)
+    services.meeting_propose_agenda(meeting=big)  # members see a meeting once its agenda is proposed
     last = populate(cast, 1, 0, secretariat_user)
     small = {}
     for who, url in pages(cast, last, big):

@@ -136,6 +136,8 @@ def test_cannot_answer_someone_elses_invitation(cast, client, secretariat_user):
 def test_member_proposes_item_and_secretariat_rejects_with_reason(cast, client, secretariat_user):
     client.force_login(secretariat_user)
     meeting = create_gec_meeting(client)
+    add_item(client, meeting, "Budget support")
+    client.post(reverse("meetings:propose_agenda", args=[meeting.pk]))  # members see it from now on
     client_for(client, cast.titular.user)
     response = client.post(reverse("meetings:propose_item", args=[meeting.pk]), {
         "title": "Aid effectiveness", "category": "effectiveness", "expected_outcome": "information"})

@@ -72,6 +72,17 @@ MATRIX = {
     "two_factor_disable": {"": Case(expect(DENIED), method="POST")},
     "audit": {"": Case(expect(DENIED, **STAFF))},
     "admin:index": {"": Case(expect(REDIRECT, anonymous=REDIRECT, admin=OK))},
+    # The admin pages of the meeting records run the portal's rules (meetings.admin_forms); staff only.
+    **{f"admin:meetings_{model}_add": {"": Case(expect(REDIRECT, admin=OK))}
+       for model in ("meeting", "agendaitem", "attendance", "decision", "actionitem", "referral")},
+    "admin:meetings_meeting_change": {"": Case(expect(REDIRECT, admin=OK),
+                                               lambda w: {"object_id": w.meetings["gec"].pk})},
+    "admin:meetings_agendaitem_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                  lambda w: {"object_id": w.items["gec"].pk})},
+    "admin:meetings_actionitem_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                  lambda w: {"object_id": w.extra["action_a"].pk})},
+    "admin:meetings_referral_change": {"": Case(expect(REDIRECT, admin=OK),
+                                                lambda w: {"object_id": w.extra["referral"].pk})},
     # The directory is shared knowledge among the partners: every logged-in user reads it.
     "directory:list": {"": Case(expect(OK))},
     "directory:organigram": {"": Case(expect(OK))},
@@ -109,7 +120,8 @@ MATRIX = {
     "meetings:referral": {
         "": Case(expect(DENIED, rep=OK, ga_member=OK, **STAFF), lambda w: {"pk": w.extra["referral"].pk}),
     },
-    "meetings:detail": read_cases(meeting),
+    # A draft is hidden from members (the list hides it too): they see a meeting once its agenda is proposed.
+    "meetings:detail": {**read_cases(meeting), "gec_draft": Case(expect(DENIED, **STAFF), meeting("gec_draft"))},
     "meetings:edit": manage_get(meeting),
     "secretariat:reschedule": manage_get(meeting),
     "meetings:propose_agenda": manage_post(meeting),
@@ -120,7 +132,8 @@ MATRIX = {
         "a_held": Case(expect(DENIED, leader_a=OK, **STAFF), meeting("a_held"), "POST"),
     },
     # Members propose items to their instance's meetings (and managers).
-    "meetings:propose_item": {key: Case(expect(DENIED, **READERS[key]), meeting(key)) for key in ("gec", "ga", "a")},
+    "meetings:propose_item": {**{key: Case(expect(DENIED, **READERS[key]), meeting(key)) for key in ("gec", "ga", "a")},
+                              "gec_draft": Case(expect(DENIED, **STAFF), meeting("gec_draft"))},
     "meetings:item_add": manage_get(meeting),
     "meetings:item_edit": {
         **manage_get(item, keys=("gec", "a", "b")),

@@ -133,6 +133,12 @@ def build_world() -> World:
         secretariat_services.invitations_send(meeting=meeting, by_user=seg)
         w.meetings[key] = Meeting.objects.get(pk=meeting.pk)
 
+    # A draft GEC meeting: the secretariat's work in progress, hidden from members until its agenda is proposed.
+    draft = _meeting(gec, 40, "Draft GEC zq40")
+    meeting_services.agenda_item_add(meeting=draft, title="Draft item", category=CATEGORY[gec.kind],
+                                     expected_outcome="information")
+    w.meetings["gec_draft"] = draft
+
     # A held meeting of group A, for attendance and records.
     held = _meeting(group_a, -3, "GT-A held meeting")
     meeting_services.agenda_item_add(meeting=held, title="Review", category="sector_dialogue",

@@ -29,6 +29,10 @@ class Command(BaseCommand):
         self.stdout.write(ngettext("%(count)d meeting created for %(instance)s in %(year)s.",
                                    "%(count)d meetings created for %(instance)s in %(year)s.", len(created))
                           % {"count": len(created), "instance": instance.code, "year": year})
+        if created.skipped_past:
+            self.stdout.write(ngettext("%(count)d date already past was skipped.",
+                                       "%(count)d dates already past were skipped.", created.skipped_past)
+                              % {"count": created.skipped_past})
         for meeting in created:
             self.stdout.write(f"  {meeting.start.isoformat()}  {meeting.title}")
         if instance.kind == Instance.Kind.GA:
