@@ -1,5 +1,10 @@
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Titles of the Django admin that its French catalogue writes without elision ("Ajout de action"):
+# the portal's catalogue (LOCALE_PATHS wins) gives them a form that suits every model name.
+ADMIN_TITLES = (gettext_noop("Add %s"), gettext_noop("Change %s"), gettext_noop("View %s"))
 
 
 class PortalConfig(AppConfig):
