@@ -10,6 +10,7 @@ from django.db.models import Case, DateTimeField, F, IntegerField, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.form_checks import harden_form_classes
 from instances.models import Instance
 from meetings import rules
 from meetings.models import AgendaItem, Attendance, Document, Meeting, Referral
@@ -360,3 +361,7 @@ def _strip(message: str, show_rule_ids: bool) -> str:
 
 def error_messages(error: ValidationError, *, show_rule_ids: bool = True) -> list[str]:
     return [_strip(m, show_rule_ids) for m in error.messages]
+
+
+# Titles, places and names go into e-mail headers and calendars: no control characters; dates within 1990–2100.
+harden_form_classes(globals())

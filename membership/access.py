@@ -5,13 +5,21 @@
 - a partner representative: the instances where they hold an active mandate, the meetings
   they are invited to, and the documents of those meetings that are not confidential;
 - A4: GA agendas, documents and minutes only to people with an active GA mandate and the SEG;
-  a group's documents only to its members, its leaders and the SEG.
+  a group's documents only to its members, its leaders and the SEG;
+- a draft meeting only to those who manage it, in the meetings list and on its page alike: members see a
+  meeting once its agenda is proposed;
+- referrals between the GEC and the GA (A3, A4): the SEG and GA members see every referral whole; a GEC
+  member sees what the GEC asked (question, details, the GEC meetings) and the GA's conclusion once it is
+  returned to the GEC — never a question the GA took up itself before its conclusion comes back, nor the
+  GA meeting, nor the GA's work on it (a self-seized question's details, a conclusion not yet returned).
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -126,3 +134,83 @@ def can_propose_item(user, meeting) -> bool:
 def can_view_audit(user) -> bool:
     """The audit trail: the secretariat and admins only."""
     return user.is_authenticated and (is_secretariat(user) or user.is_superuser)
+
+
+# Referrals between the GEC and the GA (A3, A4) ---------------------------------------------------------
+
+REFERRAL_FROM_GEC = "gec"
+REFERRAL_RETURNED = "returned"
+
+
+def _political_kinds(user) -> set[str]:
+    """Which of the GEC and the GA the user holds an active mandate in (cached per request user)."""
+    cache = user.__dict__
+    if "_ptf_political_kinds" not in cache:
+        ids = active_instance_ids(user)
+        cache["_ptf_political_kinds"] = set(
+            Instance.objects.filter(pk__in=ids, kind__in=("GEC", "GA")).values_list("kind", flat=True)
+        ) if ids else set()
+    return cache["_ptf_political_kinds"]
+
+
+def can_manage_referrals(user) -> bool:
+    """Filing a question, putting it on a GA agenda, recording the GA's conclusion: the SEG."""
+    return is_secretariat(user)
+
+
+def can_list_referrals(user) -> bool:
+    """The referrals pages: the SEG, and members of the GEC or the GA."""
+    return is_secretariat(user) or bool(_political_kinds(user))
+
+
+def sees_referral_ga_side(user) -> bool:
+    """A4: the GA side of referrals (self-seized questions, GA meetings, the GA's work) — GA members and the SEG."""
+    return is_secretariat(user) or "GA" in _political_kinds(user)
+
+
+def _gec_sees(referral) -> bool:
+    return referral.origin == REFERRAL_FROM_GEC or referral.state == REFERRAL_RETURNED
+
+
+def can_view_referral(user, referral) -> bool:
+    if sees_referral_ga_side(user):
+        return True
+    return "GEC" in _political_kinds(user) and _gec_sees(referral)
+
+
+def referral_scope(user) -> Q:
+    """The referrals a user may list, as a filter on the Referral table."""
+    if sees_referral_ga_side(user):
+        return Q()
+    if "GEC" in _political_kinds(user):
+        return Q(origin=REFERRAL_FROM_GEC) | Q(state=REFERRAL_RETURNED)
+    return Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class ReferralSight:
+    """What of one referral a reader may see, beyond its question, origin and state."""
+
+    details: bool
+    ga_meeting: bool
+    conclusion: bool
+
+
+def referral_sight(user, referral) -> ReferralSight:
+    if sees_referral_ga_side(user):
+        return ReferralSight(details=True, ga_meeting=True, conclusion=True)
+    return ReferralSight(
+        details=referral.origin == REFERRAL_FROM_GEC,  # the GEC's own request; a self-seized one is GA work
+        ga_meeting=False,
+        conclusion=referral.state == REFERRAL_RETURNED,
+    )
+
+
+def can_manage_accounts(user) -> bool:
+    """Portal access of the directory's people (invite, enable again): the secretariat and admins."""
+    return user.is_authenticated and is_secretariat(user)
+
+
+def can_manage_roles(user) -> bool:
+    """Who belongs to the secretariat: admins (superusers) only."""
+    return user.is_authenticated and user.is_superuser

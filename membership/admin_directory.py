@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.form_checks import harden_form_classes
 from instances.models import GovernmentInterlocutor, Instance, Troika
 from instances.services import instance_set_leadership, leadership_errors
 from membership import services as membership_services
@@ -100,3 +101,7 @@ class TroikaAdmin(SimpleHistoryAdmin):
     list_filter = [("lead", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["year", "lead__name", "incoming__name", "outgoing__name"]
     autocomplete_fields = ["lead", "incoming", "outgoing"]
+
+
+# Names and codes go into e-mail headers and calendars: no control characters.
+harden_form_classes(globals())

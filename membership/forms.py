@@ -12,6 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet, construct_instance
 
+from core.form_checks import harden_form_classes
 from membership import services
 from membership.models import Mandate, Partner, Person
 
@@ -143,3 +144,7 @@ class PartnerAdminForm(forms.ModelForm):
             for violation in services.partner_violations(_unsaved_copy(self)):
                 self.add_error(None, str(violation))
         return cleaned
+
+
+# Names go into e-mail headers and calendars: no control characters; dates within 1990–2100.
+harden_form_classes(globals())

@@ -10,12 +10,13 @@ import csv
 import datetime
 import io
 import os
-import re
 import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+
+from core.text import MULTI_LINE_FORBIDDEN
 
 
 @dataclass
@@ -37,7 +38,18 @@ class Table:
 
 
 # Control characters (NUL above all, which PostgreSQL refuses in text) have no place in a directory.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = MULTI_LINE_FORBIDDEN
+
+# An .xlsx is a zip of XML parts: a few hundred kilobytes can inflate to gigabytes. The declared sizes are
+# checked before anything is decompressed (zipfile never yields more than a member's declared size).
+XLSX_MAX_PART_BYTES = 16 * 1024 * 1024
+XLSX_MAX_TOTAL_BYTES = 48 * 1024 * 1024
+MAX_CELL_CHARS = 2000
+MAX_ROWS = 20000
+
+
+class UnreadableWorkbook(Exception):
+    """The workbook cannot be read safely: its message says why, in the user's language."""
 
 
 def file_name(source) -> str:
@@ -64,16 +76,34 @@ def _cell_text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise UnreadableWorkbook(_("a cell holds more than %(count)d characters") % {"count": MAX_CELL_CHARS})
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
 
 
+def _check_xlsx_sizes(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        if any(m.file_size > XLSX_MAX_PART_BYTES for m in members) or \
+                sum(m.file_size for m in members) > XLSX_MAX_TOTAL_BYTES:
+            raise UnreadableWorkbook(_("unreadable file: the workbook is too large once uncompressed (at most %(size)d MB)")
+                                     % {"size": XLSX_MAX_TOTAL_BYTES // (1024 * 1024)})
+
+
 def _xlsx_records(data: bytes) -> list[list[str]]:
+    _check_xlsx_sizes(data)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        records = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(records) >= MAX_ROWS or len(row) > 200:
+                raise UnreadableWorkbook(_("unreadable file: the workbook has too many rows or columns (at most %(rows)d rows)")
+                                         % {"rows": MAX_ROWS})
+            records.append([_cell_text(v) for v in row])
+        return records
     finally:
         workbook.close()
 
@@ -102,8 +132,14 @@ def read_table(source, *, required: list[str], optional: list[str]) -> Table:
     except UnicodeDecodeError:
         table.problems.append((1, "-", _("the file is not UTF-8 text; save it as “CSV UTF-8” or .xlsx")))
         return table
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        table.problems.append((1, "-", _("the file is not a readable .xlsx workbook")))
+    except UnreadableWorkbook as exc:
+        table.problems.append((1, "-", str(exc)))
+        return table
+    # Broken XML inside the zip (xml.etree's ParseError is a SyntaxError), a broken zip, missing parts, or
+    # values openpyxl cannot convert: all mean the same thing to the person who uploaded it.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError, IndexError, AttributeError,
+            OSError, SyntaxError, EOFError, NotImplementedError):
+        table.problems.append((1, "-", _("unreadable file: this is not a valid .xlsx workbook")))
         return table
     except csv.Error as exc:
         table.problems.append((1, "-", _("the file is not valid CSV: %(error)s") % {"error": exc}))
@@ -134,6 +170,11 @@ def read_table(source, *, required: list[str], optional: list[str]) -> Table:
         bad = [column for column, value in values.items() if CONTROL_CHARACTERS.search(value)]
         for column in bad:
             table.problems.append((index, column, _("the cell contains a control character; retype it")))
+        too_long = [column for column, value in values.items() if len(value) > MAX_CELL_CHARS]
+        for column in too_long:
+            table.problems.append((index, column, _("a cell holds more than %(count)d characters")
+                                   % {"count": MAX_CELL_CHARS}))
+        bad += too_long
         if not bad:
             table.rows.append(Row(line=index, values=values))
     return table

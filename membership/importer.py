@@ -34,6 +34,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.dates import MAX_YEAR, MIN_YEAR, in_range
 from instances.models import Instance, Troika
 from instances.permissions import sync_leader_permissions
 from membership import rules, services
@@ -285,9 +286,14 @@ class _Importer:
             return None
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
-                return datetime.datetime.strptime(value, fmt).date()
+                parsed = datetime.datetime.strptime(value, fmt).date()
             except ValueError:
                 continue
+            if not in_range(parsed):
+                self.error(table, row.line, column, _("“%(value)s” is outside %(first)d–%(last)d")
+                           % {"value": value, "first": MIN_YEAR, "last": MAX_YEAR})
+                return False
+            return parsed
         self.error(table, row.line, column, _("“%(value)s” is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
                    % {"value": value})
         return False

@@ -201,3 +201,7 @@ class Mandate(models.Model):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
+
+
+# Portal accounts live in their own module of this app (membership.accounts); imported here so Django sees them.
+from membership.accounts.models import AccountEvent, AccountInvitation  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from membership import views
 
@@ -7,4 +7,6 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partners"),
     path("partners/<int:pk>/", views.partner_detail, name="partner"),
     path("me/mandates/", views.my_mandates, name="my_mandates"),
+    # Portal access, the Secretariat page, invitation links and password reset (membership.accounts).
+    path("", include("membership.accounts.urls")),
 ]

@@ -56,6 +56,7 @@ AUDITED = {
                 fallback="on_date"),
         Audited("instance", "instances.Instance", _("Instances"), fallback="code"),
         Audited("person", "membership.Person", _("People"), ("institution__partner",), fallback="last_name"),
+        Audited("accountevent", "membership.AccountEvent", _("Portal accounts"), ("person", "user"), fallback="kind"),
     ]
 }
 HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}

@@ -40,6 +40,14 @@ beat_schedule = {
         "task": "secretariat.tasks.send_reminders",
         "schedule": 3600.0,
     },
+    "requeue-account-invitations": {
+        "task": "membership.accounts.tasks.requeue_account_invitations",
+        "schedule": settings.INVITATION_REQUEUE_INTERVAL,
+    },
+    "disable-lapsed-accounts": {
+        "task": "membership.accounts.tasks.disable_lapsed_accounts",
+        "schedule": 24 * 3600.0,
+    },
     "secretariat-daily-digest": {
         "task": "secretariat.tasks.send_daily_digest",
         "schedule": 24 * 3600.0,

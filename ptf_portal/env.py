@@ -44,6 +44,55 @@ def env_int(name: str, default: int) -> int:
         _fail(name, f"expected an integer, got {raw!r}")
 
 
+# Values published in this repository or its history: whoever reads the code could forge signed links with them.
+KNOWN_SECRET_KEYS = {
+    "change-me-to-a-long-random-string-of-at-least-50-characters",
+    "dev-only-insecure-key-do-not-use-in-production",
+}
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 10
+KEY_GENERATOR_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why a SECRET_KEY is unfit for production (None when it is fit)."""
+    if not key:
+        return "required when DEBUG is off"
+    if key in KNOWN_SECRET_KEYS or key.startswith("django-insecure-"):
+        return "this is a published example key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"shorter than {SECRET_KEY_MIN_LENGTH} characters"
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        return f"fewer than {SECRET_KEY_MIN_DISTINCT} distinct characters"
+    return None
+
+
+def env_secret_key(name: str, debug: bool, development_key: str) -> str:
+    """The key that signs sessions and RSVP links: with DEBUG off, a strong one or no start at all."""
+    key = os.environ.get(name, "")
+    if debug:
+        return key or development_key
+    problem = secret_key_problem(key)
+    if problem:
+        _fail(name, f"{problem}; generate one with: {KEY_GENERATOR_COMMAND}")
+    return key
+
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """`Name <address>, address, …` → Django's ADMINS (who receives server-error reports)."""
+    admins = []
+    for item in env_list(name, []):
+        if "<" in item and item.endswith(">"):
+            label, address = item[:-1].split("<", 1)
+            label, address = label.strip(), address.strip()
+        else:
+            label = address = item
+        if "@" not in address:
+            _fail(name, f"expected e-mail addresses (Name <address>, …), got {item!r}")
+        admins.append((label or address, address))
+    return admins
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

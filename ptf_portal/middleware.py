@@ -7,12 +7,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
 from membership.roles import requires_second_factor
+from ptf_portal.client_ip import client_ip
 
 security_log = logging.getLogger("ptf.security")
 IDLE_KEY = "ptf_last_seen"
@@ -123,8 +126,18 @@ class SecondFactorMiddleware:
         return None
 
 
+DENIAL_REASON = "_ptf_denial_reason"
+
+
+def note_denial(request, reason: str) -> None:
+    """Say why a request is refused, for the one log line SecurityLogMiddleware writes."""
+    setattr(request, DENIAL_REASON, reason)
+
+
 class SecurityLogMiddleware:
-    """Log every refusal (403: permission denied, CSRF failure) to the `ptf.security` logger."""
+    """Log every refusal (403: permission denied, CSRF failure) to `ptf.security` as one line: user, method, path,
+    client address and reason, without a traceback (django.request's own 403 records are dropped, see
+    ptf_portal.log_filters.DropDenials)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -133,9 +146,30 @@ class SecurityLogMiddleware:
         response = self.get_response(request)
         if response.status_code == 403:
             user = getattr(request, "user", None)
+            reason = getattr(request, DENIAL_REASON, "") or "permission denied"
             security_log.warning(
-                "permission denied user=%s method=%s path=%s ip=%s",
+                "permission denied user=%s method=%s path=%s ip=%s reason=%s",
                 user.get_username() if user is not None and user.is_authenticated else "-",
-                request.method, request.path, request.META.get("REMOTE_ADDR", "-"),
+                request.method, request.path, client_ip(request) or "-", " ".join(reason.split())[:200],
             )
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            note_denial(request, str(exception) or "permission denied")
+        return None
+
+
+class NoStoreMiddleware:
+    """Nothing the portal answers is kept by a browser or a proxy cache: signed-in pages, downloads, the TOTP
+    enrolment page (its QR code is the secret), RSVP and calendar-feed pages. Static files are served before
+    this point (WhiteNoise) and stay cacheable; a view that declares itself public keeps its headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
         return response

@@ -10,11 +10,13 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.shortcuts import render
 
+from ptf_portal.client_ip import client_ip
+
 log = logging.getLogger("ptf.security")
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
+    return (client_ip(request) or "-") if request is not None else "-"
 
 
 @receiver(user_logged_in)

@@ -9,11 +9,13 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from ptf_portal.env import (
+    env_admins,
     env_bool,
     env_database,
     env_email,
     env_int,
     env_list,
+    env_secret_key,
     env_str,
     env_timezone,
     env_url,
@@ -23,11 +25,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise SystemExit("Configuration error: SECRET_KEY: required when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+# With DEBUG off: refused when missing, the published example, shorter than 50 characters or nearly uniform.
+SECRET_KEY = env_secret_key("SECRET_KEY", DEBUG, "dev-only-insecure-key-do-not-use-in-production")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -59,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ptf_portal.middleware.SecurityLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ptf_portal.middleware.NoStoreMiddleware",  # below WhiteNoise: static files stay cacheable
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,6 +110,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The login of a person of the directory is their e-mail address, in any case.
+    "membership.accounts.backends.EmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,12 +141,26 @@ if CACHE_URL:
                           "KEY_PREFIX": "ptf", "TIMEOUT": 300}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# django-axes: lock out after repeated failures; the lockout expires.
+
+# The reverse proxies in front of the application (docker-compose: nginx, 1). Only then are X-Forwarded-For
+# (the client's address, for the lockout and the logs) and X-Forwarded-Proto (HTTPS) believed; with 0 a client
+# could write them itself.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# django-axes: a lockout keys on the username *and* the real client address, so failures from one place never
+# lock the account out everywhere; a higher limit per address stops password spraying across accounts. The
+# lockout expires, and failures during it do not extend it.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "ptf_portal.lockout.PortalAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "ptf_portal.client_ip.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ptf_portal.security_log.lockout_response"
+# Failures count per login whatever its case (the e-mail login is case-insensitive).
+AXES_USERNAME_CALLABLE = "membership.accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "fr"
@@ -169,7 +185,11 @@ STORAGES = {
     },
 }
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies: form fields (everything but files) at most this many bytes, or 400; uploaded files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not to memory. The proxy refuses larger bodies first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # E-mail: files under var/mail/ in development; SMTP when EMAIL_URL-like settings are given.
 EMAIL_BACKEND = env_str(
@@ -185,6 +205,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_email("DEFAULT_FROM_EMAIL", "seg@ptf-mali.example.org")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives server-error reports by e-mail (mail_admins); the 500 page says the secretariat was notified only
+# when this is set.
+ADMINS = env_admins("ADMINS")
 # The secretariat's real mailbox: ORGANIZER of calendar invitations, recipient of digests.
 SECRETARIAT_EMAIL = env_email("SECRETARIAT_EMAIL", DEFAULT_FROM_EMAIL)
 
@@ -200,20 +223,35 @@ RSVP_LINK_MAX_AGE_DAYS = env_int("RSVP_LINK_MAX_AGE_DAYS", 90)
 # The dashboard flags a partner absent from this many consecutive held meetings of a body.
 ASSIDUITY_ABSENT_ALERT = env_int("ASSIDUITY_ABSENT_ALERT", 3)
 
+# Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
+ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
+ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link lasts
+# Reset requests accepted per address and per IP address in PASSWORD_RESET_WINDOW seconds.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
+# The throttle counters live in the cache (CACHE_URL above: shared by every process when set).
+
 # Security headers. Production values switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preload lists are hard to leave: only when the operator opts in (and then submits the domain).
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "preload not set": a deliberate choice, see above
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "ptf_portal.views.csrf_failure"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -237,10 +275,26 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        # RSVP links, calendar feeds and other capability URLs: the token is the credential, never logged.
+        "mask_capabilities": {"()": "ptf_portal.log_filters.MaskCapabilityURLs"},
+        # A refusal is logged once, as one line, by ptf.security (SecurityLogMiddleware), without a traceback.
+        "drop_denials": {"()": "ptf_portal.log_filters.DropDenials"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_capabilities"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "mask_capabilities"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Server errors go to ADMINS by e-mail (with DEBUG off), and to the console through the root logger.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.request": {"level": "WARNING", "filters": ["drop_denials"]},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.security": {"level": "INFO"},
+        "django.security.csrf": {"level": "INFO", "filters": ["drop_denials"]},
         "ptf.security": {"level": "INFO"},
         # axes logs every login at INFO; its lockouts (WARNING) are what matters.
         "axes": {"level": "WARNING"},

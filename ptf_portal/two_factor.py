@@ -137,6 +137,9 @@ def verify(request):
         device = _check(request, devices, form)
         if device is not None:
             otp_login(request, device)
+            # A new session key once the second factor is in, as at the password step: a session id seen before
+            # (fixation) is worth nothing now.
+            request.session.cycle_key()
             log.info("2fa verified user=%s", request.user.get_username())
             return HttpResponseRedirect(_next_url(request))
     return render(request, "two_factor/verify.html", {"form": form, "next": _next_url(request)})
@@ -167,6 +170,7 @@ def setup(request):
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
         otp_login(request, device)
+        request.session.cycle_key()
         log.info("2fa enrolled user=%s", request.user.get_username())
         messages.success(request, _("Two-factor authentication is on for your account."))
         return HttpResponseRedirect(_next_url(request))

@@ -23,3 +23,5 @@ urlpatterns = [
     path("", include("secretariat.urls")),
     path("meetings/", include("meetings.urls")),
 ]
+
+handler500 = "ptf_portal.views.server_error"

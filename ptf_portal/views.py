@@ -1,17 +1,25 @@
+import logging
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from membership.access import managed_instances
+from membership.accounts.forms import LoginForm
 from membership.roles import is_secretariat, person_of
+from ptf_portal.middleware import note_denial
 from secretariat.views import portal as views_portal
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
@@ -33,3 +41,30 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    """The portal's own page for a refused form (CSRF_FAILURE_VIEW): in the user's language, under the CSP
+    (no inline style, unlike Django's page), and the refusal goes to the security log with its reason."""
+    note_denial(request, f"CSRF: {reason}")
+    return render(request, "403_csrf.html", status=403)
+
+
+def error_channel_configured() -> bool:
+    """Server errors reach someone: ADMINS receive them by e-mail (mail_admins runs only with DEBUG off)."""
+    if settings.DEBUG or not settings.ADMINS:
+        return False
+    handlers = logging.getLogger("django").handlers + logging.getLogger("django.request").handlers
+    return any(handler.__class__.__name__ == "AdminEmailHandler" for handler in handlers)
+
+
+@requires_csrf_token
+def server_error(request):
+    """handler500: a page without the portal's layout (its code may be what failed), which says the secretariat
+    was notified only when an error channel is configured."""
+    context = {"notified": error_channel_configured(), "contact": settings.SECRETARIAT_EMAIL}
+    try:
+        return HttpResponseServerError(loader.get_template("500.html").render(context))
+    except Exception:  # the template itself is broken: a plain line still answers
+        return HttpResponseServerError("Erreur du serveur / Server error", content_type="text/plain")

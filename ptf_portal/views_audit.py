@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from core.form_checks import harden_form_classes
 from membership.access import can_view_audit
 from ptf_portal.audit import AUDITED, audit_page
 
@@ -46,3 +47,6 @@ def audit_list(request):
         request, "audit/list.html",
         {"form": form, "page": page, "entries": entries, "query": query.urlencode()},
     )
+
+
+harden_form_classes(globals())  # dates of the filter within 1990–2100

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.french import long_date
 from meetings.models import AgendaItem
@@ -28,8 +30,24 @@ def agenda_items(meeting) -> list:
     return list(meeting.items.filter(status=AgendaItem.Status.ACCEPTED).order_by("order", "pk"))
 
 
-def _agenda_text(items) -> str:
-    return "\n".join(f"{n}. {item.title}" for n, item in enumerate(items, start=1))
+# A4: a confidential item's title is not spelled out in a message or a calendar that leaves the portal
+# (forwarded, synced to phones); the reader follows the link and the portal checks who may see it.
+CONFIDENTIAL_ITEM = gettext_lazy("Confidential item — see the portal")
+
+
+def meeting_url(meeting) -> str:
+    return settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])
+
+
+def item_label(item) -> str:
+    return str(CONFIDENTIAL_ITEM) if item.confidential else item.title
+
+
+def _agenda_text(items, meeting) -> str:
+    lines = [f"{n}. {item_label(item)}" for n, item in enumerate(items, start=1)]
+    if any(item.confidential for item in items):
+        lines += ["", meeting_url(meeting)]
+    return "\n".join(lines)
 
 
 def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
@@ -43,12 +61,12 @@ def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
             "invitation": invitation, "meeting": meeting, "instance_name": meeting.instance.name,
             "start": timezone.localtime(meeting.start), "end": timezone.localtime(meeting.end),
             "items": items, "rsvp_url": link, "time_zone": settings.TIME_ZONE,
-            "secretariat_email": settings.SECRETARIAT_EMAIL,
+            "secretariat_email": settings.SECRETARIAT_EMAIL, "meeting_url": meeting_url(meeting),
         }
         subject = _subject(invitation.kind, meeting)
         text = render_to_string("secretariat/emails/invitation.txt", context)
         html = render_to_string("secretariat/emails/invitation.html", context)
-        ics = invitation_calendar(invitation, description=_agenda_text(items))
+        ics = invitation_calendar(invitation, description=_agenda_text(items, meeting))
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email], reply_to=[settings.SECRETARIAT_EMAIL],
         headers={"X-PTF-Invitation": str(invitation.pk)},

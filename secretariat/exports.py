@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.csv_export import csv_text, neutralise  # noqa: F401  (neutralise: kept for callers of this module)
 from membership.models import Partner
 from secretariat.distribution import ROW_KEYS
 from secretariat.models import DistributionEntry, SeatRole
@@ -36,33 +34,17 @@ def machine_keys() -> list[str]:
     return [MACHINE_KEYS.get(key, key) for key in ROW_KEYS]
 
 
-def rows_for_people_as_csv(rows: list[dict]) -> str:
+def rows_for_people_as_csv(rows: list[dict], *, delimiter: str = ",") -> str:
     """The list as a person reads it in a spreadsheet: translated headers, labels instead of codes."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(PEOPLE_HEADERS[key]) for key in ROW_KEYS])
-    for row in rows:
-        writer.writerow([neutralise(str(LABELS[key].get(row[key], row[key])) if key in LABELS else row[key])
-                         for key in ROW_KEYS])
-    return out.getvalue()
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+    return csv_text([str(PEOPLE_HEADERS[key]) for key in ROW_KEYS],
+                    ([str(LABELS[key].get(row[key], row[key])) if key in LABELS else row[key] for key in ROW_KEYS]
+                     for row in rows), delimiter=delimiter)
 
 
-def neutralise(value) -> str:
-    """A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def rows_as_csv(rows: list[dict]) -> str:
-    """For machines: codes, under keys that say so (role_code, recipient_code, partner_type_code)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(machine_keys())
-    for row in rows:
-        writer.writerow([neutralise(row[key]) for key in ROW_KEYS])
-    return out.getvalue()
+def rows_as_csv(rows: list[dict], *, delimiter: str = ",") -> str:
+    """For machines: codes, under keys that say so (role_code, recipient_code, partner_type_code); every field
+    quoted and formula starts neutralised, safe with `,` and `;` spreadsheets (CSV injection)."""
+    return csv_text(machine_keys(), ([row[key] for key in ROW_KEYS] for row in rows), delimiter=delimiter)
 
 
 def _vcard_escape(text: str) -> str:

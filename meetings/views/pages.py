@@ -38,6 +38,7 @@ from membership.access import (
     can_view_confidential,
     can_view_document,
     can_view_meeting,
+    can_view_referral,
     managed_instances,
     needs_clearance,
 )
@@ -166,6 +167,7 @@ def meeting_detail(request, pk):
         "decidable": meeting.status in rules.PROPOSALS_DECIDABLE,
         "show_rule_ids": is_secretariat(user),
         "panels": meeting_panels(meeting=meeting, user=user, manage=manage),
+        "referrals": [r for r in page.referrals if can_view_referral(user, r)],
     }
     if manage:
         context["item_form"] = AgendaItemForm(meeting=meeting) if editable else None

@@ -9,28 +9,25 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from instances.models import Instance
 from meetings import services
 from meetings.forms import ReferralConcludeForm, ReferralForm, ReferralScheduleForm, apply_validation_error
 from meetings.models import ActionItem, Decision, Meeting, Referral
 from meetings.selectors import referral_get, referral_list
-from membership.access import can_manage_instance, is_member
-from membership.roles import is_secretariat
+from membership.access import (
+    can_list_referrals,
+    can_manage_referrals,
+    can_view_referral,
+    referral_scope,
+    referral_sight,
+    sees_referral_ga_side,
+)
 
 
-def _require_political_access(user):
-    """Referrals concern the GEC and the GA: the SEG manages them; their members read them."""
-    if is_secretariat(user):
-        return True
-    political = list(Instance.objects.filter(kind__in=["GEC", "GA"]))
-    if any(is_member(user, i) for i in political):
-        return False
-    raise PermissionDenied
-
-
-def _can_see_ga_side(user) -> bool:
-    ga = Instance.objects.filter(kind="GA").first()
-    return ga is not None and (can_manage_instance(user, ga) or is_member(user, ga))
+def _require_political_access(user) -> bool:
+    """Referrals concern the GEC and the GA: the SEG manages them (True); their members read them (False)."""
+    if not can_list_referrals(user):
+        raise PermissionDenied
+    return can_manage_referrals(user)
 
 
 @require_GET
@@ -39,10 +36,10 @@ def referral_index(request):
     state = request.GET.get("state", "")
     if state not in Referral.State.values:
         state = ""
-    referrals = list(referral_list(state=state or None)[:300])
+    referrals = list(referral_list(state=state or None).filter(referral_scope(request.user))[:300])
     return render(request, "meetings/referrals.html", {
         "referrals": referrals, "manage": manage, "state": state, "states": Referral.State.choices,
-        "ga_side": _can_see_ga_side(request.user),
+        "ga_side": sees_referral_ga_side(request.user),
     })
 
 
@@ -96,6 +93,8 @@ def referral_new(request):
 def referral_detail(request, pk):
     manage = _require_political_access(request.user)
     referral = referral_get(pk)
+    if not can_view_referral(request.user, referral):
+        raise PermissionDenied  # A4: a question the GA took up itself stays on the GA side until it returns
     schedule_form = ReferralScheduleForm(prefix="s")
     conclude_form = ReferralConcludeForm(prefix="c")
     if request.method == "POST":
@@ -123,5 +122,5 @@ def referral_detail(request, pk):
             apply_validation_error(target, error, show_rule_ids=True)
     return render(request, "meetings/referral.html", {
         "referral": referral, "manage": manage, "schedule_form": schedule_form, "conclude_form": conclude_form,
-        "ga_side": manage or _can_see_ga_side(request.user),
+        "sight": referral_sight(request.user, referral),
     })

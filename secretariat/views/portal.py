@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.dates import parse_month
 from meetings import rules
 from meetings.compliance import compliance
 from meetings.models import ActionItem, AgendaItem, Meeting
@@ -35,11 +36,10 @@ def _month(request) -> tuple[datetime.date, str]:
     raw = request.GET.get("month", "")
     if not raw:
         return today.replace(day=1), ""
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        return datetime.date(year, month, 1), ""
-    except (ValueError, TypeError):
-        return today.replace(day=1), _("“%(value)s” is not a month (use YYYY-MM); showing this month.") % {"value": raw}
+    first = parse_month(raw)  # None outside 1990–2100: the month arithmetic below must not overflow
+    if first is not None:
+        return first, ""
+    return today.replace(day=1), _("“%(value)s” is not a month (use YYYY-MM); showing this month.") % {"value": raw}
 
 
 def month_calendar(first: datetime.date, meetings) -> list[list[dict]]:

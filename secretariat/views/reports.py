@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.csv_export import csv_text
 from meetings.models import Meeting
 from membership.access import (
     can_manage_instance,
@@ -20,7 +18,6 @@ from membership.access import (
     managed_instances,
 )
 from membership.roles import is_secretariat
-from secretariat.exports import neutralise
 from secretariat.reports import pdf
 from secretariat.reports.activity import group_activity as group_activity_rows
 from secretariat.reports.assiduity import FIELDS
@@ -112,13 +109,8 @@ def assiduity_csv(request):
     if report is None:
         return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors),
                             status=400, content_type="text/plain; charset=utf-8")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(FIELDS)
-    for row in report.rows:
-        values = row.as_dict()
-        writer.writerow([neutralise(values[key]) for key in FIELDS])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = ([row.as_dict()[key] for key in FIELDS] for row in report.rows)
+    response = HttpResponse(csv_text(FIELDS, rows), content_type="text/csv; charset=utf-8")
     name = _("%(start)s %(end)s %(body)s - assiduity.csv") % {
         "start": report.start.isoformat(), "end": report.end.isoformat(), "body": report.instance.code}
     response["Content-Disposition"] = pdf.content_disposition(name)

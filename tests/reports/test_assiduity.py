@@ -134,7 +134,7 @@ def test_assiduity_page_csv_and_chart(gec_year, client, secretariat_user):
     assert html.index("Allemagne") < html.index("Espagne")  # sorted by rate, highest first
     response = client.get(reverse("secretariat:assiduity_csv"), {"instance": "GEC", "year": "2026"})
     assert response["Content-Disposition"].startswith('attachment; filename="2026-01-01 2026-12-31 GEC - assiduite.csv"')
-    assert "Canada,3,0,1,0,1,1,33.3" in response.content.decode()
+    assert '"Canada","3","0","1","0","1","1","33.3"' in response.content.decode()  # every field quoted
 
 
 @pytest.mark.parametrize("params", [

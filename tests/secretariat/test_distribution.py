@@ -269,7 +269,7 @@ def test_command_csv_is_the_default_and_bad_arguments_are_command_errors():
     gec_with_members(gec(), 1)
     out = StringIO()
     call_command("distribution_list", "GEC", stdout=out)
-    assert out.getvalue().splitlines()[0] == ",".join(machine_keys())
+    assert out.getvalue().splitlines()[0] == ",".join(f'"{key}"' for key in machine_keys())  # every field quoted
     for args in (["NOPE"], ["GEC", "--date", "10/06/2026"], ["GEC", "--format", "xml"], ["GEC", "--meeting", "x"],
                  ["GEC", "--meeting", "999999"]):
         with pytest.raises(CommandError):

@@ -9,6 +9,7 @@ Meetings: gec, ga, a (group A), b (group B), a_held (a held meeting of group A).
 to anonymous users, unless overridden. A URL name missing here fails test_every_url_has_an_entry.
 """
 
+from tests.accounts.helpers import issue_link
 from tests.security.matrix_runner import LOGIN, Case, expect
 
 OK, REDIRECT, BAD_REQUEST, DENIED, NOT_FOUND = 200, 302, 400, 403, 404
@@ -40,6 +41,20 @@ READERS = {
     "a": {"gt_member": OK, "leader_a": OK, **STAFF},
     "b": {"leader_b": OK, **STAFF},
 }
+# Drafts (decided): a draft is its managers' work in progress; members see neither it in the meetings list nor its
+# page by its id, until its agenda is proposed.
+DRAFT_READERS = {"gec_draft": STAFF, "ga_draft": STAFF, "a_draft": {"leader_a": OK, **STAFF}}
+# Referrals (A3, A4): the SEG and GA members see every referral; a GEC member sees the questions the GEC asked,
+# and a question the GA took up itself only once its conclusion is returned to the GEC.
+REFERRAL_ORIGINS = ("gec", "self")
+REFERRAL_STATES = ("requested", "scheduled", "concluded", "returned")
+
+
+def referral_readers(origin, state):
+    gec_side = origin == "gec" or state == "returned"
+    return {"ga_member": OK, **STAFF, **({"rep": OK} if gec_side else {})}
+
+
 # Who manages each meeting: the SEG everywhere, a leader in their own group only.
 MANAGERS = {"gec": STAFF, "ga": STAFF, "a": {"leader_a": OK, **STAFF}, "a_held": {"leader_a": OK, **STAFF},
             "b": {"leader_b": OK, **STAFF}}
@@ -91,6 +106,30 @@ MATRIX = {
     "membership:partner": {"": Case(expect(OK), lambda w: {"pk": w.people["rep"].partner.pk})},
     "membership:my_mandates": {"": Case(expect(OK))},
     "secretariat:my_calendar": {"": Case(expect(OK))},
+    # Portal access: the SEG (and admins) invite and enable again; only admins change who is in the SEG.
+    "membership:access": {"": Case(expect(DENIED, **STAFF))},
+    "membership:access_invite": {"": Case(expect(DENIED, **STAFF_REDIRECT), method="POST", data=lambda w: {
+        "scope": "selected", "people": [w.people["rep"].pk]})},
+    "membership:access_enable": {"": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.people["rep"].pk},
+                                          "POST")},
+    "membership:secretariat_staff": {"": Case(expect(DENIED, admin=OK))},
+    "membership:secretariat_staff_remove": {
+        "": Case(expect(DENIED, admin=REDIRECT), lambda w: {"pk": w.users["secretariat"].pk}, "POST")},
+    "membership:secretariat_staff_reinvite": {
+        "": Case(expect(DENIED, admin=REDIRECT), lambda w: {"pk": w.users["secretariat"].pk}, "POST")},
+    # Links from e-mails: the secret is the credential. A bad link gets its page (200, never a 4xx that
+    # would write the link to the log); a good one continues on a URL without the secret.
+    "membership:activate": {
+        "valid": Case(expect(REDIRECT, anonymous=REDIRECT), lambda w: {"token": issue_link(w.people["no_mandate"])}),
+        "altered": Case(expect(OK, anonymous=OK), lambda w: {"token": issue_link(w.people["no_mandate"])[:-2] + "xx"}),
+    },
+    "membership:activate_password": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset_done": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset_complete": {"": Case(expect(OK, anonymous=OK))},
+    "membership:password_reset_confirm": {
+        "altered": Case(expect(OK, anonymous=OK), lambda w: {"uidb64": "MQ", "token": "set-password"}),
+    },
     "meetings:list": {"": Case(expect(OK))},
     "meetings:create": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
     "meetings:schedule": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
@@ -119,9 +158,14 @@ MATRIX = {
     "meetings:referral_new": {"": Case(expect(DENIED, **STAFF))},
     "meetings:referral": {
         "": Case(expect(DENIED, rep=OK, ga_member=OK, **STAFF), lambda w: {"pk": w.extra["referral"].pk}),
+        **{f"{origin}_{state}": Case(expect(DENIED, **referral_readers(origin, state)),
+                                     lambda w, key=(origin, state): {"pk": w.extra["referrals"][key].pk})
+           for origin in REFERRAL_ORIGINS for state in REFERRAL_STATES},
     },
-    # A draft is hidden from members (the list hides it too): they see a meeting once its agenda is proposed.
-    "meetings:detail": {**read_cases(meeting), "gec_draft": Case(expect(DENIED, **STAFF), meeting("gec_draft"))},
+    "meetings:detail": {
+        **read_cases(meeting),
+        **{key: Case(expect(DENIED, **readers), meeting(key)) for key, readers in DRAFT_READERS.items()},
+    },
     "meetings:edit": manage_get(meeting),
     "secretariat:reschedule": manage_get(meeting),
     "meetings:propose_agenda": manage_post(meeting),

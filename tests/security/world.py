@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from instances.models import Instance
 from instances.permissions import sync_leader_permissions
 from meetings import services as meeting_services
-from meetings.models import Meeting
+from meetings.models import Meeting, Referral
 from membership.models import Mandate, Partner, Person
 from membership.roles import SECRETARIAT_GROUP
 from secretariat import services as secretariat_services
@@ -160,4 +160,21 @@ def build_world() -> World:
         due_date=timezone.localdate() + datetime.timedelta(days=10),
     )
     w.extra["referral"] = meeting_services.referral_request(question="Security situation in the centre")
+    # More drafts, of the GA and of a group (the GEC's is above): hidden from members alike.
+    w.meetings["ga_draft"] = _meeting(ga, 42, "GA draft session dq42")
+    w.meetings["a_draft"] = _meeting(group_a, 45, "GT-A draft session dq45")
+    # A referral of each origin in each state (A3, A4). Rows written directly: the world needs the states, the
+    # transitions are tested by meetings.
+    w.extra["referrals"] = {}
+    for origin in Referral.Origin.values:
+        for n, state in enumerate(Referral.State.values):
+            w.extra["referrals"][origin, state] = Referral.objects.create(
+                origin=origin, state=state, question=f"Question {origin} {state} rq{n}",
+                details=f"Details {origin} {state} rd{n}",
+                requested_at_meeting=w.meetings["gec"] if origin == Referral.Origin.GEC else None,
+                ga_meeting=w.meetings["ga"] if state != Referral.State.REQUESTED else None,
+                conclusion=f"Conclusion {origin} {state} rc{n}"
+                if state in (Referral.State.CONCLUDED, Referral.State.RETURNED) else "",
+                returned_to_meeting=w.meetings["gec"] if state == Referral.State.RETURNED else None,
+            )
     return w

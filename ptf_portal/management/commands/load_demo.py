@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,18 +73,48 @@ def demo_files(today: datetime.date) -> dict:
     }
 
 
+def demo_emails() -> set[str]:
+    with open(DEMO_DIR / "members.csv", encoding="utf-8", newline="") as fh:
+        return {row["email"].strip().lower() for row in csv.DictReader(fh)}
+
+
+def other_directory_size() -> int:
+    """How many people of the database are not from the demo: a directory imported by the secretariat."""
+    emails = demo_emails()
+    return sum(1 for email in Person.objects.values_list("email", flat=True) if email.strip().lower() not in emails)
+
+
 class Command(BaseCommand):
-    help = "Load the demo directory (partners, groups, mandates, Troïka) and the demo login accounts."
+    help = ("Load the demo directory (partners, groups, mandates, Troïka) and the demo login accounts; "
+            "next to an imported directory, --accounts-only adds the demo accounts alone.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--accounts-only", action="store_true",
+            help="only the four demo accounts, linked to people of the directory already in the database",
+        )
 
     def handle(self, *args, **options):
+        accounts_only = options["accounts_only"]
+        if not accounts_only and other_directory_size():
+            raise CommandError(_(
+                "The database already holds a directory (%(count)d people not from the demo): the demo directory "
+                "cannot be added to it. Run “load_demo --accounts-only” to add only the demo accounts, or use an "
+                "empty database."
+            ) % {"count": other_directory_size()}, returncode=1)
         with transaction.atomic():
-            result = import_directory(**demo_files(datetime.date.today()), change_reason=CHANGE_REASON)
-            if not result.ok:
-                for problem in result.errors:
-                    self.stderr.write(str(problem))
-                raise CommandError(_("The demo files do not import: fix them first."))
-            self._accounts()
-        self.stdout.write(result.summary)
+            if accounts_only:
+                result = None
+                self._accounts(any_directory=True)
+            else:
+                result = import_directory(**demo_files(datetime.date.today()), change_reason=CHANGE_REASON)
+                if not result.ok:
+                    for problem in result.errors:
+                        self.stderr.write(str(problem))
+                    raise CommandError(_("The demo files do not import: fix them first."))
+                self._accounts()
+        if result is not None:
+            self.stdout.write(result.summary)
         self.stdout.write("")
         self.stdout.write(_("Demo accounts (user / password):"))
         for username, (password, label) in ACCOUNTS.items():
@@ -98,7 +129,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             self.stdout.write(self.style.WARNING(_("DEBUG is off: change these passwords before any real use.")))
 
-    def _accounts(self) -> None:
+    def _accounts(self, any_directory: bool = False) -> None:
         users = {name: self._user(name, password) for name, (password, _label) in ACCOUNTS.items()}
         admin = users["admin"]
         if not (admin.is_superuser and admin.is_staff):
@@ -106,15 +137,25 @@ class Command(BaseCommand):
             admin.save(update_fields=["is_superuser", "is_staff"])
         secretariat, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
         users["seg"].groups.add(secretariat)
-        health = Instance.objects.select_related("leader_person").get(code="GT-SANTE")
-        self._link(health.leader_person, users["leader"])
-        titular = (
+        groups = Instance.objects.select_related("leader_person").filter(leader_person__isnull=False)
+        if any_directory:
+            # Someone else's directory: people who have no account of their own yet, GT-SANTE or Belgium first.
+            free = Q(leader_person__user__isnull=True) | Q(leader_person__user=users["leader"])
+            health = groups.filter(free).order_by(Case(When(code="GT-SANTE", then=0), default=1), "code").first()
+        else:
+            health = groups.filter(code="GT-SANTE").first()
+        self._link(health.leader_person if health else None, users["leader"])
+        titulars = (
             Mandate.objects.active_on(datetime.date.today())
-            .filter(person__institution__partner__name=PARTNER_PERSON[0], instance__code=PARTNER_PERSON[1],
-                    role=PARTNER_PERSON[2])
+            .filter(instance__code=PARTNER_PERSON[1], role=PARTNER_PERSON[2])
             .select_related("person")
-            .first()
         )
+        if any_directory:
+            titulars = titulars.filter(Q(person__user__isnull=True) | Q(person__user=users["partner"])).order_by(
+                Case(When(person__institution__partner__name=PARTNER_PERSON[0], then=0), default=1), "pk")
+        else:
+            titulars = titulars.filter(person__institution__partner__name=PARTNER_PERSON[0])
+        titular = titulars.first()
         self._link(titular.person if titular else None, users["partner"])
         sync_leader_permissions(health)
         self.otpauth_urls = {name: ensure_demo_device(users[name]) for name in TOTP_ACCOUNTS}

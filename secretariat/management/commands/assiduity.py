@@ -1,12 +1,11 @@
 """Print a body's assiduity per partner for a year, as JSON or CSV."""
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.csv_export import csv_text
 from instances.models import Instance
-from secretariat.exports import neutralise
 from secretariat.reports.assiduity import FIELDS, assiduity, year_range
 
 
@@ -37,7 +36,4 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([{key: row[key] for key in FIELDS} for row in rows], ensure_ascii=False,
                                          indent=2))
             return
-        writer = csv.writer(self.stdout)
-        writer.writerow(FIELDS)
-        for row in rows:
-            writer.writerow([neutralise(row[key]) for key in FIELDS])
+        self.stdout.write(csv_text(FIELDS, ([row[key] for key in FIELDS] for row in rows)), ending="")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('membership', '0001_initial'),
+        ('membership', '0003_secretariat_role_group'),
     ]
 
     operations = [

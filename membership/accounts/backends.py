@@ -1,0 +1,29 @@
+"""Sign-in with the e-mail address, in any case: the login of a person of the directory."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class EmailBackend(ModelBackend):
+    """Matches the typed login against `User.email` (case-insensitive); one account per address or none.
+
+    Placed after ModelBackend and after axes' backend, so lockouts still apply to every attempt.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or not password or "@" not in username:
+            return None
+        users = list(get_user_model()._default_manager.filter(email__iexact=username.strip())[:2])
+        if len(users) != 1:
+            # Run the hasher anyway so that an unknown address takes as long as a known one.
+            get_user_model()().set_password(password)
+            return None
+        user = users[0]
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def axes_username(request, credentials) -> str:
+    """The login as axes counts failures (AXES_USERNAME_CALLABLE): an e-mail typed in another case is the same."""
+    return str((credentials or {}).get("username") or "").strip().lower()

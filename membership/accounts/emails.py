@@ -1,0 +1,37 @@
+"""The e-mails of portal accounts, each in its recipient's language (fr/en)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+
+def activation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("membership:activate", kwargs={"token": token})
+
+
+def invitation_message(invitation, token: str) -> EmailMessage:
+    """The invitation to choose a password: to a person of the directory or to a new secretariat member."""
+    person = invitation.person
+    language = (person.language if person is not None else None) or settings.LANGUAGE_CODE
+    to = person.email if person is not None else invitation.user.email
+    with translation.override(language):
+        context = {
+            "person": person,
+            "name": person.full_name if person is not None else invitation.user.get_full_name(),
+            "secretariat": person is None,
+            "link": activation_url(token),
+            "expires": timezone.localtime(invitation.expires_at),
+            "days": settings.ACCOUNT_INVITATION_DAYS,
+            "login_url": settings.SITE_URL + reverse("login"),
+            "login": to,
+            "secretariat_email": settings.SECRETARIAT_EMAIL,
+        }
+        subject = _("Your access to the PTF Mali portal")
+        body = render_to_string("membership/accounts/emails/invitation.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[to], reply_to=[settings.SECRETARIAT_EMAIL],
+                        headers={"Auto-Submitted": "auto-generated"})

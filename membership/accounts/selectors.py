@@ -1,0 +1,87 @@
+"""Reads of portal accounts: the access page's list of people with their account state."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from membership.accounts.models import AccountEvent, AccountInvitation
+from membership.models import Mandate, Person
+from membership.roles import SECRETARIAT_GROUP
+
+
+class State:
+    NONE = "none"
+    INVITED = "invited"
+    EXPIRED = "expired"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+    CHOICES = [
+        (NONE, _("no account")),
+        (INVITED, _("invited")),
+        (EXPIRED, _("invitation expired")),
+        (ACTIVE, _("active")),
+        (DISABLED, _("disabled")),
+    ]
+    LABELS = dict(CHOICES)
+
+
+def people_access(*, instance=None, partner=None, state: str | None = None):
+    """Every person of the directory with their account state, in one query.
+
+    Annotations: `account_state`, `invited_at` / `invitation_expires` (the open invitation),
+    `disabled_at` / `disabled_reason` / `disabled_since` (the last disablement), `has_active_mandate`.
+    """
+    now = timezone.now()
+    today = timezone.localdate()
+    open_invitation = AccountInvitation.objects.filter(
+        person=OuterRef("pk"), used_at__isnull=True, replaced_at__isnull=True
+    ).order_by("-created_at")
+    last_disabled = AccountEvent.objects.filter(
+        person=OuterRef("pk"), kind__in=[AccountEvent.Kind.LAPSED, AccountEvent.Kind.DISABLED]
+    ).order_by("-at", "-pk")
+    active_mandates = Mandate.objects.active_on(today).filter(person=OuterRef("pk"))
+    qs = (
+        Person.objects.select_related("institution__partner", "user")
+        .annotate(
+            invited_at=Subquery(open_invitation.values("created_at")[:1]),
+            invitation_expires=Subquery(open_invitation.values("expires_at")[:1]),
+            disabled_at=Subquery(last_disabled.values("at")[:1]),
+            disabled_reason=Subquery(last_disabled.values("reason")[:1]),
+            disabled_since=Subquery(last_disabled.values("since")[:1]),
+            has_active_mandate=Exists(active_mandates),
+        )
+        .annotate(
+            account_state=Case(
+                When(user__isnull=False, user__is_active=False, then=Value(State.DISABLED)),
+                When(Q(user__isnull=False) & ~Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX),
+                     then=Value(State.ACTIVE)),
+                When(invited_at__isnull=False, invitation_expires__isnull=True, then=Value(State.INVITED)),
+                When(invitation_expires__gt=now, then=Value(State.INVITED)),
+                When(invited_at__isnull=False, then=Value(State.EXPIRED)),
+                default=Value(State.NONE),
+                output_field=CharField(),
+            )
+        )
+        .order_by("institution__partner__name", "last_name", "first_name")
+    )
+    if instance is not None:
+        qs = qs.filter(Exists(Mandate.objects.active_on(today).filter(person=OuterRef("pk"), instance=instance)))
+    if partner is not None:
+        qs = qs.filter(institution__partner=partner)
+    if state:
+        qs = qs.filter(account_state=state)
+    return qs
+
+
+def secretariat_members():
+    """The SEG staff accounts, with their person if they have one."""
+    return (
+        get_user_model().objects.filter(groups__name=SECRETARIAT_GROUP)
+        .select_related("person")
+        .order_by("last_name", "first_name", "username")
+    )

@@ -1,0 +1,341 @@
+"""Writes to portal accounts. Views, the `invite_people` command and the Celery tasks all come here.
+
+E-mails are sent by a task queued by name after commit (`core.queue`), so this module never imports the tasks.
+
+Security events go to the `ptf.security` log and to AccountEvent (the audit page); a link's token is
+never written to either.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.queue import enqueue_on_commit, publish
+from membership.accounts.emails import invitation_message
+from membership.accounts.models import AccountEvent, AccountInvitation
+from membership.accounts.tokens import new_token, token_digest
+from membership.models import Mandate, Person
+from membership.roles import SECRETARIAT_GROUP
+
+security_log = logging.getLogger("ptf.security")
+User = get_user_model()
+SEND_INVITATION_TASK = "membership.accounts.tasks.send_account_invitation"
+
+
+class SkipReason:
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    NO_MANDATE = "no_mandate"
+    NO_EMAIL = "no_email"
+
+
+def event_record(*, kind: str, person: Person | None = None, user=None, by=None, reason: str = "",
+                 since: datetime.date | None = None) -> AccountEvent:
+    event = AccountEvent(kind=kind, at=timezone.now(), person=person, user=user, by=by, reason=reason, since=since)
+    event.full_clean()
+    if by is not None:
+        event._history_user = by
+    if reason:
+        event._change_reason = reason
+    event.save()
+    return event
+
+
+def has_open_account(user) -> bool:
+    return user is not None and user.is_active and user.has_usable_password()
+
+
+def skip_reason(person: Person, *, has_active_mandate: bool) -> str | None:
+    """Why an invitation is not sent to this person, or None: already active, disabled, no mandate, no e-mail."""
+    user = person.user
+    if user is not None and not user.is_active:
+        return SkipReason.DISABLED
+    if has_open_account(user):
+        return SkipReason.ACTIVE
+    if not has_active_mandate:
+        return SkipReason.NO_MANDATE
+    if not (person.email or "").strip():
+        return SkipReason.NO_EMAIL
+    return None
+
+
+def invitation_open(*, person: Person | None = None, user=None, by_user=None) -> AccountInvitation:
+    """A new invitation (its link is minted when sent); re-inviting replaces the open one."""
+    now = timezone.now()
+    if person is not None:
+        AccountInvitation.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
+            replaced_at=now)
+    else:
+        AccountInvitation.objects.filter(user=user, used_at__isnull=True, replaced_at__isnull=True).update(
+            replaced_at=now)
+    invitation = AccountInvitation(person=person, user=user, created_at=now, created_by=by_user)
+    invitation.full_clean(exclude=["token_hash"])
+    invitation.save()
+    return invitation
+
+
+@dataclass
+class InviteResult:
+    invited: list[Person] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)  # reason → count
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(self.skipped.values())
+
+
+@transaction.atomic
+def people_invite(*, people, by_user=None, dry_run: bool = False) -> InviteResult:
+    """Invite each person who may get an account; skip those already active, disabled, without mandate or e-mail."""
+    active = Mandate.objects.active_on(timezone.localdate()).filter(person=OuterRef("pk"))
+    queryset = (
+        Person.objects.filter(pk__in=[p.pk for p in people] if isinstance(people, list) else people.values("pk"))
+        .annotate(has_active_mandate=Exists(active))
+        .select_related("user")
+        .order_by("last_name", "first_name", "pk")
+    )
+    if not dry_run:
+        # Two secretaries inviting the same people at once: the second waits, then replaces the first's links.
+        queryset = queryset.select_for_update(of=("self",))
+    result = InviteResult()
+    for person in queryset:
+        reason = skip_reason(person, has_active_mandate=person.has_active_mandate)
+        if reason is not None:
+            result.skipped[reason] += 1
+            continue
+        result.invited.append(person)
+        if not dry_run:
+            invitation = invitation_open(person=person, by_user=by_user)
+            enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk)
+    return result
+
+
+@transaction.atomic
+def secretariat_member_reinvite(*, user, by_user):
+    invitation = invitation_open(user=user, by_user=by_user)
+    enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk)
+    return invitation
+
+
+def invitations_requeue(*, older_than_seconds: int = 300) -> int:
+    """Publish again the open invitations whose e-mail never left (broker down at commit, retries exhausted)."""
+    before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(AccountInvitation.objects.filter(sent_at__isnull=True, used_at__isnull=True, replaced_at__isnull=True,
+                                                created_at__lt=before).values_list("pk", flat=True))
+    return sum(1 for pk in ids if publish(SEND_INVITATION_TASK, pk))
+
+
+def invitation_send(*, invitation_id: int) -> str:
+    """Mint the link, store its digest and send the e-mail in the person's language, all or nothing.
+
+    Safe to run twice: a row already sent, used or replaced is left alone.
+    """
+    with transaction.atomic():
+        invitation = (
+            AccountInvitation.objects.select_for_update(of=("self",))
+            .select_related("person", "user")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.sent_at is not None or not invitation.is_open:
+            return "skipped"
+        token = new_token()
+        now = timezone.now()
+        invitation.token_hash = token_digest(token)
+        invitation.sent_at = now
+        invitation.expires_at = now + datetime.timedelta(days=settings.ACCOUNT_INVITATION_DAYS)
+        invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        message = invitation_message(invitation, token)
+        event_record(kind=AccountEvent.Kind.INVITED, person=invitation.person, user=invitation.user,
+                     by=invitation.created_by)
+        # Sending inside the transaction: if the server refuses, no row says "sent" and the task retries.
+        message.send()
+    security_log.info("account invitation sent invitation=%s to=%s", invitation.pk, message.to[0])
+    return "sent"
+
+
+def invitation_by_token(token: str) -> AccountInvitation | None:
+    """The open, unexpired invitation of this link, or None (unknown, altered, used, replaced or expired)."""
+    if not token or len(token) > 200:
+        return None
+    invitation = (
+        AccountInvitation.objects.select_related("person__institution__partner", "user")
+        .filter(token_hash=token_digest(token), used_at__isnull=True, replaced_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.expires_at is None or invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+def account_for(person: Person):
+    """The login account a person will use: theirs, an unlinked account with their e-mail, or a new one (unsaved)."""
+    if person.user_id:
+        return person.user
+    existing = User.objects.filter(email__iexact=person.email, person__isnull=True).first()
+    if existing is not None:
+        return existing
+    return User(username=_free_username(person.email), email=person.email, first_name=person.first_name[:150],
+                last_name=person.last_name[:150])
+
+
+def _free_username(email: str) -> str:
+    base = email.strip().lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: AccountInvitation, password: str):
+    """Open the account: set the chosen password, link it to the Person, close the link. Returns the user."""
+    invitation = AccountInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open or invitation.expires_at is None or invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This link is no longer valid."))
+    person = Person.objects.select_for_update().get(pk=invitation.person_id) if invitation.person_id else None
+    user = account_for(person) if person is not None else invitation.user
+    if not user.is_active:
+        # A disabled account is given back by the SEG ("enable again"), never by an old link.
+        raise ValidationError(_("This link is no longer valid."))
+    if person is not None:
+        user.email = person.email
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if person is not None and person.user_id != user.pk:
+        person.user = user
+        person._change_reason = "account activated"
+        person.save(update_fields=["user"])
+    invitation.used_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["used_at", "user"])
+    event_record(kind=AccountEvent.Kind.ACTIVATED, person=person, user=user, by=user)
+    security_log.info("account activated user=%s", user.get_username())
+    return user
+
+
+@transaction.atomic
+def account_enable(*, person: Person, by_user):
+    """The SEG gives back a disabled account (it stays open until a new mandate ends and its grace passes)."""
+    user = User.objects.select_for_update().filter(pk=person.user_id).first()
+    if user is None:
+        raise ValidationError(_("This person has no account."))
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        event_record(kind=AccountEvent.Kind.ENABLED, person=person, user=user, by=by_user)
+        security_log.info("account enabled user=%s by=%s", user.get_username(), by_user.get_username())
+    return user
+
+
+def _exempt(user) -> bool:
+    """Secretariat staff and admins keep their access whatever the directory says."""
+    return user.is_superuser or user.is_staff or user.groups.filter(name=SECRETARIAT_GROUP).exists()
+
+
+def accounts_disable_lapsed(*, today: datetime.date | None = None, grace_days: int | None = None) -> list:
+    """Disable the accounts of people who have held no active mandate for the grace period. Returns the users.
+
+    The period without mandate starts the day after the last mandate ended, or, for a person who never held
+    one, the day the account was created. Mandates that start later count as held (the person is expected).
+    An account the SEG enabled again during the period stays open.
+    """
+    today = today or timezone.localdate()
+    grace_days = settings.ACCOUNT_GRACE_DAYS if grace_days is None else grace_days
+    cutoff = today - datetime.timedelta(days=grace_days)
+    held = Mandate.objects.filter(Q(end__isnull=True) | Q(end__gte=today))
+    candidates = (
+        Person.objects.filter(user__is_active=True, user__is_superuser=False, user__is_staff=False)
+        .exclude(user__groups__name=SECRETARIAT_GROUP)
+        .exclude(pk__in=held.values("person_id"))
+        .annotate(last_end=Max("mandates__end"))
+        .select_related("user")
+    )
+    disabled = []
+    for person in candidates:
+        user = person.user
+        gap_start = (person.last_end + datetime.timedelta(days=1)) if person.last_end else timezone.localdate(
+            user.date_joined)
+        if gap_start > cutoff:
+            continue  # still within the grace period
+        enabled_since = AccountEvent.objects.filter(
+            person=person, kind=AccountEvent.Kind.ENABLED, at__date__gte=gap_start).exists()
+        if enabled_since:
+            continue
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            if not locked.is_active or _exempt(locked):
+                continue
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+            AccountInvitation.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
+                replaced_at=timezone.now())
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = _("No active mandate since %(date)s (grace of %(days)d days).") % {
+                    "date": date_format(gap_start, "DATE_FORMAT"), "days": grace_days}
+            event_record(kind=AccountEvent.Kind.LAPSED, person=person, user=locked, reason=reason, since=gap_start)
+        security_log.info("account disabled user=%s reason=no-active-mandate since=%s", locked.get_username(),
+                          gap_start.isoformat())
+        disabled.append(locked)
+    return disabled
+
+
+def secretariat_group() -> Group:
+    # Created by the membership migration; get_or_create keeps a hand-wiped database working.
+    return Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0]
+
+
+@transaction.atomic
+def secretariat_member_add(*, email: str, first_name: str, last_name: str, by_user):
+    """Add someone to the SEG. A new account gets an invitation to choose its password. Returns (user, invitation)."""
+    email = email.strip()
+    user = User.objects.filter(email__iexact=email).order_by("pk").first()
+    invitation = None
+    if user is None:
+        user = User(username=_free_username(email), email=email, first_name=first_name[:150],
+                    last_name=last_name[:150])
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+    group = secretariat_group()
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        event_record(kind=AccountEvent.Kind.ROLE_GRANTED, user=user, by=by_user)
+        security_log.info("role granted role=secretariat user=%s by=%s", user.get_username(), by_user.get_username())
+    if not user.has_usable_password():
+        invitation = invitation_open(user=user, by_user=by_user)
+        enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk)
+    return user, invitation
+
+
+@transaction.atomic
+def secretariat_member_remove(*, user, by_user):
+    group = secretariat_group()
+    if user.groups.filter(pk=group.pk).exists():
+        user.groups.remove(group)
+        event_record(kind=AccountEvent.Kind.ROLE_REMOVED, user=user, by=by_user)
+        security_log.info("role removed role=secretariat user=%s by=%s", user.get_username(), by_user.get_username())
+    return user
+
+
+def password_reset_recorded(*, user, requested: bool) -> None:
+    """A reset link was sent (requested) or a password was set through one; never the link itself."""
+    kind = AccountEvent.Kind.RESET_REQUESTED if requested else AccountEvent.Kind.RESET
+    person = Person.objects.filter(user=user).first()
+    event_record(kind=kind, person=person, user=user, by=None if requested else user)
+    security_log.info("password reset %s user=%s", "requested" if requested else "done", user.get_username())
