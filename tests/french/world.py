@@ -60,7 +60,10 @@ def build_french_world() -> World:
     Document.objects.update(title="Note de synthèse")
     ActionItem.objects.update(title="Envoyer la revue sectorielle")
     Minutes.objects.update(text="Le groupe a passé en revue le secteur.")
-    Referral.objects.update(question="Situation sécuritaire dans le centre")
+    # Every free text of the referrals (question, details, conclusion…) in French.
+    text_fields = [f.name for f in Referral._meta.get_fields()
+                   if f.concrete and not f.choices and f.get_internal_type() in ("CharField", "TextField")]
+    Referral.objects.update(**{name: "Situation sécuritaire dans le centre" for name in text_fields})
     for key, meeting in list(world.meetings.items()):
         world.meetings[key] = Meeting.objects.get(pk=meeting.pk)
     return world
