@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv demo lint check bench worker beat browser clean messages
+.PHONY: run test venv demo lint check bench worker beat browser clean messages stack
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -55,6 +55,11 @@ messages: venv
 
 bench: venv
 	$(PY) bench/run.py
+
+# The production topology on this machine's PostgreSQL and Redis (gunicorn DEBUG=0, a worker, one beat, an SMTP
+# sink), walked from convocation to answers over HTTP, then stopped (tests/stack.py; STACK_POSTGRES, STACK_BROKER_URL).
+stack: venv
+	$(PY) tests/stack.py
 
 worker: venv
 	$(VENV)/bin/celery -A ptf_portal worker --loglevel=INFO

@@ -1,4 +1,4 @@
-"""Where the time of one invitation task goes, without Celery: claim, load, build, send, mark sent.
+"""Where the time of a batch of invitations goes, without Celery: claim, build, send, record (per invitation).
 
 NEEDS PostgreSQL (DATABASE_URL=postgres://…); a throwaway database is created and dropped.
 Prints the time per step over N invitations (default 300), to compare with bench_invitations.py.
@@ -23,54 +23,56 @@ from django.db import connection  # noqa: E402
 
 
 def main() -> int:
-    from ptf_portal.celery import app
-    from secretariat.emails import invitation_message
+    import uuid
+    from unittest import mock
+
+    from django.conf import settings
+    from django.core.mail import get_connection
+
+    from secretariat import outbox
+    from secretariat.emails import agenda_items, invitation_message
     from secretariat.models import Invitation
-    from secretariat.services import invitation_claim, invitation_mark_sent
 
     if connection.vendor != "postgresql":
         print("profile_invitation_task.py needs PostgreSQL (skipped)")
         return 0
-    app.conf.task_always_eager = False
     old_name = connection.settings_dict["NAME"]
     create_database("profile")
     try:
         meeting = setup_meeting()
-        from secretariat.tasks import send_invitation
+        from secretariat.services import invitations_send
 
-        # Queue nothing: create the rows as the send action does, then run each step by hand.
-        original = send_invitation.apply_async
-        send_invitation.apply_async = lambda *a, **k: None
-        try:
-            from secretariat.services import invitations_send
-
+        with mock.patch("secretariat.outbox.enqueue_many_on_commit"):  # rows only: each step is run by hand
             invitations_send(meeting=meeting)
-        finally:
-            send_invitation.apply_async = original
         ids = list(Invitation.objects.filter(meeting=meeting).values_list("pk", flat=True))
-        steps = {"claim": 0.0, "load": 0.0, "build": 0.0, "send": 0.0, "mark sent": 0.0}
-        for pk in ids:
+        steps = {"claim": 0.0, "build": 0.0, "send": 0.0, "record": 0.0}
+        for batch in outbox.chunks(ids, settings.INVITATION_BATCH_SIZE):
+            token = uuid.uuid4().hex
             t0 = time.perf_counter()
-            invitation_claim(pk)
-            t1 = time.perf_counter()
-            invitation = Invitation.objects.select_related("meeting__instance").get(pk=pk)
-            t2 = time.perf_counter()
-            message = invitation_message(invitation)
-            t3 = time.perf_counter()
-            message.send()
-            t4 = time.perf_counter()
-            invitation_mark_sent(invitation)
-            t5 = time.perf_counter()
-            for name, spent in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
-                steps[name] += spent
+            rows = outbox.claim_batch(batch, token)
+            steps["claim"] += time.perf_counter() - t0
+            shared, backend = {}, get_connection()
+            backend.open()
+            items = agenda_items(meeting)
+            for row in rows:
+                t1 = time.perf_counter()
+                message = invitation_message(row, items=items, shared=shared)
+                t2 = time.perf_counter()
+                backend.send_messages([message])
+                t3 = time.perf_counter()
+                outbox.record(row, token, outbox.Outcome(outbox.SENT))
+                t4 = time.perf_counter()
+                steps["build"] += t2 - t1
+                steps["send"] += t3 - t2
+                steps["record"] += t4 - t3
+            backend.close()
     finally:
         destroy_database(old_name)
-    print(f"invitations: {len(ids)}")
+    print(f"invitations: {len(ids)} in batches of {settings.INVITATION_BATCH_SIZE} (file backend)")
     for name, spent in steps.items():
         print(f"{name:12}{spent / len(ids) * 1000:8.2f} ms")
     print(f"{'total':12}{sum(steps.values()) / len(ids) * 1000:8.2f} ms")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -288,6 +288,8 @@ class Attendance(models.Model):
         "membership.Person", verbose_name=_("represented by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
+    # False while the line only says what the invitation's answer announced: to be confirmed at the meeting.
+    confirmed = models.BooleanField(_("confirmed"), default=True)
 
     history = HistoricalRecords()
 

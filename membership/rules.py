@@ -198,3 +198,41 @@ def check_troika(year: int, lead: PartnerFact, incoming: PartnerFact, outgoing: 
             out.append(Violation("T2", _("%(partner)s cannot be in the Troïka: for the UN system only the "
                                          "coordinating agency can.") % {"partner": p.name}))
     return out
+
+
+# --- who may stand in for whom (M3, M6, M8) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatFact:
+    """One active mandate in one instance, as far as standing in for someone is concerned."""
+
+    key: object
+    person_key: object
+    partner_key: object
+    role: str
+    pairs_with_key: object | None = None
+
+
+def representation_rule(instance_kind: str) -> str:
+    """The rule that says who stands in for an absent member: M3 (GEC), M6 (GA), M8 (GT/GD)."""
+    return {GEC: "M3", GA: "M6"}.get(instance_kind, "M8")
+
+
+def stand_ins(instance_kind: str, principal_seats: list[SeatFact], seats: list[SeatFact]) -> list[SeatFact]:
+    """The seats that may take over the principal's: the partner's deputy for a titular (M3, M6), the binôme
+    paired with an expert (M8). Deputies and binômes have no one to pass their seat on to."""
+    principals = {s.person_key for s in principal_seats}
+    if instance_kind in (GT, GD):
+        experts = {s.key for s in principal_seats if s.role == EXPERT}
+        found = [s for s in seats if s.role == BINOME and s.pairs_with_key in experts]
+    else:
+        partners = {s.partner_key for s in principal_seats if s.role == TITULAR}
+        found = [s for s in seats if s.role == DEPUTY and s.partner_key in partners]
+    return [s for s in found if s.person_key not in principals]
+
+
+def may_pass_on_seat(instance_kind: str, principal_seats: list[SeatFact]) -> bool:
+    """Only a titular (GEC, GA) or an expert (GT, GD) holds a seat that can be delegated."""
+    wanted = EXPERT if instance_kind in (GT, GD) else TITULAR
+    return any(s.role == wanted for s in principal_seats)

@@ -54,6 +54,8 @@ AUDITED = {
         Audited("agendaitem", "meetings.AgendaItem", _("Agenda items"), ("meeting__instance",), "meeting", "title"),
         Audited("distributionlist", "secretariat.DistributionList", _("Distribution lists"), ("meeting__instance",),
                 fallback="on_date"),
+        Audited("invitation", "secretariat.Invitation", _("Invitations and answers"), ("meeting__instance",),
+                "meeting", "name"),
         Audited("instance", "instances.Instance", _("Instances"), fallback="code"),
         Audited("person", "membership.Person", _("People"), ("institution__partner",), fallback="last_name"),
         Audited("accountevent", "membership.AccountEvent", _("Portal accounts"), ("person", "user"), fallback="kind"),

@@ -1,6 +1,7 @@
 """Celery configuration, read from Django settings (which read the environment)."""
 
 from django.conf import settings
+from kombu import Queue
 
 broker_url = settings.CELERY_BROKER_URL or "memory://"
 task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
@@ -23,8 +24,14 @@ enable_utc = True
 broker_connection_timeout = 2
 broker_connection_retry_on_startup = True
 task_publish_retry = False
+# Two queues: the work, and the outbox's requeue on a queue of its own, so a backlog of invitations never
+# delays the task that rescues lost rows. A worker started without -Q consumes both.
+task_default_queue = "celery"
+task_queues = [Queue("celery"), Queue("maintenance")]
+task_routes = {"secretariat.tasks.requeue_pending_invitations": {"queue": "maintenance"}}
 broker_transport_options = {
-    # Must exceed the longest countdown, or Redis redelivers a scheduled task early.
+    # Must exceed the longest task (a batch is bounded by INVITATION_BATCH_TIME_LIMIT) and any countdown,
+    # or Redis hands the message to a second worker while the first still runs it.
     "visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,

@@ -44,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         _fail(name, f"expected an integer, got {raw!r}")
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        _fail(name, f"expected a number, got {raw!r}")
+
+
 # Values published in this repository or its history: whoever reads the code could forge signed links with them.
 KNOWN_SECRET_KEYS = {
     "change-me-to-a-long-random-string-of-at-least-50-characters",

@@ -13,6 +13,7 @@ from ptf_portal.env import (
     env_bool,
     env_database,
     env_email,
+    env_float,
     env_int,
     env_list,
     env_secret_key,
@@ -210,15 +211,36 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = env_admins("ADMINS")
 # The secretariat's real mailbox: ORGANIZER of calendar invitations, recipient of digests.
 SECRETARIAT_EMAIL = env_email("SECRETARIAT_EMAIL", DEFAULT_FROM_EMAIL)
+# The right-hand side of invitation Message-IDs (secretariat/message_ids.py); empty: SITE_URL's host.
+MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "")
 
 # Celery. Without a broker, tasks run eagerly in-process (development, first run).
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", {"redis", "rediss", "memory"})
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_LONGEST_COUNTDOWN = 6 * 3600  # the longest retry backoff we schedule, in seconds
-CELERY_VISIBILITY_TIMEOUT = CELERY_LONGEST_COUNTDOWN + 3600
-# Requeue pending invitations whose task was lost, this often (seconds).
-INVITATION_REQUEUE_INTERVAL = env_int("INVITATION_REQUEUE_INTERVAL", 300)
+# The longest countdown a task may be given, in seconds. Invitations use none (the outbox's requeue owns
+# retries), so Redis's visibility timeout only has to outlast the longest task.
+CELERY_LONGEST_COUNTDOWN = 3600
+# Redis hands an unacknowledged message to another worker after this long: it must exceed the longest
+# task (a batch of invitations is bounded by INVITATION_BATCH_TIME_LIMIT).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
+# Publishing from a web request gives up after this long (a frozen broker accepts TCP and never answers).
+CELERY_PUBLISH_TIMEOUT = env_float("CELERY_PUBLISH_TIMEOUT", 0.5)
+
+# The invitation outbox (secretariat/outbox.py; README, "Background work").
+INVITATION_BATCH_SIZE = env_int("INVITATION_BATCH_SIZE", 50)
+INVITATION_BATCH_TIME_LIMIT = env_int("INVITATION_BATCH_TIME_LIMIT", 3600)
+INVITATION_MAX_ATTEMPTS = env_int("INVITATION_MAX_ATTEMPTS", 5)
+INVITATION_BACKOFF_SECONDS = env_float("INVITATION_BACKOFF_SECONDS", 60)
+INVITATION_BACKOFF_MAX_SECONDS = env_float("INVITATION_BACKOFF_MAX_SECONDS", 3600)
+INVITATION_SENDING_TIMEOUT = env_float("INVITATION_SENDING_TIMEOUT", 120)
+INVITATION_REQUEUE_INTERVAL = env_float("INVITATION_REQUEUE_INTERVAL", 60)
+INVITATION_REQUEUE_AFTER = env_float("INVITATION_REQUEUE_AFTER", 600)
+EMAIL_CONNECT_TIMEOUT = env_float("EMAIL_CONNECT_TIMEOUT", 60)
+EMAIL_COMMAND_TIMEOUT = env_float("EMAIL_COMMAND_TIMEOUT", 600)
+SMTP_BREAKER_THRESHOLD = env_int("SMTP_BREAKER_THRESHOLD", 3)
+SMTP_BREAKER_OPEN_SECONDS = env_float("SMTP_BREAKER_OPEN_SECONDS", 30)
+SMTP_BREAKER_MAX_OPEN_SECONDS = env_float("SMTP_BREAKER_MAX_OPEN_SECONDS", 900)
 RSVP_LINK_MAX_AGE_DAYS = env_int("RSVP_LINK_MAX_AGE_DAYS", 90)
 # The dashboard flags a partner absent from this many consecutive held meetings of a body.
 ASSIDUITY_ABSENT_ALERT = env_int("ASSIDUITY_ABSENT_ALERT", 3)

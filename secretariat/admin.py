@@ -29,12 +29,14 @@ class DistributionListAdmin(SimpleHistoryAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "email", "meeting", "kind", "recipient", "state", "attempts", "rsvp", "sent_at")
-    list_filter = ("state", "kind", "rsvp", "recipient", "meeting__instance")
+    list_display = ("name", "email", "meeting", "kind", "recipient", "state", "attempts", "rsvp", "answer_channel",
+                    "messages_sent", "sent_at")
+    list_filter = ("state", "kind", "rsvp", "answer_channel", "recipient", "meeting__instance")
     search_fields = ("name", "email", "meeting__title")
     readonly_fields = ("meeting", "person", "email", "kind", "sequence", "state", "attempts", "last_error",
                        "queued_at", "next_attempt_at", "claimed_at", "sent_at", "rsvp", "rsvp_at", "reminded_at",
-                       "delegated_to", "delegated_from", "created_at")
+                       "delegated_to", "delegated_from", "answer_channel", "answered_sequence", "answered_by",
+                       "messages_sent", "bounce_diagnostic", "out_of_office_at", "created_at")
     actions = ["retry_failed"]
 
     @admin.action(description=_("Send the failed invitations again"))

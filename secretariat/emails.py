@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from core.french import long_date
 from meetings.models import AgendaItem
 from secretariat.ics import invitation_calendar
+from secretariat.message_ids import make_message_id
 from secretariat.rsvp import rsvp_url
 from secretariat.selectors import root_invitation
 
@@ -50,13 +51,16 @@ def _agenda_text(items, meeting) -> str:
     return "\n".join(lines)
 
 
-def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
-    """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL)."""
+def invitation_message(invitation, *, items=None, shared: dict | None = None) -> EmailMultiAlternatives:
+    """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL).
+
+    `shared`: a dict kept across the messages of one batch, where parts common to a meeting are built once.
+    """
     meeting = invitation.meeting
     items = agenda_items(meeting) if items is None else items
     method = "CANCEL" if invitation.kind == "cancel" else "REQUEST"
     with translation.override(invitation.language or settings.LANGUAGE_CODE):
-        link = rsvp_url(root_invitation(invitation)) if method == "REQUEST" else ""
+        link = rsvp_url(root_invitation(invitation), issued_at=invitation.message_at) if method == "REQUEST" else ""
         context = {
             "invitation": invitation, "meeting": meeting, "instance_name": meeting.instance.name,
             "start": timezone.localtime(meeting.start), "end": timezone.localtime(meeting.end),
@@ -66,10 +70,11 @@ def invitation_message(invitation, *, items=None) -> EmailMultiAlternatives:
         subject = _subject(invitation.kind, meeting)
         text = render_to_string("secretariat/emails/invitation.txt", context)
         html = render_to_string("secretariat/emails/invitation.html", context)
-        ics = invitation_calendar(invitation, description=_agenda_text(items, meeting))
+        ics = invitation_calendar(invitation, description=_agenda_text(items, meeting), shared=shared)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email], reply_to=[settings.SECRETARIAT_EMAIL],
-        headers={"X-PTF-Invitation": str(invitation.pk)},
+        headers={"X-PTF-Invitation": str(invitation.pk), "Message-ID": make_message_id(
+            invitation_id=invitation.pk, kind=invitation.kind, sequence=invitation.sequence)},
     )
     message.attach_alternative(html, "text/html")
     message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
@@ -81,18 +86,20 @@ def reminder_message(invitation) -> EmailMultiAlternatives:
     meeting = invitation.meeting
     with translation.override(invitation.language or settings.LANGUAGE_CODE):
         context = {"invitation": invitation, "meeting": meeting, "start": timezone.localtime(meeting.start),
-                   "rsvp_url": rsvp_url(invitation), "time_zone": settings.TIME_ZONE}
+                   "rsvp_url": rsvp_url(invitation, issued_at=invitation.reminded_at or invitation.message_at),
+                   "time_zone": settings.TIME_ZONE}
         subject = _("Reminder: please answer — %(meeting)s") % {
             "meeting": f"{meeting.instance.code} — {meeting.title}"}
         text = render_to_string("secretariat/emails/reminder.txt", context)
     return EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email],
                                   reply_to=[settings.SECRETARIAT_EMAIL],
-                                  headers={"X-PTF-Reminder": str(invitation.pk)})
+                                  headers={"X-PTF-Reminder": str(invitation.pk), "Message-ID": make_message_id(
+                                      invitation_id=invitation.pk, kind="reminder", sequence=invitation.sequence)})
 
 
-def digest_message(*, failed, unanswered) -> EmailMultiAlternatives:
+def digest_message(*, failed, unanswered, chairs=()) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"failed": failed, "unanswered": unanswered, "site_url": settings.SITE_URL}
+        context = {"failed": failed, "unanswered": unanswered, "chairs": chairs, "site_url": settings.SITE_URL}
         subject = _("Invitations: %(failed)d failed, %(unanswered)d unanswered") % {
             "failed": len(failed), "unanswered": len(unanswered)}
         text = render_to_string("secretariat/emails/digest.txt", context)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -79,3 +82,13 @@ def snapshot_rows(snapshot) -> list[dict]:
          "reason": e.reason, "rule": e.rule}
         for e in snapshot.entries.all()
     ]
+
+
+def dicts_as_csv(rows: list[dict], keys) -> str:
+    """Any list of rows as CSV, with the same neutralisation of formula cells."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([neutralise(row[key]) for key in keys])
+    return out.getvalue()

@@ -103,7 +103,12 @@ class DistributionEntry(models.Model):
 
 
 class Invitation(models.Model):
-    """One e-mail to one person about one meeting: a row before it is a message."""
+    """A person's invitation to a meeting: one row per person, whatever the route (direct, in copy, by delegation).
+
+    The row is written before its message is sent. An update, a cancellation or a reminder does not add a
+    row: it resets the row to a new message (kind, sequence, state pending); the row's history keeps the
+    earlier ones, and `messages_sent` counts every message that left for that person.
+    """
 
     class Recipient(models.TextChoices):
         TO = "to", _("to")
@@ -119,12 +124,20 @@ class Invitation(models.Model):
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        BOUNCED = "bounced", _("bounced")
 
     class Rsvp(models.TextChoices):
         NONE = "none", _("no answer")
         ATTENDING = "attending", _("attending")
         DECLINED = "declined", _("declined")
         DELEGATED = "delegated", _("delegated")
+        TENTATIVE = "tentative", _("tentative")
+
+    class Channel(models.TextChoices):
+        LINK = "link", _("link in the e-mail")
+        PORTAL = "portal", _("portal")
+        CALENDAR = "calendar", _("calendar reply")
+        SECRETARIAT = "secretariat", _("recorded by the secretariat")
 
     meeting = models.ForeignKey(
         "meetings.Meeting", verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations"
@@ -162,9 +175,30 @@ class Invitation(models.Model):
         "self", verbose_name=_("delegated from"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="delegation",
     )
+    # How the answer came, for which calendar version, and who recorded it when the secretariat did.
+    answer_channel = models.CharField(_("answered through"), max_length=12, choices=Channel.choices, blank=True)
+    answered_sequence = models.PositiveIntegerField(_("answered version"), null=True, blank=True)
+    answer_note = models.TextField(_("note on the answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answer recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # Every message that left for this person (invitation, updates, cancellation, reminders).
+    messages_sent = models.PositiveIntegerField(_("messages sent"), default=0)
+    # What the inbound mailbox learns: a bounce and its diagnostic, an automatic "out of office" reply.
+    bounce_diagnostic = models.TextField(_("bounce diagnostic"), blank=True)
+    out_of_office_at = models.DateTimeField(_("out-of-office reply"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the current message was written: its calendar DTSTAMP and the issue time of its RSVP link, so a
+    # resend of the same message carries the same link and the same stamp.
+    message_at = models.DateTimeField(_("message written"), default=timezone.now)
+    # The current message may already have reached the mail server once (its acknowledgement was lost, or
+    # the worker sending it died): it is sent again with the same Message-ID, and this stays set afterwards.
+    delivery_uncertain = models.BooleanField(_("uncertain delivery"), default=False)
+    # The batch that holds the row while it is "sending"; it refreshes claimed_at while it lives.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["claimed_at", "queued_at", "next_attempt_at"])
+    history = HistoricalRecords(excluded_fields=["claimed_at", "queued_at", "next_attempt_at", "claimed_by"])
 
     class Meta:
         verbose_name = _("invitation")
@@ -172,9 +206,13 @@ class Invitation(models.Model):
         ordering = ["meeting", "created_at", "pk"]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="invitation_state_due")]
         constraints = [
-            # Clicking "send" twice cannot invite someone twice; a delegate gets their own row.
+            # One current invitation per person per meeting (per address for someone outside the directory).
             models.UniqueConstraint(
-                fields=["meeting", "email"], condition=Q(kind="request", delegated_from__isnull=True),
+                fields=["meeting", "person"], condition=Q(person__isnull=False),
+                name="one_invitation_per_person_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "email"], condition=Q(person__isnull=True),
                 name="one_invitation_per_email_per_meeting",
             ),
             models.CheckConstraint(
@@ -185,6 +223,34 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.name} <{self.email}> ({self.get_state_display()})"
+
+    @property
+    def is_delegated_seat(self) -> bool:
+        """This person holds the partner's seat by delegation (M3, M8): the seat cannot be passed on again."""
+        return self.delegated_from_id is not None
+
+    @property
+    def answered_older_version(self) -> bool:
+        return (self.rsvp != self.Rsvp.NONE and self.answered_sequence is not None
+                and self.answered_sequence < self.meeting.ical_sequence)
+
+
+class OutboxState(models.Model):
+    """Shared switches of the invitation outbox, with expiry: the SMTP breaker and the requeue's lock."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    holder = models.CharField(_("holder"), max_length=64, blank=True)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    opens = models.PositiveIntegerField(_("consecutive openings"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox state")
+        verbose_name_plural = _("outbox states")
+
+    def __str__(self):
+        return self.name
 
 
 def _new_feed_secret() -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Meeting
 from meetings.panels import register_meeting_panel
 from membership.access import can_view_confidential, needs_clearance
+from secretariat import selectors
 from secretariat.selectors import invitation_progress
 
 
@@ -20,6 +21,14 @@ def sending_progress(*, meeting, user, manage: bool) -> dict | None:
     if progress is None:
         return None
     return {"template": "secretariat/invitations/_progress_card.html", "meeting": meeting, "progress": progress}
+
+
+@register_meeting_panel
+def answers(*, meeting, user, manage: bool) -> dict | None:
+    """Who is coming: counts by partner, the chair the answers announce, the link to the roster."""
+    if not manage or meeting.status == "draft":
+        return None
+    return {"template": "secretariat/answers/_panel.html", "meeting": meeting, **selectors.answers_overview(meeting)}
 
 
 @register_meeting_panel

@@ -28,9 +28,23 @@ class RsvpClaim:
     meeting_id: int
 
 
-def make_token(invitation) -> str:
+class _IssuedAtSigner(signing.TimestampSigner):
+    """Signs with a given issue time instead of now: the same message always carries the same link."""
+
+    def __init__(self, *, issued_at, **kwargs):
+        super().__init__(**kwargs)
+        self._issued_at = int(issued_at.timestamp())
+
+    def timestamp(self):
+        return signing.b62_encode(self._issued_at)
+
+
+def make_token(invitation, *, issued_at=None) -> str:
+    """The link's token; with `issued_at` (the message's time) a resend of one message repeats its link."""
     payload = {"i": invitation.pk, "p": invitation.person_id or 0, "m": invitation.meeting_id}
-    return signing.dumps(payload, salt=SALT, compress=True)
+    if issued_at is None:
+        return signing.dumps(payload, salt=SALT, compress=True)
+    return _IssuedAtSigner(issued_at=issued_at, salt=SALT).sign_object(payload, compress=True)
 
 
 def read_token(token: str) -> RsvpClaim:
@@ -59,5 +73,5 @@ def invitation_for_token(token: str):
     return invitation
 
 
-def rsvp_url(invitation) -> str:
-    return settings.SITE_URL + reverse("secretariat:rsvp", args=[make_token(invitation)])
+def rsvp_url(invitation, *, issued_at=None) -> str:
+    return settings.SITE_URL + reverse("secretariat:rsvp", args=[make_token(invitation, issued_at=issued_at)])

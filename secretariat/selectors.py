@@ -1,47 +1,303 @@
-"""Reads of the secretariat that several pages, e-mails and commands share."""
+"""Reads of the secretariat that several pages, e-mails and commands share: sending progress, and the answers to
+a meeting's invitations (the roster, counts per partner and per person, the chair foreseen from the answers,
+T3–T5, T7). Counts are of people, one invitation each; a constant number of queries whatever their number."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+import datetime
+from dataclasses import dataclass, field
 
-from secretariat.models import Invitation
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from membership.chair import ChairResult, acting_chair
+from secretariat.models import DistributionEntry, Invitation
+
+ROLE_LABELS = {
+    "titular": _("titular"), "deputy": _("deputy"), "leader": _("group leader"), "co_lead": _("co-lead"),
+    "expert": _("expert"), "binome": _("binôme"), "topic_expert": _("topic expert"), "presenter": _("presenter"),
+    "interlocutor": _("government interlocutor"), "delegate": _("delegate"),
+}
+# Delivery as the roster shows it: a message being written or sent is "pending".
+DELIVERY = {
+    Invitation.State.PENDING: "pending", Invitation.State.SENDING: "pending", Invitation.State.SENT: "sent",
+    Invitation.State.FAILED: "failed", Invitation.State.BOUNCED: "bounced",
+}
+DELIVERY_LABELS = {"pending": _("being sent"), "sent": _("sent"), "failed": _("failed"), "bounced": _("bounced")}
+ABSENT_ANSWERS = (Invitation.Rsvp.DECLINED, Invitation.Rsvp.DELEGATED)
+
+
+def meeting_date(meeting) -> datetime.date:
+    """Mandates and the Troïka are looked up on the meeting's local date (M10)."""
+    return timezone.localtime(meeting.start).date()
 
 
 def invitation_progress(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"sent", "failed", "pending", "total", "percent"...}} in one query; pending counts sending."""
+    """{meeting_id: {"sent", "failed", "pending", "checking", "resent", "total", "messages"...}} in one query.
+
+    Counts are of people (one invitation each); "messages" is the number of e-mails sent to them; "failed"
+    counts the bounced too (not delivered either way).
+
+    "checking" ("à vérifier"): rows that may already have reached the mail server and wait to be sent again
+    (uncertain delivery), or rows whose sending stopped answering (their batch died); they are counted apart
+    from "pending". "resent": sent rows that went out again after an uncertain delivery.
+    """
+    waiting = [Invitation.State.PENDING, Invitation.State.SENDING]
+    stale = timezone.now() - datetime.timedelta(seconds=settings.INVITATION_SENDING_TIMEOUT)
+    checking = (Q(state__in=waiting, delivery_uncertain=True)
+                | Q(state=Invitation.State.SENDING, claimed_at__lt=stale))
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).values("meeting_id").annotate(
+        sent=Count("id", filter=Q(state=Invitation.State.SENT)),
+        failed=Count("id", filter=~Q(state__in=waiting + [Invitation.State.SENT])),
+        waiting=Count("id", filter=Q(state__in=waiting)),
+        checking=Count("id", filter=checking),
+        resent=Count("id", filter=Q(state=Invitation.State.SENT, delivery_uncertain=True)),
+        messages=Sum("messages_sent"),
+    ))
     out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
-            .values("meeting_id", "state").annotate(n=Count("id")))
     for row in rows:
-        counts = out.setdefault(row["meeting_id"], {"sent": 0, "failed": 0, "pending": 0})
-        key = "pending" if row["state"] in (Invitation.State.PENDING, Invitation.State.SENDING) else row["state"]
-        counts[key] = counts.get(key, 0) + row["n"]
-    for counts in out.values():
-        total = counts["sent"] + counts["failed"] + counts["pending"]
+        counts = {"sent": row["sent"], "failed": row["failed"], "checking": row["checking"],
+                  "pending": row["waiting"] - row["checking"], "resent": row["resent"],
+                  "messages": row["messages"] or 0}
+        total = counts["sent"] + counts["failed"] + row["waiting"]
         counts["total"] = total
-        for key in ("sent", "failed", "pending"):
+        for key in ("sent", "failed", "pending", "checking"):
             # Bar widths in steps of 5 %: CSS classes, since inline styles are forbidden by the CSP.
             counts[f"{key}_w"] = f"w{round(counts[key] * 20 / total) * 5}" if total else "w0"
-        counts["done"] = counts["pending"] == 0
+        counts["done"] = row["waiting"] == 0
+        out[row["meeting_id"]] = counts
     return out
 
 
 def rsvp_summary(meeting_ids) -> dict[int, dict]:
-    """{meeting_id: {"attending", "declined", "delegated", "none"}} over the invitations (not updates)."""
+    """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
     out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids), kind=Invitation.Kind.REQUEST)
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
             .values("meeting_id", "rsvp").annotate(n=Count("id")))
     for row in rows:
-        out.setdefault(row["meeting_id"], {"attending": 0, "declined": 0, "delegated": 0, "none": 0})[row["rsvp"]] = row["n"]
+        out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0))[row["rsvp"]] = row["n"]
     return out
 
 
 def root_invitation(invitation: Invitation) -> Invitation:
-    """The request row whose RSVP an e-mail about this invitation records (updates point back to it)."""
-    if invitation.kind == Invitation.Kind.REQUEST:
-        return invitation
-    return (
-        Invitation.objects.filter(meeting_id=invitation.meeting_id, email=invitation.email,
-                                  kind=Invitation.Kind.REQUEST).order_by("-pk").first()
-        or invitation
-    )
+    """The row whose answer an e-mail about this invitation records: the person's one row."""
+    return invitation
+
+
+@dataclass
+class AnswerRow:
+    """One invitee of a meeting as the roster shows them."""
+
+    invitation_id: int
+    person_id: int | None
+    email: str
+    name: str
+    partner: str
+    role: str
+    recipient: str
+    answer: str
+    channel: str
+    answered_at: datetime.datetime | None
+    delegated_to: str
+    delegated_from: str
+    delivery: str
+    stale: bool
+    out_of_office: datetime.datetime | None
+    note: str
+    answered_by: str
+    messages_sent: int
+    position: tuple
+    # The current message went out again after an uncertain delivery: the person may have it twice.
+    delivery_uncertain: bool = False
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS.get(self.role, self.role))
+
+    @property
+    def recipient_label(self) -> str:
+        return str(Invitation.Recipient(self.recipient).label) if self.recipient in Invitation.Recipient.values \
+            else self.recipient
+
+    @property
+    def answer_label(self) -> str:
+        return str(Invitation.Rsvp(self.answer).label)
+
+    @property
+    def channel_label(self) -> str:
+        return str(Invitation.Channel(self.channel).label) if self.channel else ""
+
+    @property
+    def delivery_label(self) -> str:
+        return str(DELIVERY_LABELS[self.delivery])
+
+    def as_dict(self) -> dict:
+        """The keys of the `meeting_answers` command and of the CSV download."""
+        return {
+            "email": self.email, "name": self.name, "partner": self.partner, "role": self.role,
+            "recipient": self.recipient, "answer": self.answer, "channel": self.channel,
+            "answered_at": self.answered_at.isoformat() if self.answered_at else "",
+            "delegated_to": self.delegated_to, "delivery": self.delivery,
+        }
+
+
+ROW_KEYS = ("email", "name", "partner", "role", "recipient", "answer", "channel", "answered_at", "delegated_to",
+            "delivery")
+
+
+@dataclass
+class PartnerAnswers:
+    """The invitees of one partner, and whether the partner will be represented."""
+
+    partner: str
+    rows: list[AnswerRow] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        answers = {row.answer for row in self.rows}
+        if Invitation.Rsvp.ATTENDING in answers:
+            return "represented"
+        if answers <= {Invitation.Rsvp.NONE}:
+            return "silent"
+        if answers <= set(ABSENT_ANSWERS):
+            return "declined"
+        return "undecided"  # a "maybe", or a seat delegated to someone who has not answered yet
+
+
+def _positions(meeting) -> tuple[dict[str, tuple], dict[str, int]]:
+    """From the latest snapshot: {entry key: (partner's first position, position)} and {partner: first position}."""
+    snapshot_id = meeting.distribution_lists.order_by("-generated_at", "-pk").values_list("pk", flat=True).first()
+    if snapshot_id is None:
+        return {}, {}
+    entries = DistributionEntry.objects.filter(distribution_list_id=snapshot_id).order_by("position")
+    first_of_partner: dict[str, int] = {}
+    out = {}
+    for person_id, email, partner, position in entries.values_list("person_id", "email", "partner", "position"):
+        first = first_of_partner.setdefault(partner, position)
+        out[f"p{person_id}" if person_id else email.lower()] = (first, position)
+    return out, first_of_partner
+
+
+def meeting_answers(meeting) -> list[AnswerRow]:
+    """Every invitee of the meeting, grouped by partner in the distribution list's order (three queries)."""
+    positions, first_of_partner = _positions(meeting)
+    invitations = (Invitation.objects.filter(meeting=meeting)
+                   .select_related("delegated_to", "delegated_from", "answered_by").order_by("pk"))
+    late = 10 ** 9
+    rows = []
+    for i in invitations:
+        key = f"p{i.person_id}" if i.person_id else i.email.lower()
+        # Someone convened by delegation or added after the list: with their partner, after its entries.
+        position = positions.get(key) or (first_of_partner.get(i.partner, late), late + i.pk)
+        answered_by = (i.answered_by.get_full_name() or i.answered_by.get_username()) if i.answered_by_id else ""
+        rows.append(AnswerRow(
+            invitation_id=i.pk, person_id=i.person_id, email=i.email, name=i.name, partner=i.partner, role=i.role,
+            recipient=i.recipient, answer=i.rsvp, channel=i.answer_channel, answered_at=i.rsvp_at,
+            delegated_to=i.delegated_to.full_name if i.delegated_to_id else "",
+            delegated_from=i.delegated_from.name if i.delegated_from_id else "",
+            delivery=DELIVERY.get(i.state, "pending"),
+            stale=(i.rsvp != Invitation.Rsvp.NONE and i.answered_sequence is not None
+                   and i.answered_sequence < meeting.ical_sequence),
+            out_of_office=i.out_of_office_at, note=i.answer_note, answered_by=answered_by,
+            messages_sent=i.messages_sent, position=position, delivery_uncertain=i.delivery_uncertain,
+        ))
+    rows.sort(key=lambda row: (row.position, row.name))
+    return rows
+
+
+def by_partner(rows: list[AnswerRow]) -> list[PartnerAnswers]:
+    groups: dict[str, PartnerAnswers] = {}
+    for row in rows:
+        groups.setdefault(row.partner, PartnerAnswers(row.partner)).rows.append(row)
+    return list(groups.values())
+
+
+def partner_counts(groups: list[PartnerAnswers]) -> dict[str, int]:
+    counts = {"represented": 0, "declined": 0, "silent": 0, "undecided": 0}
+    for group in groups:
+        if group.partner:
+            counts[group.status] += 1
+    return counts
+
+
+def person_counts(rows: list[AnswerRow]) -> dict[str, int]:
+    """Counts of people (one per invitee), and apart the number of messages sent to them."""
+    counts = {"people": len(rows), "messages": sum(row.messages_sent for row in rows)}
+    for answer in Invitation.Rsvp.values:
+        counts[answer] = sum(1 for row in rows if row.answer == answer)
+    for delivery in DELIVERY_LABELS:
+        counts[delivery] = sum(1 for row in rows if row.delivery == delivery)
+    return counts
+
+
+def progress_by_meeting(meeting_ids) -> dict[int, dict]:
+    """{meeting_id: people per delivery state, people per answer, messages sent}: one query, counts of people."""
+    out: dict[int, dict] = {}
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).values("meeting_id")
+            .annotate(people=Count("id"), messages=Sum("messages_sent"),
+                      sent=Count("id", filter=Q(state=Invitation.State.SENT)),
+                      failed=Count("id", filter=Q(state=Invitation.State.FAILED)),
+                      bounced=Count("id", filter=Q(state=Invitation.State.BOUNCED)),
+                      pending=Count("id", filter=Q(state__in=[Invitation.State.PENDING, Invitation.State.SENDING])),
+                      **{f"answer_{a}": Count("id", filter=Q(rsvp=a)) for a in Invitation.Rsvp.values}))
+    for row in rows:
+        out[row.pop("meeting_id")] = row
+    return out
+
+
+@dataclass(frozen=True)
+class ForeseenChair:
+    """The chair the answers announce (declined and delegated count as expected absences), and the one
+    expected if everybody came; `changed` when the answers move the presidency."""
+
+    chair: ChairResult
+    expected: ChairResult
+
+    @property
+    def changed(self) -> bool:
+        return self.chair.person != self.expected.person
+
+
+def foreseen_chair(meeting, absent_person_ids=None) -> ForeseenChair:
+    """T3–T5 (GEC, GA) and T7 (GT/GD) with the answers: horizontal succession between Troïka partners."""
+    day = meeting_date(meeting)
+    if absent_person_ids is None:
+        absent_person_ids = set(
+            Invitation.objects.filter(meeting=meeting, person__isnull=False, rsvp__in=ABSENT_ANSWERS)
+            .values_list("person_id", flat=True))
+    return ForeseenChair(chair=acting_chair(meeting.instance, day, frozenset(absent_person_ids)),
+                         expected=acting_chair(meeting.instance, day))
+
+
+def absent_from(rows: list[AnswerRow]) -> set[int]:
+    return {row.person_id for row in rows if row.person_id and row.answer in ABSENT_ANSWERS}
+
+
+OPEN_MEETING = ("draft", "agenda_proposed", "convened")
+
+
+def answers_overview(meeting, rows=None) -> dict:
+    """What the roster and the meeting page show: groups by partner, counts, the chair the answers announce."""
+    rows = meeting_answers(meeting) if rows is None else rows
+    groups = by_partner(rows)
+    chair = foreseen_chair(meeting, absent_from(rows)) if meeting.status in OPEN_MEETING else None
+    return {"rows": rows, "groups": groups, "partner_counts": partner_counts(groups),
+            "people": person_counts(rows), "foreseen": chair}
+
+
+def chair_changes(meetings) -> list[tuple]:
+    """[(meeting, ForeseenChair)] for the meetings whose chair moves because of the answers (daily digest)."""
+    meetings = list(meetings)
+    absent: dict[int, set] = {}
+    for meeting_id, person_id in Invitation.objects.filter(
+            meeting__in=meetings, person__isnull=False, rsvp__in=ABSENT_ANSWERS).values_list("meeting_id", "person_id"):
+        absent.setdefault(meeting_id, set()).add(person_id)
+    out = []
+    for meeting in meetings:
+        if meeting.pk in absent:
+            foreseen = foreseen_chair(meeting, absent[meeting.pk])
+            if foreseen.changed:
+                out.append((meeting, foreseen))
+    return out

@@ -6,19 +6,17 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Meeting
-from secretariat.emails import digest_message, invitation_message, proposal_decision_message, reminder_message
+from secretariat import outbox
+from secretariat.emails import digest_message, proposal_decision_message, reminder_message
 from secretariat.models import Invitation
-from secretariat.services import (
-    distribution_generate,
-    invitation_claim,
-    invitation_mark_failure,
-    invitation_mark_sent,
-    invitations_requeue,
-)
+from secretariat.selectors import chair_changes
+from secretariat.services import distribution_generate
 
 logger = logging.getLogger(__name__)
 
@@ -33,32 +31,22 @@ def generate_distribution_list(meeting_id: int, user_id: int | None = None) -> i
     return distribution_generate(meeting=meeting, by_user=user).pk
 
 
-@shared_task(name="secretariat.tasks.send_invitation")
-def send_invitation(invitation_id: int) -> str:
-    """Claim the row (pending → sending), send it, mark it sent; on failure back off, then fail."""
-    if not invitation_claim(invitation_id):
-        return "taken"  # another task has it, or it is already sent
-    invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
-    try:
-        invitation_message(invitation).send()
-    except Exception as exc:  # SMTP refusal, timeout, template error: the row says why
-        logger.warning("Invitation %s not sent: %s", invitation_id, exc)
-        countdown = invitation_mark_failure(invitation, f"{type(exc).__name__}: {exc}")
-        if countdown is None:
-            return "failed"
-        try:
-            send_invitation.apply_async(args=[invitation_id], countdown=countdown)
-        except Exception:  # broker down: the periodic requeue picks the row up when it is due
-            logger.warning("Could not queue the retry of invitation %s", invitation_id, exc_info=True)
-        return "retry"
-    invitation_mark_sent(invitation)
-    return "sent"
+@shared_task(name="secretariat.tasks.send_invitation_batch", time_limit=settings.INVITATION_BATCH_TIME_LIMIT)
+def send_invitation_batch(invitation_ids: list[int]) -> dict:
+    """Send the due rows among these over one SMTP connection (see secretariat/outbox.py)."""
+    return outbox.send_batch(invitation_ids)
+
+
+@shared_task(name="secretariat.tasks.send_invitation", time_limit=settings.INVITATION_BATCH_TIME_LIMIT)
+def send_invitation(invitation_id: int) -> dict:
+    """One row: a batch of one (messages queued before batches existed)."""
+    return outbox.send_batch([invitation_id])
 
 
 @shared_task(name="secretariat.tasks.requeue_pending_invitations")
-def requeue_pending_invitations(older_than_seconds: int = 60, stuck_after_seconds: int | None = None) -> int:
-    """Beat: re-queue pending rows whose message was lost (Redis down at commit, worker killed)."""
-    return invitations_requeue(older_than_seconds=older_than_seconds, stuck_after_seconds=stuck_after_seconds)
+def requeue_pending_invitations(older_than_seconds: float | None = None) -> int:
+    """Beat, on its own queue: recover rows left sending, publish the due rows that are not queued."""
+    return outbox.requeue(older_than_seconds=older_than_seconds)
 
 
 REMINDER_DAYS_BEFORE = 3
@@ -69,9 +57,9 @@ def send_reminders() -> int:
     """Beat (hourly): three days before a convened meeting, remind once those who have not answered."""
     now = timezone.now()
     ids = list(
-        Invitation.objects.filter(
-            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
-            reminded_at__isnull=True, meeting__status="convened", meeting__start__gt=now,
+        Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, reminded_at__isnull=True,
+            meeting__status="convened", meeting__start__gt=now,
             meeting__start__lte=now + datetime.timedelta(days=REMINDER_DAYS_BEFORE),
         ).values_list("pk", flat=True)
     )
@@ -83,7 +71,9 @@ def send_reminders() -> int:
 @shared_task(name="secretariat.tasks.send_reminder")
 def send_reminder(invitation_id: int) -> bool:
     """Claim by setting reminded_at (null → now), so a reminder goes out once; undo it if sending fails."""
-    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True).update(reminded_at=timezone.now()):
+    # Only to someone who has still not answered: an answer given since the beat asked is respected.
+    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True, rsvp=Invitation.Rsvp.NONE).update(
+            reminded_at=timezone.now()):
         return False
     invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
     try:
@@ -92,6 +82,7 @@ def send_reminder(invitation_id: int) -> bool:
         Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)  # the next beat tries again
         logger.warning("Reminder for invitation %s not sent", invitation_id, exc_info=True)
         return False
+    Invitation.objects.filter(pk=invitation_id).update(messages_sent=F("messages_sent") + 1)
     return True
 
 
@@ -100,14 +91,16 @@ def send_daily_digest() -> bool:
     """Beat (daily): tell the secretariat which invitations failed and which are still unanswered."""
     failed = list(Invitation.objects.filter(state=Invitation.State.FAILED).select_related("meeting__instance"))
     unanswered = list(
-        Invitation.objects.filter(
-            kind=Invitation.Kind.REQUEST, state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE,
-            meeting__status="convened", meeting__start__gt=timezone.now(),
+        Invitation.objects.exclude(kind=Invitation.Kind.CANCEL).filter(
+            state=Invitation.State.SENT, rsvp=Invitation.Rsvp.NONE, meeting__status="convened",
+            meeting__start__gt=timezone.now(),
         ).select_related("meeting__instance").order_by("meeting__start", "name")
     )
-    if not failed and not unanswered:
+    upcoming = Meeting.objects.filter(status="convened", start__gt=timezone.now()).select_related("instance")
+    chairs = chair_changes(upcoming)
+    if not failed and not unanswered and not chairs:
         return False
-    digest_message(failed=failed, unanswered=unanswered).send()
+    digest_message(failed=failed, unanswered=unanswered, chairs=chairs).send()
     return True
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from secretariat.views import invitations, meeting_changes, portal, reports, rsvp
+from secretariat.views import answers, invitations, meeting_changes, portal, reports, rsvp
 
 app_name = "secretariat"
 urlpatterns = [
@@ -24,6 +24,10 @@ urlpatterns = [
     path("meetings/<int:pk>/progress/", invitations.progress_fragment, name="progress"),
     path("meetings/<int:pk>/failed/", invitations.failed_invitations, name="failed"),
     path("meetings/invitations/<int:pk>/retry/", invitations.invitation_retry, name="invitation_retry"),
+    # Who is coming: the answers roster, its CSV, an answer recorded on someone's behalf
+    path("meetings/<int:pk>/answers/", answers.roster, name="answers"),
+    path("meetings/<int:pk>/answers.csv", answers.roster_csv, name="answers_csv"),
+    path("meetings/<int:pk>/answers/on-behalf/", answers.record_on_behalf, name="answer_on_behalf"),
     # Changes that every invitee is told about
     path("meetings/<int:pk>/reschedule/", meeting_changes.meeting_reschedule, name="reschedule"),
     path("meetings/<int:pk>/cancel/", meeting_changes.meeting_cancel, name="cancel"),

@@ -111,6 +111,7 @@ def test_celery_is_configured_for_reliability(settings):
     assert conf.task_reject_on_worker_lost is True
     assert not conf.result_backend
     assert conf.broker_transport_options["visibility_timeout"] > settings.CELERY_LONGEST_COUNTDOWN
+    assert conf.broker_transport_options["visibility_timeout"] > settings.INVITATION_BATCH_TIME_LIMIT
     assert conf.task_publish_retry is False
 
 

@@ -13,13 +13,16 @@ from meetings.services.agenda import (
     meeting_presenters,
 )
 from meetings.services.attendance import (
+    attendance_confirm_expected,
     attendance_initialise,
     attendance_record,
     current_acting_chair,
+    expected_from_answers,
     member_partners,
     register_chair,
     representation_error,
     represented_partners,
+    stand_ins_by_person,
 )
 from meetings.services.lifecycle import (
     meeting_approve_minutes,
@@ -48,6 +51,7 @@ from meetings.services.referrals import (
 )
 
 __all__ = [
+    "attendance_confirm_expected", "expected_from_answers", "stand_ins_by_person",
     "action_add", "action_mark_done", "action_register", "agenda_item_accept", "agenda_item_add",
     "agenda_item_propose", "agenda_item_reject", "agenda_item_remove", "agenda_item_update", "agenda_reorder",
     "attendance_initialise", "attendance_record", "current_acting_chair", "decision_add", "document_attach",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.french import of_name
 from meetings import rules
 from meetings.models import Attendance, Meeting
 from meetings.services import validation
 from meetings.services._common import fail, lock, meeting_day
+from membership import rules as seat_rules
 from membership.chair import ChairResult, acting_chair
 from membership.models import Mandate, Partner
 
@@ -72,26 +75,102 @@ def attendance_record(*, meeting: Meeting, person, status: str, represented_by=N
     else:
         represented_by = None
     line = Attendance.objects.filter(meeting=meeting, person=person).first() or Attendance(meeting=meeting, person=person)
-    line.status, line.represented_by = status, represented_by
+    line.status, line.represented_by, line.confirmed = status, represented_by, True
     line.full_clean()
     line.save()
     return line
 
 
+@dataclass(frozen=True)
+class Expected:
+    """What an invitation's answer announces for one person: a status, and who represents them."""
+
+    status: str
+    represented_by_id: int | None = None
+
+
+# The answers to the invitations, read through the meeting's reverse relation (no secretariat code here).
+ANSWER_TO_STATUS = {"attending": Attendance.Status.PRESENT, "declined": Attendance.Status.EXCUSED,
+                    "delegated": Attendance.Status.REPRESENTED}
+
+
+def expected_from_answers(meeting: Meeting) -> dict[int, Expected]:
+    """{person id: Expected}: declined → excused, delegated → represented by the delegate, attending → present.
+
+    Answers are intentions: the lines they fill stay unconfirmed until the meeting confirms them.
+    """
+    out = {}
+    for person_id, answer, delegate_id in meeting.invitations.filter(person__isnull=False).values_list(
+            "person_id", "rsvp", "delegated_to_id"):
+        status = ANSWER_TO_STATUS.get(answer)
+        if status is not None:
+            out[person_id] = Expected(status, delegate_id if status == Attendance.Status.REPRESENTED else None)
+    return out
+
+
+def _seat_facts(mandates) -> list[tuple[seat_rules.SeatFact, object]]:
+    return [(seat_rules.SeatFact(key=m.pk, person_key=m.person_id, partner_key=m.person.institution.partner_id,
+                            role=m.role, pairs_with_key=m.pairs_with_id), m) for m in mandates]
+
+
+def stand_ins_by_person(meeting: Meeting, mandates) -> dict[int, list]:
+    """{person id: the people who may represent them} under M3, M6 and M8, from the instance's active mandates."""
+    seats = _seat_facts(mandates)
+    facts = [fact for fact, _m in seats]
+    by_key = {fact.key: m for fact, m in seats}
+    out: dict[int, list] = {}
+    for fact, mandate in seats:
+        found = seat_rules.stand_ins(meeting.instance.kind, [fact], facts)
+        if found:
+            out.setdefault(mandate.person_id, []).extend(by_key[f.key].person for f in found)
+    return out
+
+
 @transaction.atomic
-def attendance_initialise(*, meeting: Meeting, people) -> list[Attendance]:
-    """An 'absent' line for each person not yet on the register; running it again adds nothing."""
+def attendance_initialise(*, meeting: Meeting, people, expected: dict | None = None,
+                          stand_ins: dict | None = None) -> list[Attendance]:
+    """A line for each person not yet on the register; running it again adds nothing.
+
+    With `expected` (from the answers), each new line starts as announced and unconfirmed; a delegation the
+    rules do not allow (`stand_ins`, M3/M6/M8) starts as excused. Without it, lines start absent.
+    """
     lock(meeting)
     _require_register_open(meeting)
     existing = set(meeting.attendance.values_list("person_id", flat=True))
     new, seen = [], set(existing)
     for person in people:
-        if person.pk not in seen:
-            seen.add(person.pk)
-            new.append(Attendance(meeting=meeting, person=person, status=Attendance.Status.ABSENT))
+        if person.pk in seen:
+            continue
+        seen.add(person.pk)
+        line = Attendance(meeting=meeting, person=person, status=Attendance.Status.ABSENT)
+        if expected is not None:
+            line.confirmed = False
+            announced = expected.get(person.pk)
+            if announced is not None:
+                line.status = announced.status
+                if announced.status == Attendance.Status.REPRESENTED:
+                    allowed = {p.pk for p in (stand_ins or {}).get(person.pk, [])}
+                    if announced.represented_by_id in allowed:
+                        line.represented_by_id = announced.represented_by_id
+                    else:
+                        line.status = Attendance.Status.EXCUSED
+        new.append(line)
     if new:
         bulk_create_with_history(new, Attendance)
     return list(meeting.attendance.select_related("person"))
+
+
+@transaction.atomic
+def attendance_confirm_expected(*, meeting: Meeting) -> int:
+    """"Everyone present as announced": the lines the answers filled become fact. Returns how many."""
+    lock(meeting)
+    _require_register_open(meeting)
+    lines = list(meeting.attendance.filter(confirmed=False))
+    for line in lines:
+        line.confirmed = True
+    if lines:
+        bulk_update_with_history(lines, Attendance, ["confirmed"])
+    return len(lines)
 
 
 def _register(meeting: Meeting, lines=None) -> list[Attendance]:
@@ -100,10 +179,12 @@ def _register(meeting: Meeting, lines=None) -> list[Attendance]:
     return lines
 
 
-def register_chair(meeting: Meeting, lines=None) -> ChairResult:
+def register_chair(meeting: Meeting, lines=None, *, announced: bool = False) -> ChairResult:
     """The acting chair from the register: everyone of the instance not marked present counts as absent.
 
-    With an empty register nobody is known absent yet: the result is the chair expected if all come.
+    With an empty register nobody is known absent yet: the result is the chair expected if all come. With
+    `announced` (before the meeting), lines prepared from the answers and not yet confirmed count as announced:
+    declined and delegated are absences, silence is not. The chair recorded when the meeting is held uses facts.
     A represented titular is absent for the chair: succession is horizontal, between Troïka partners (T4).
     """
 
@@ -113,6 +194,10 @@ def register_chair(meeting: Meeting, lines=None) -> ChairResult:
     absent: set[int] = set()
     if lines:
         present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
+        # A line the answers left "absent" only because nobody answered is not a known absence yet.
+        if announced:
+            present |= {line.person_id for line in lines
+                        if not line.confirmed and line.status == Attendance.Status.ABSENT}
         members = set(Mandate.objects.active_on(day).filter(instance=instance).values_list("person_id", flat=True))
         members |= {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
         members |= {line.person_id for line in lines}
@@ -131,7 +216,7 @@ def current_acting_chair(meeting: Meeting, lines=None) -> ChairResult:
     """The chair recorded once the meeting is held, otherwise the one the register gives now."""
     if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
         return recorded_chair(meeting)
-    return register_chair(meeting, lines)
+    return register_chair(meeting, lines, announced=True)
 
 
 def member_partners(meeting: Meeting):

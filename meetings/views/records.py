@@ -9,7 +9,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings import services
@@ -29,10 +29,17 @@ class AttendanceLineForm(forms.Form):
                                             empty_value=None)
 
 
-def _expected_people(meeting):
+ROLE_RANK = {Mandate.Role.TITULAR: 0, Mandate.Role.EXPERT: 0, Mandate.Role.DEPUTY: 1, Mandate.Role.BINOME: 1}
+
+
+def _mandates(meeting):
+    """The instance's mandates active on the meeting's date (one query)."""
+    return list(Mandate.objects.active_on(meeting_day(meeting)).filter(instance=meeting.instance).select_related(
+        "person__institution__partner"))
+
+
+def _expected_people(meeting, mandates):
     """Everyone holding a mandate in the instance on the meeting's date, plus the group's leaders."""
-    mandates = Mandate.objects.active_on(meeting_day(meeting)).filter(instance=meeting.instance).select_related(
-        "person__institution__partner")
     people = {m.person_id: m.person for m in mandates}
     for person in (meeting.instance.leader_person, meeting.instance.co_lead_person):
         if person is not None:
@@ -42,25 +49,43 @@ def _expected_people(meeting):
 
 @require_http_methods(["GET", "POST"])
 def attendance(request, pk):
+    """The register, grouped by partner and prepared from the invitations' answers (intentions, then facts)."""
     meeting = meeting_for_manager(request.user, pk)
-    people = _expected_people(meeting)
+    mandates = _mandates(meeting)
+    people = _expected_people(meeting, mandates)
+    stand_ins = services.stand_ins_by_person(meeting, mandates)
     errors = []
     if request.method == "POST" and "initialise" in request.POST:
         try:
-            services.attendance_initialise(meeting=meeting, people=list(people.values()))
+            services.attendance_initialise(meeting=meeting, people=list(people.values()),
+                                           expected=services.expected_from_answers(meeting), stand_ins=stand_ins)
         except ValidationError as error:
             flash_refusal(request, error)
         return _redirect_self(meeting)
+    if request.method == "POST" and "confirm_expected" in request.POST:
+        try:
+            count = services.attendance_confirm_expected(meeting=meeting)
+        except ValidationError as error:
+            flash_refusal(request, error)
+        else:
+            messages.success(request, ngettext("%(count)d line confirmed as announced.",
+                                               "%(count)d lines confirmed as announced.", count) % {"count": count})
+        return _redirect_self(meeting)
     lines = list(meeting.attendance.select_related("person__institution__partner", "represented_by"))
+    roles = {m.person_id: m.role for m in mandates}
+    lines.sort(key=lambda line: (line.person.institution.partner.name, ROLE_RANK.get(roles.get(line.person_id), 2),
+                                 line.person.last_name, line.person.first_name))
     for line in lines:
         people.setdefault(line.person_id, line.person)
-    choices = [("", "—")] + sorted(((p.pk, f"{p} ({p.institution.partner.name})") for p in people.values()),
-                                   key=lambda c: c[1])
     rows = []
     for line in lines:
         form = AttendanceLineForm(request.POST or None, prefix=f"p{line.person_id}",
                                   initial={"status": line.status, "represented_by": line.represented_by_id})
-        form.fields["represented_by"].choices = choices
+        # Only those who may stand in for this person (M3, M6, M8): a few names, not the whole directory.
+        allowed = list(stand_ins.get(line.person_id, []))
+        if line.represented_by is not None and line.represented_by not in allowed:
+            allowed.append(line.represented_by)
+        form.fields["represented_by"].choices = [("", "—")] + [(p.pk, str(p)) for p in allowed]
         rows.append((line, form))
     if request.method == "POST":
         if all(form.is_valid() for _line, form in rows):
@@ -88,7 +113,7 @@ def attendance(request, pk):
     represented, members = services.represented_partners(meeting, lines)
     return render(request, "meetings/attendance.html", {
         "meeting": meeting, "rows": rows, "chair": chair, "represented": represented, "members": members,
-        "has_errors": bool(errors),
+        "has_errors": bool(errors), "unconfirmed": sum(1 for line in lines if not line.confirmed),
     })
 
 

@@ -41,11 +41,8 @@ def send_invitations(request, pk):
     """A confirmation page that says how many people will receive the invitation, then the sending."""
     meeting = meeting_for_manager(request.user, pk)
     latest = sec.distribution_latest(meeting)
-    already = set(
-        Invitation.objects.filter(meeting=meeting, kind="request", delegated_from__isnull=True)
-        .values_list("email", flat=True)
-    )
-    recipients = [e for e in latest.entries.all() if e.email not in already] if latest else []
+    already = sec.invited_keys(meeting)
+    recipients = [e for e in latest.entries.all() if e.key not in already] if latest else []
     if request.method == "POST":
         if latest is None:
             messages.error(request, _("Generate and review the distribution list first."))

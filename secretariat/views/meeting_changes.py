@@ -21,7 +21,7 @@ def meeting_reschedule(request, pk):
     meeting = meeting_for_manager(request.user, pk)
     form = RescheduleForm(request.POST or None, initial={"start": meeting.start, "end": meeting.end,
                                                          "place": meeting.place})
-    invited = meeting.invitations.filter(kind="request").values("email").distinct().count()
+    invited = meeting.invitations.count()  # people: one invitation each
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -44,7 +44,7 @@ def meeting_reschedule(request, pk):
 def meeting_cancel(request, pk):
     meeting = meeting_for_manager(request.user, pk)
     form = CancelForm(request.POST or None)
-    invited = meeting.invitations.filter(kind="request").values("email").distinct().count()
+    invited = meeting.invitations.count()  # people: one invitation each
     if request.method == "POST" and form.is_valid():
         try:
             _meeting, count = meeting_cancel_and_notify(meeting=meeting, reason=form.cleaned_data["reason"])

@@ -22,7 +22,7 @@ from meetings.compliance import compliance
 from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
 from membership.roles import is_secretariat, person_of
-from secretariat import services as sec
+from secretariat.answers import answer_record, delegation_options_for
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.reports.dashboard import dashboard_reports
 from secretariat.selectors import invitation_progress, rsvp_summary
@@ -138,9 +138,10 @@ def my_invitations(request):
     rows = []
     if person is not None:
         rows = list(
-            Invitation.objects.filter(person=person, kind=Invitation.Kind.REQUEST)
-            .select_related("meeting__instance", "delegated_to").order_by("meeting__start", "pk")
+            Invitation.objects.filter(person=person)
+            .select_related("meeting__instance", "delegated_to", "delegated_from").order_by("meeting__start", "pk")
         )
+        delegation_options_for([i for i in rows if i.meeting.end >= timezone.now()])
     now = timezone.now()
     proposals = {}
     if rows:
@@ -161,21 +162,13 @@ def my_invitations(request):
 def my_rsvp(request, pk):
     """The logged-in twin of the e-mail's RSVP links: answer or delegate one's own invitation."""
     person = person_of(request.user)
-    invitation = get_object_or_404(Invitation.objects.select_related("meeting__instance"), pk=pk,
-                                   kind=Invitation.Kind.REQUEST)
+    invitation = get_object_or_404(Invitation.objects.select_related("meeting__instance"), pk=pk)
     if person is None or invitation.person_id != person.pk:
         raise PermissionDenied
     answer = request.POST.get("answer", "")
     try:
-        if answer == Invitation.Rsvp.DELEGATED:
-            row = sec.invitation_delegate(invitation=invitation)
-            messages.success(request, _("You delegated this meeting to %(name)s, who is invited in your place.")
-                             % {"name": row.name})
-        elif answer in (Invitation.Rsvp.ATTENDING, Invitation.Rsvp.DECLINED):
-            sec.invitation_rsvp(invitation=invitation, answer=answer)
-            messages.success(request, _("Your answer is recorded."))
-        else:
-            messages.error(request, _("Unknown answer."))
+        outcome = answer_record(invitation=invitation, answer=answer, channel=Invitation.Channel.PORTAL)
+        messages.success(request, outcome.detail)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -13,18 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meetings.models import Meeting
 from membership.access import can_manage_instance
-from secretariat import services
+from secretariat import answers, services
 from secretariat.distribution import build_distribution_list
 from secretariat.exports import rows_as_vcard, rows_for_people_as_csv, snapshot_rows
 from secretariat.ics import feed_calendar
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.rsvp import RsvpLinkError, invitation_for_token
 
-ANSWERS = {
-    Invitation.Rsvp.ATTENDING: Invitation.Rsvp.ATTENDING,
-    Invitation.Rsvp.DECLINED: Invitation.Rsvp.DECLINED,
-    Invitation.Rsvp.DELEGATED: Invitation.Rsvp.DELEGATED,
-}
+ANSWERS = {value: value for value in answers.ANSWERS}
 
 
 def _link_error(request, error: RsvpLinkError):
@@ -45,8 +41,10 @@ def rsvp(request, token: str):
         invitation = invitation_for_token(token)
     except RsvpLinkError as error:
         return _link_error(request, error)
-    delegate = services.delegate_for(invitation) if invitation.rsvp != Invitation.Rsvp.DELEGATED else None
+    options = answers.delegation_options(invitation)
+    delegate = options.candidates[0].person if options.possible else None
     context = {"invitation": invitation, "meeting": invitation.meeting, "delegate": delegate,
+               "delegation": options,
                "start": timezone.localtime(invitation.meeting.start),
                "preselected": request.GET.get("answer", "")}
     if request.method != "POST":
@@ -55,10 +53,7 @@ def rsvp(request, token: str):
     try:
         if answer is None:
             raise ValidationError(_("Choose one of the answers."))
-        if answer == Invitation.Rsvp.DELEGATED:
-            services.invitation_delegate(invitation=invitation)
-        else:
-            services.invitation_rsvp(invitation=invitation, answer=answer)
+        answers.answer_record(invitation=invitation, answer=answer, channel=Invitation.Channel.LINK)
     except ValidationError as error:
         context["error"] = " ".join(error.messages)
         return render(request, "secretariat/rsvp/confirm.html", context, status=400)

@@ -14,6 +14,7 @@ from instances.models import Instance
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from membership.models import Mandate, Partner
+from secretariat import answers
 from secretariat import services as secretariat_services
 from secretariat.models import Invitation
 from tests.secretariat.factories import at, partner, person, seat
@@ -86,7 +87,7 @@ def build(seg_user) -> ReportsWorld:
     meeting_services.meeting_propose_agenda(meeting=upcoming)
     secretariat_services.invitations_send(meeting=upcoming, by_user=seg_user)
     belgium = Invitation.objects.get(meeting=upcoming, person=w.titulars["Belgique"])
-    secretariat_services.invitation_delegate(invitation=belgium)
+    answers.invitation_delegate(invitation=belgium)
     w.upcoming = Meeting.objects.get(pk=upcoming.pk)
 
     # A held meeting: register, minutes, a decision, an action, a referral to the GA.

@@ -1,6 +1,7 @@
 """Invitations: e-mail in the person's language, the iCalendar parsed back, exactly-once sending, retries."""
 
 import datetime
+import smtplib
 from unittest import mock
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 
-from secretariat import services
+from secretariat import outbox, services
 from secretariat.models import Invitation
 from secretariat.tasks import requeue_pending_invitations, send_invitation
 from tests.factories import gec
@@ -137,27 +138,31 @@ def test_task_run_twice_sends_once(cast):
     services.invitations_send(meeting=m)  # on_commit callbacks not run: rows only
     invitation = Invitation.objects.filter(meeting=m).first()
     assert invitation.state == "pending"
-    assert send_invitation(invitation.pk) == "sent"
-    assert send_invitation(invitation.pk) == "taken"
+    assert send_invitation(invitation.pk)["sent"] == 1
+    assert send_invitation(invitation.pk)["claimed"] == 0
     assert len(mail.outbox) == 1
     invitation.refresh_from_db()
     assert invitation.state == "sent" and invitation.attempts == 1 and invitation.sent_at
 
 
-def test_failures_back_off_then_fail_with_the_error_and_retry_works(cast, django_capture_on_commit_callbacks):
+def test_failures_back_off_then_fail_with_the_error_and_retry_works(cast, settings,
+                                                                    django_capture_on_commit_callbacks):
+    settings.INVITATION_BACKOFF_SECONDS = 30
     m = proposed(gec())
     services.invitations_send(meeting=m)
     invitation = Invitation.objects.filter(meeting=m).first()
-    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("SMTP down")), \
-            mock.patch("secretariat.tasks.send_invitation.apply_async",
-                       side_effect=lambda args, countdown: send_invitation(*args)) as requeue:
-        send_invitation(invitation.pk)
-    countdowns = [c.kwargs["countdown"] for c in requeue.call_args_list]
-    assert countdowns == sorted(countdowns) and countdowns[0] < countdowns[-1]  # exponential backoff
-    assert max(countdowns) <= settings.CELERY_LONGEST_COUNTDOWN
+    refusal = smtplib.SMTPRecipientsRefused({invitation.email: (450, b"4.2.1 Mailbox busy")})
+    waits = []
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=refusal):
+        for _ in range(settings.INVITATION_MAX_ATTEMPTS):
+            send_invitation(invitation.pk)
+            invitation.refresh_from_db()
+            waits.append((invitation.next_attempt_at - timezone.now()).total_seconds())
+            Invitation.objects.filter(pk=invitation.pk).update(next_attempt_at=timezone.now())
+    assert waits[0] < waits[1] < waits[2]  # exponential backoff
     invitation.refresh_from_db()
-    assert invitation.state == "failed" and invitation.attempts == services.MAX_ATTEMPTS
-    assert "SMTP down" in invitation.last_error
+    assert invitation.state == "failed" and invitation.attempts == settings.INVITATION_MAX_ATTEMPTS
+    assert "4.2.1" in invitation.last_error
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -169,24 +174,23 @@ def test_failures_back_off_then_fail_with_the_error_and_retry_works(cast, django
         services.invitation_retry(invitation=invitation)
 
 
-def test_backoff_is_capped():
-    assert services.backoff_seconds(1) < services.backoff_seconds(2) < services.backoff_seconds(3)
-    assert services.backoff_seconds(40) == settings.CELERY_LONGEST_COUNTDOWN
+def test_backoff_is_capped(settings):
+    assert outbox.backoff_seconds(1) < outbox.backoff_seconds(2) < outbox.backoff_seconds(3)
+    assert outbox.backoff_seconds(40) == settings.INVITATION_BACKOFF_MAX_SECONDS
 
 
-def test_requeue_sends_lost_rows_exactly_once_and_rescues_stuck_ones(cast):
+def test_requeue_sends_lost_rows_exactly_once_and_rescues_stuck_ones(cast, settings):
     m = proposed(gec())
-    services.invitations_send(meeting=m)  # as if Redis was down at commit: rows, no message
-    assert requeue_pending_invitations() == 0  # younger than a minute: their message may still come
-    Invitation.objects.update(queued_at=timezone.now() - datetime.timedelta(minutes=2),
+    services.invitations_send(meeting=m)  # as if Redis had lost the messages: rows, no message
+    assert requeue_pending_invitations() == 0  # queued recently: their message may still come
+    Invitation.objects.update(queued_at=timezone.now() - datetime.timedelta(seconds=settings.INVITATION_REQUEUE_AFTER + 1),
                               next_attempt_at=timezone.now() - datetime.timedelta(minutes=2))
     assert requeue_pending_invitations() == 3
     assert requeue_pending_invitations() == 0
     assert len(mail.outbox) == 3
     stuck = Invitation.objects.first()
-    Invitation.objects.filter(pk=stuck.pk).update(state="sending",
-                                                  claimed_at=timezone.now() - datetime.timedelta(hours=1))
-    assert requeue_pending_invitations(older_than_seconds=60, stuck_after_seconds=600) == 1
+    Invitation.objects.filter(pk=stuck.pk).update(state="sending", claimed_at=timezone.now() - datetime.timedelta(hours=1))
+    assert requeue_pending_invitations() == 1
     assert len(mail.outbox) == 4
 
 

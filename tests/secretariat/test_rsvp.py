@@ -14,7 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from meetings import services as meeting_services
-from secretariat import services
+from secretariat import answers, services
 from secretariat.models import Invitation
 from secretariat.rsvp import SALT, make_token
 from secretariat.tasks import send_daily_digest, send_reminders
@@ -140,7 +140,7 @@ def test_delegation_in_a_group_goes_to_the_binome(django_capture_on_commit_callb
         services.invitations_send(meeting=m)
     invitation = Invitation.objects.get(meeting=m, person=expert)
     with django_capture_on_commit_callbacks(execute=True):
-        row = services.invitation_delegate(invitation=invitation)
+        row = answers.invitation_delegate(invitation=invitation)
     assert row.person == binome and row.delegated_from == invitation
 
 
@@ -207,7 +207,7 @@ def test_vcard_download_parses(client, secretariat_user, invited):
 def test_reminder_three_days_before_to_those_who_have_not_answered_once(invited, django_capture_on_commit_callbacks):
     m = invited["meeting"]
     answered = Invitation.objects.get(meeting=m, person=invited["deputy"])
-    services.invitation_rsvp(invitation=answered, answer="attending")
+    answers.invitation_rsvp(invitation=answered, answer="attending")
     assert send_reminders() == 0  # 20 days ahead: too early
     start = timezone.now() + datetime.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):

@@ -193,6 +193,10 @@ MATRIX = {
     "secretariat:send": manage_post(meeting),
     "secretariat:progress": manage_get(meeting),
     "secretariat:failed": manage_get(meeting),
+    "secretariat:answers": manage_get(meeting),
+    "secretariat:answers_csv": manage_get(meeting),
+    # Recording an answer on someone's behalf: managers only; an empty form comes back to the roster.
+    "secretariat:answer_on_behalf": manage_post(meeting),
     "meetings:attendance": manage_get(meeting, keys=("a_held",)),
     "meetings:records": manage_get(meeting, keys=("a_held",)),
     "secretariat:distribution_csv": manage_get(meeting_id),

@@ -1,0 +1,511 @@
+"""The invitation outbox: rows in the database are the truth, Celery messages only wake the senders up.
+
+A row is `pending` until a batch claims it (`sending`), then `sent` or `failed`, or back to `pending` with a
+backoff. The guarantees, in the words of README's "Background work":
+
+- **Claim.** A batch claims rows with one conditional update (pending, due — `next_attempt_at` reached —
+  and attempts left): two copies of a task can never hold the same row, and a copy arriving during a
+  backoff claims nothing. The claim counts the attempt, so a message that kills its worker every time
+  still reaches "failed" once its attempts are spent.
+- **One connection per batch.** The batch opens one SMTP connection and records each row's own outcome.
+  Replies are read by RFC 3463's class: 5.x.x (or a 5yz reply without enhanced code) fails the row at once
+  with the server's reason; 4.x.x backs it off. A failure of the server itself (no connection, 421, a
+  temporary refusal of MAIL or DATA, a dropped connection) stops the batch and counts towards the breaker.
+- **Ambiguity (RFC 1047).** A connection dropped or timed out after the end of DATA may have delivered the
+  message: the row is marked "uncertain delivery" and sent again later with the same Message-ID, and the
+  breaker opens at once, so a window of lost acknowledgements costs at most one message per connection
+  open when it began.
+- **Breaker.** Shared by every worker (a database row with an expiry): it opens after
+  SMTP_BREAKER_THRESHOLD consecutive server failures (or one ambiguous outcome) for SMTP_BREAKER_OPEN_SECONDS,
+  doubling at each failed probe up to SMTP_BREAKER_MAX_OPEN_SECONDS; one batch then probes, and the first
+  success closes it. While it is open no batch sends and the requeue publishes nothing.
+- **One owner for retries.** A failing batch writes the row's next attempt time and publishes nothing; the
+  requeue (beat, on its own queue, exclusive through a lock with expiry) publishes the rows that are due and
+  not queued. Two beats by mistake only take the lock in turn.
+- **Rows left "sending".** A living batch refreshes `claimed_at` of its rows; a row whose batch stopped
+  refreshing for INVITATION_SENDING_TIMEOUT (worker killed, database cut) is recovered by the requeue,
+  marked "uncertain delivery" (it may have been handed over) and sent again, or failed if its attempts are
+  spent. Such a row may produce one duplicate, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+import re
+import smtplib
+import threading
+import time
+import uuid
+from itertools import groupby
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core.queue import enqueue_many_on_commit, publish_all
+from secretariat.emails import agenda_items, invitation_message
+from secretariat.models import Invitation, OutboxState
+
+logger = logging.getLogger(__name__)
+
+SEND_BATCH = "secretariat.tasks.send_invitation_batch"
+BREAKER = "smtp"
+REQUEUE_LOCK = "requeue"
+PROBE = "probe"
+# queued_at of a row that has no message in the broker: the requeue publishes it as soon as it is due.
+NOT_QUEUED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+ENHANCED_STATUS = re.compile(r"(?<![\d.])([245])\.\d{1,3}\.\d{1,3}(?![\d.])")
+
+
+def _seconds(value) -> datetime.timedelta:
+    return datetime.timedelta(seconds=float(value))
+
+
+def backoff_seconds(attempts: int) -> float:
+    """First backoff INVITATION_BACKOFF_SECONDS, doubling per attempt, at most INVITATION_BACKOFF_MAX_SECONDS."""
+    return min(settings.INVITATION_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), settings.INVITATION_BACKOFF_MAX_SECONDS)
+
+
+def chunks(ids, size: int):
+    ids = list(ids)
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+# --- queuing -------------------------------------------------------------------------------------------------
+
+
+def mark_not_queued(ids) -> None:
+    """The broker refused these rows' message: the next requeue publishes them (when due)."""
+    Invitation.objects.filter(pk__in=list(ids), state=Invitation.State.PENDING).update(queued_at=NOT_QUEUED)
+
+
+def _on_publish_failure(arg_lists) -> None:
+    mark_not_queued([pk for args in arg_lists for pk in args[0]])
+
+
+def queue_on_commit(invitations) -> None:
+    """After commit, one batch task per INVITATION_BATCH_SIZE rows of a meeting; never fails the caller."""
+    rows = sorted(invitations, key=lambda row: (row.meeting_id, row.pk))
+    batches = []
+    for _meeting, group in groupby(rows, key=lambda row: row.meeting_id):
+        batches += [[ids] for ids in chunks([row.pk for row in group], settings.INVITATION_BATCH_SIZE)]
+    enqueue_many_on_commit(SEND_BATCH, batches, on_failure=_on_publish_failure)
+
+
+# --- shared switches: the breaker and the requeue's lock ------------------------------------------------------
+
+
+def _state(name: str) -> OutboxState:
+    return OutboxState.objects.get_or_create(name=name)[0]
+
+
+def _open_period(opens: int) -> datetime.timedelta:
+    return _seconds(min(settings.SMTP_BREAKER_OPEN_SECONDS * 2 ** opens, settings.SMTP_BREAKER_MAX_OPEN_SECONDS))
+
+
+def breaker_is_open(now=None) -> bool:
+    state = OutboxState.objects.filter(name=BREAKER).first()
+    return state is not None and state.until is not None and state.until > (now or timezone.now())
+
+
+def breaker_allows(now=None) -> tuple[bool, bool]:
+    """(may send, is clean). Closed: yes. Open: no. Open period over: one caller probes, the others wait."""
+    now = now or timezone.now()
+    state = _state(BREAKER)
+    clean = state.failures == 0 and state.until is None and state.opens == 0
+    if state.until is None:
+        return True, clean
+    if state.until > now:
+        return False, False
+    probe = OutboxState.objects.filter(name=BREAKER, until=state.until).update(
+        until=now + _open_period(state.opens), holder=PROBE)
+    return probe == 1, False
+
+
+def breaker_record_failure(error: str, *, ambiguous: bool) -> None:
+    """Count a failure of the server; open (or reopen after a failed probe) when the threshold is reached."""
+    now = timezone.now()
+    _state(BREAKER)
+    with transaction.atomic():
+        state = OutboxState.objects.select_for_update().get(name=BREAKER)
+        state.failures += 1
+        state.last_error = error[:2000]
+        closed_or_probing = state.until is None or state.holder == PROBE or state.until <= now
+        if closed_or_probing and (ambiguous or state.failures >= settings.SMTP_BREAKER_THRESHOLD
+                                  or state.holder == PROBE):
+            state.until = now + _open_period(state.opens)
+            state.opens += 1
+            state.holder = ""
+            logger.warning("SMTP breaker open until %s: %s", state.until, error)
+        state.save()
+
+
+def breaker_record_success() -> None:
+    OutboxState.objects.filter(name=BREAKER).exclude(failures=0, opens=0, until__isnull=True).update(
+        failures=0, opens=0, until=None, holder="", last_error="")
+
+
+def lock_acquire(name: str, ttl_seconds: float) -> str | None:
+    """A lock with expiry in the database: the holder's token, or None if someone holds it."""
+    _state(name)
+    now, token = timezone.now(), uuid.uuid4().hex
+    taken = OutboxState.objects.filter(Q(until__isnull=True) | Q(until__lte=now), name=name).update(
+        holder=token, until=now + _seconds(ttl_seconds))
+    return token if taken else None
+
+
+def lock_release(name: str, token: str) -> None:
+    OutboxState.objects.filter(name=name, holder=token).update(holder="", until=None)
+
+
+# --- SMTP with the end of DATA tracked ------------------------------------------------------------------------
+
+
+class _EndOfDataMixin:
+    """Knows whether the final "." of DATA left: a failure after it is ambiguous (RFC 1047)."""
+
+    end_of_data_sent = False
+
+    def send(self, s):
+        super().send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.end_of_data_sent = True
+
+
+class _SMTP(_EndOfDataMixin, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_EndOfDataMixin, smtplib.SMTP_SSL):
+    pass
+
+
+class OutboxSMTPBackend(DjangoSMTPBackend):
+    """Django's SMTP backend with the connect timeout for connecting and the command timeout afterwards."""
+
+    @property
+    def connection_class(self):
+        return _SMTP_SSL if self.use_ssl else _SMTP
+
+    def open(self):
+        created = super().open()
+        if created and self.connection is not None and getattr(self.connection, "sock", None) is not None:
+            self.connection.sock.settimeout(settings.EMAIL_COMMAND_TIMEOUT)
+        return created
+
+
+def open_mail_connection():
+    backend = get_connection(fail_silently=False)
+    if type(backend) is DjangoSMTPBackend:
+        backend = OutboxSMTPBackend(fail_silently=False, timeout=settings.EMAIL_CONNECT_TIMEOUT)
+    backend.open()
+    return backend
+
+
+def _end_of_data_sent(backend) -> bool:
+    return bool(getattr(getattr(backend, "connection", None), "end_of_data_sent", False))
+
+
+def _reset_end_of_data(backend) -> None:
+    smtp = getattr(backend, "connection", None)
+    if smtp is not None and hasattr(smtp, "end_of_data_sent"):
+        smtp.end_of_data_sent = False
+
+
+# --- outcomes ---------------------------------------------------------------------------------------------------
+
+
+SENT, TEMPORARY, PERMANENT, AMBIGUOUS = "sent", "temporary", "permanent", "ambiguous"
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    kind: str
+    error: str = ""
+    server: bool = False  # a failure of the server, not of this message: stops the batch, counts for the breaker
+    charged: bool = True  # the attempt counts against the row's budget (not when the message never left)
+
+
+def _reply_class(code: int, text) -> int:
+    """RFC 3463: the class of the enhanced status code when the reply has one, else of the reply code."""
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    match = ENHANCED_STATUS.search(text)
+    return int(match.group(1)) if match else code // 100
+
+
+def _reply(code, text) -> str:
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {text}".strip()
+
+
+def classify(exc: BaseException, *, end_of_data_sent: bool) -> Outcome:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = list(exc.recipients.values())
+        error = "; ".join(_reply(code, text) for code, text in replies)
+        if replies and all(_reply_class(code, text) == 5 for code, text in replies):
+            return Outcome(PERMANENT, error)
+        return Outcome(TEMPORARY, error)
+    if isinstance(exc, smtplib.SMTPResponseException):  # sender refused, data error, helo, auth, connect
+        error = _reply(exc.smtp_code, exc.smtp_error)
+        data_or_sender = isinstance(exc, (smtplib.SMTPDataError, smtplib.SMTPSenderRefused))
+        if data_or_sender and _reply_class(exc.smtp_code, exc.smtp_error) == 5:
+            return Outcome(PERMANENT, error)
+        if exc.smtp_code == 421 or not isinstance(exc, smtplib.SMTPDataError):
+            return Outcome(TEMPORARY, error, server=True, charged=False)  # the message was not taken in
+        return Outcome(TEMPORARY, error, server=True)
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
+        error = f"{type(exc).__name__}: {exc}"
+        if end_of_data_sent:
+            return Outcome(AMBIGUOUS, error, server=True)
+        return Outcome(TEMPORARY, error, server=True, charged=False)
+    return Outcome(TEMPORARY, f"{type(exc).__name__}: {exc}")
+
+
+# --- claiming and recording ------------------------------------------------------------------------------------
+
+
+def _no_fsync_wait() -> None:
+    """Commit without waiting for the disk (PostgreSQL's asynchronous commit) in the current transaction.
+
+    WAL is written in order, so after a crash of PostgreSQL a lost claim or "sent" mark only means the row is
+    sent again (with its Message-ID) — the same case as a worker dying between the hand-off and the mark.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _session_fsync_wait(wait: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit" if wait else "SET synchronous_commit TO OFF")
+
+
+def claim_batch(ids, token: str, now=None) -> list[Invitation]:
+    """pending, due and with attempts left → sending, in one conditional update; returns the rows taken."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _no_fsync_wait()
+        taken = Invitation.objects.filter(
+            pk__in=list(ids), state=Invitation.State.PENDING, next_attempt_at__lte=now,
+            attempts__lt=settings.INVITATION_MAX_ATTEMPTS,
+        ).update(state=Invitation.State.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by=token)
+    if not taken:
+        return []
+    return list(Invitation.objects.filter(claimed_by=token, state=Invitation.State.SENDING)
+                .select_related("meeting__instance", "delegated_to", "delegated_from").order_by("pk"))
+
+
+def _mine(row: Invitation, token: str):
+    return Invitation.objects.filter(pk=row.pk, state=Invitation.State.SENDING, claimed_by=token)
+
+
+def _with_database_retries(write, what: str, tries: int = 5) -> bool:
+    """The message has left: record it even if the database connection dropped a moment ago."""
+    for attempt in range(tries):
+        try:
+            write()
+            return True
+        except DatabaseError:
+            logger.warning("Could not record %s (try %d)", what, attempt + 1, exc_info=True)
+            connection.close()  # the next query reconnects
+            time.sleep(min(0.5 * 2 ** attempt, 8))
+    return False
+
+
+def record(row: Invitation, token: str, outcome: Outcome) -> None:
+    now = timezone.now()
+    if outcome.kind == SENT:
+        fields = dict(state=Invitation.State.SENT, sent_at=now, last_error="", claimed_by="")
+        if hasattr(Invitation, "messages_sent"):
+            fields["messages_sent"] = F("messages_sent") + 1
+
+        # One statement; during a batch the session commits without waiting for the disk (see _Lease.__enter__).
+        _with_database_retries(lambda: _mine(row, token).update(**fields), f"invitation {row.pk} as sent")
+        return
+    error = outcome.error[:2000]
+    attempts = row.attempts if outcome.charged else row.attempts - 1
+    fields = dict(last_error=error, claimed_by="", queued_at=NOT_QUEUED)
+    if outcome.kind == AMBIGUOUS:
+        fields["delivery_uncertain"] = True
+    if not outcome.charged:
+        fields["attempts"] = F("attempts") - 1
+    if outcome.kind == PERMANENT or attempts >= settings.INVITATION_MAX_ATTEMPTS:
+        fields["state"] = Invitation.State.FAILED
+    else:
+        fields["state"] = Invitation.State.PENDING
+        # A message the server never took in, or may have taken in, waits for the breaker, not for a backoff.
+        wait = backoff_seconds(max(attempts, 1)) if outcome.charged and outcome.kind != AMBIGUOUS else 0
+        fields["next_attempt_at"] = now + _seconds(wait)
+    _with_database_retries(lambda: _mine(row, token).update(**fields), f"the outcome of invitation {row.pk}")
+
+
+def release(rows, token: str) -> None:
+    """Rows claimed but not tried (the batch stopped): back to pending, attempt refunded, due now."""
+    if rows:
+        Invitation.objects.filter(pk__in=[row.pk for row in rows], state=Invitation.State.SENDING,
+                                  claimed_by=token).update(
+            state=Invitation.State.PENDING, attempts=F("attempts") - 1, claimed_by="", queued_at=NOT_QUEUED)
+
+
+class _Lease:
+    """While the batch lives, a thread refreshes claimed_at of its rows, so only dead batches' rows look stuck."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"outbox-lease-{token[:8]}", daemon=True)
+
+    def _run(self):
+        interval = max(settings.INVITATION_SENDING_TIMEOUT / 4, 0.05)
+        try:
+            while not self.stop.wait(interval):
+                try:
+                    Invitation.objects.filter(claimed_by=self.token, state=Invitation.State.SENDING).update(
+                        claimed_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("Could not refresh the lease of batch %s", self.token, exc_info=True)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        # Eager tasks (tests, development) run inside the caller's transaction: a thread has no view of it.
+        if not connection.in_atomic_block:
+            self.thread.start()
+            _session_fsync_wait(False)  # the outcomes of this batch: see _no_fsync_wait
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+            try:
+                _session_fsync_wait(True)
+            except DatabaseError:  # a connection that dropped is replaced with the default anyway
+                connection.close()
+
+
+# --- the batch ---------------------------------------------------------------------------------------------------
+
+
+def send_batch(ids) -> dict:
+    """Claim what is due among `ids`, send it over one connection, record each row's outcome."""
+    counts = {SENT: 0, TEMPORARY: 0, PERMANENT: 0, AMBIGUOUS: 0, "released": 0, "claimed": 0}
+    allowed, clean = breaker_allows()
+    if not allowed:
+        mark_not_queued(ids)  # the requeue publishes them once the breaker lets mail through
+        counts["released"] = len(ids)
+        return counts
+    token = uuid.uuid4().hex
+    ids = list(ids)
+    if not clean:
+        # This batch probes the server: it sends the messages of uncertain delivery first, so a server still
+        # losing acknowledgements doubles again a message already doubled (same Message-ID), never a new one.
+        ids = list(Invitation.objects.filter(
+            state=Invitation.State.PENDING, delivery_uncertain=True, next_attempt_at__lte=timezone.now(),
+        ).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:settings.INVITATION_BATCH_SIZE]) + ids
+    rows = claim_batch(ids, token)
+    rows.sort(key=lambda row: (not row.delivery_uncertain, row.pk))
+    counts["claimed"] = len(rows)
+    if not rows:
+        return counts
+    backend, done, items = None, 0, {}
+    with _Lease(token):
+        try:
+            for row in rows:
+                outcome = None
+                try:
+                    if backend is None:
+                        backend = open_mail_connection()
+                except Exception as exc:  # no connection: nothing left, the rows were not tried
+                    outcome = classify(exc, end_of_data_sent=False)
+                if outcome is None:
+                    try:
+                        if row.meeting_id not in items:  # shared parts of a meeting's messages, once per batch
+                            items[row.meeting_id] = agenda_items(row.meeting)
+                        message = invitation_message(row, items=items[row.meeting_id], shared=items)
+                    except Exception as exc:  # a template or data error: this row only
+                        logger.exception("Invitation %s could not be built", row.pk)
+                        outcome = Outcome(TEMPORARY, f"{type(exc).__name__}: {exc}")
+                if outcome is None:
+                    _reset_end_of_data(backend)
+                    try:
+                        backend.send_messages([message])
+                        outcome = Outcome(SENT)
+                    except Exception as exc:
+                        outcome = classify(exc, end_of_data_sent=_end_of_data_sent(backend))
+                        logger.warning("Invitation %s: %s (%s)", row.pk, outcome.kind, outcome.error)
+                record(row, token, outcome)
+                done += 1
+                counts[outcome.kind] += 1
+                if outcome.server:
+                    breaker_record_failure(outcome.error, ambiguous=outcome.kind == AMBIGUOUS)
+                    break
+                if outcome.kind == SENT and not clean:
+                    breaker_record_success()
+                    clean = True
+        finally:
+            release(rows[done:], token)
+            counts["released"] = len(rows) - done
+            if backend is not None:
+                try:
+                    backend.close()
+                except Exception:  # a dropped connection cannot be quit politely
+                    logger.debug("closing the SMTP connection failed", exc_info=True)
+    return counts
+
+
+# --- the requeue (beat) ------------------------------------------------------------------------------------------
+
+
+def recover_stuck(now=None) -> int:
+    """Rows left "sending" by a batch that stopped refreshing them: again pending (uncertain), or failed."""
+    now = now or timezone.now()
+    stuck = Invitation.objects.filter(state=Invitation.State.SENDING,
+                                      claimed_at__lt=now - _seconds(settings.INVITATION_SENDING_TIMEOUT))
+    reason = "The sending of this message stopped without an answer (worker stopped or database unreachable)"
+    failed = stuck.filter(attempts__gte=settings.INVITATION_MAX_ATTEMPTS).update(
+        state=Invitation.State.FAILED, delivery_uncertain=True, claimed_by="", last_error=reason)
+    back = stuck.update(state=Invitation.State.PENDING, delivery_uncertain=True, claimed_by="",
+                        next_attempt_at=now, queued_at=NOT_QUEUED, last_error=reason)
+    if failed or back:
+        logger.warning("Recovered %d invitation(s) left sending; %d failed after their last attempt", back, failed)
+    return failed + back
+
+
+def requeue(*, older_than_seconds: float | None = None, now=None) -> int:
+    """Beat: publish the pending rows that are due and not in the queue; exclusive; returns how many left."""
+    ttl = max(settings.INVITATION_REQUEUE_INTERVAL * 2, 30)
+    token = lock_acquire(REQUEUE_LOCK, ttl)
+    if token is None:
+        return 0  # another requeue is running (two beats by mistake)
+    try:
+        now = now or timezone.now()
+        recover_stuck(now)
+        Invitation.objects.filter(state=Invitation.State.PENDING,
+                                  attempts__gte=settings.INVITATION_MAX_ATTEMPTS).update(
+            state=Invitation.State.FAILED)
+        if breaker_is_open(now):
+            return 0
+        older = settings.INVITATION_REQUEUE_AFTER if older_than_seconds is None else older_than_seconds
+        due = list(
+            Invitation.objects.filter(state=Invitation.State.PENDING, next_attempt_at__lte=now,
+                                      queued_at__lte=now - _seconds(older))
+            .order_by("meeting_id", "next_attempt_at", "pk").values_list("meeting_id", "pk")
+        )
+        batches = []
+        for _meeting, group in groupby(due, key=lambda pair: pair[0]):
+            batches += chunks([pk for _, pk in group], settings.INVITATION_BATCH_SIZE)
+        ids = [pk for batch in batches for pk in batch]
+        Invitation.objects.filter(pk__in=ids, state=Invitation.State.PENDING).update(queued_at=timezone.now())
+        published = publish_all(SEND_BATCH, [[batch] for batch in batches])
+        mark_not_queued([pk for batch in batches[published:] for pk in batch])  # broker still down
+        return sum(len(batch) for batch in batches[:published])
+    finally:
+        lock_release(REQUEUE_LOCK, token)

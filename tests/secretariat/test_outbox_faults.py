@@ -1,0 +1,339 @@
+"""Faults of the whole sending path, on real services: PostgreSQL, a Redis of the test's own (stopped, frozen),
+real Celery workers and beats, and a real SMTP server on loopback (aiosmtpd) that refuses, delays and drops
+its acknowledgements. Every scenario asserts: nothing lost, duplicates within their bound.
+
+Delays, backoffs and timeouts are settings (README, "Configuration"): made short here so each scenario takes
+seconds. Run with DATABASE_URL (PostgreSQL) and REQUIRE_SERVICES=1 to fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from secretariat import outbox, services
+from secretariat.models import Invitation
+from tests.secretariat.factories import proposed
+from tests.secretariat.outbox_directory import directory
+from tests.smtp_sink import SmtpSink, free_port
+from tests.test_real_services import database_url_for_test_db
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+FAST = {
+    "INVITATION_BATCH_SIZE": "10",
+    "INVITATION_BACKOFF_SECONDS": "0.5",
+    "INVITATION_BACKOFF_MAX_SECONDS": "2",
+    "INVITATION_SENDING_TIMEOUT": "2",
+    "INVITATION_REQUEUE_INTERVAL": "0.5",
+    "INVITATION_REQUEUE_AFTER": "8",
+    "SMTP_BREAKER_THRESHOLD": "3",
+    "SMTP_BREAKER_OPEN_SECONDS": "0.5",
+    "SMTP_BREAKER_MAX_OPEN_SECONDS": "2",
+    "EMAIL_CONNECT_TIMEOUT": "5",
+    "EMAIL_COMMAND_TIMEOUT": "5",
+    "CELERY_PUBLISH_TIMEOUT": "0.3",
+}
+
+
+def _gec():
+    """Transactional tests flush the tables, including the GEC the data migration created."""
+    from instances.models import Instance
+
+    return Instance.objects.get_or_create(code="GEC", defaults=dict(
+        kind="GEC", name_fr="Groupe Exécutif de Coopération", name_en="Executive Cooperation Group"))[0]
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port: it can be stopped, frozen and thawed."""
+
+    def __init__(self):
+        if not shutil.which("redis-server"):
+            from tests.conftest import _unavailable
+
+            _unavailable("redis-server is not installed")
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG":
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def freeze(self):
+        self.proc.send_signal(signal.SIGSTOP)  # accepts TCP (the kernel does), never answers
+
+    def thaw(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def redis_server(postgres_database, settings):
+    from ptf_portal.celery import app
+
+    server = RedisServer().start()
+    previous = app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_read_url
+    app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = server.url
+    app._pool = None
+    app.amqp._producer_pool = None
+    for name, value in FAST.items():
+        setattr(settings, name, float(value) if "." in value else int(value))
+    yield server
+    app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_read_url = previous
+    app._pool = None
+    app.amqp._producer_pool = None
+    server.stop()
+
+
+@pytest.fixture
+def sink():
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+def _env(redis: RedisServer, sink: SmtpSink) -> dict:
+    return dict(os.environ, DATABASE_URL=database_url_for_test_db(), CELERY_BROKER_URL=redis.url,
+                LOG_LEVEL="WARNING", SITE_URL="https://portal.ptf-mali.org", **sink.env(), **FAST)
+
+
+WORKER_PROCESSES = 2
+
+
+def start_worker(redis, sink, concurrency=WORKER_PROCESSES) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ptf_portal", "worker", "--pool=prefork",
+         f"--concurrency={concurrency}", "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "--loglevel=WARNING"],
+        cwd=ROOT, env=_env(redis, sink), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def start_beat(redis, sink, tmp_path, n) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ptf_portal", "beat", "--loglevel=WARNING",
+         "--schedule", str(tmp_path / f"beat-{n}")],
+        cwd=ROOT, env=_env(redis, sink), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen, kill=False) -> str:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+    return (out or b"").decode(errors="replace")[-3000:]
+
+
+class Beat:
+    """The requeue, run every half second from the test (a beat without its process)."""
+
+    def __init__(self):
+        self.stopped = threading.Event()
+        self.errors = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(0.5):
+                try:
+                    outbox.requeue()
+                except Exception as exc:  # the broker is down on purpose in some scenarios
+                    self.errors.append(exc)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(timeout=10)
+
+
+def wait_until(predicate, timeout=60, step=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def settled(meeting):
+    return lambda: not Invitation.objects.filter(meeting=meeting, state__in=["pending", "sending"]).exists()
+
+
+def meeting_with(n_partners):
+    directory(_gec(), n_partners)
+    return proposed(_gec())
+
+
+def report(meeting, sink):
+    counts = sink.invitation_counts()
+    ids = set(Invitation.objects.filter(meeting=meeting).values_list("pk", flat=True))
+    failed = set(Invitation.objects.filter(meeting=meeting, state="failed").values_list("pk", flat=True))
+    lost = ids - set(counts) - failed
+    doubled = {pk for pk, n in counts.items() if n > 1}
+    return lost, doubled, failed
+
+
+def test_a_window_of_dropped_acknowledgements_doubles_at_most_one_message_per_open_connection(
+        redis_server, sink):
+    sink.message_delay = 0.01
+    meeting = meeting_with(60)
+    worker = start_worker(redis_server, sink)
+    try:
+        with Beat():
+            services.invitations_send(meeting=meeting)
+            assert wait_until(lambda: len(sink.messages) >= 20), (
+                list(Invitation.objects.values_list("state", "attempts", "last_error")[:5]), stop(worker))
+            open_at_start = sink.open_connections
+            sink.drop_after_data = True
+            time.sleep(1.5)  # the window: longer than the breaker's first period
+            sink.drop_after_data = False
+            done = wait_until(settled(meeting))
+    finally:
+        log = stop(worker)
+    assert done, log
+    lost, doubled, failed = report(meeting, sink)
+    assert not lost and not failed
+    assert sink.dropped >= 1
+    # At most one message per connection that can be in flight: the worker's two processes each hold at most
+    # one connection (a process between two batches when the window opens may open its connection into it).
+    assert len(doubled) <= WORKER_PROCESSES, (doubled, open_at_start)
+    assert doubled <= set(Invitation.objects.filter(meeting=meeting, delivery_uncertain=True)
+                          .values_list("pk", flat=True))
+
+
+def test_451_after_data_for_a_while_and_one_550_deliver_everything_once(redis_server, sink):
+    people = directory(_gec(), 50)
+    meeting = proposed(_gec())
+    unknown_email = people[-1][2].email
+    sink.refuse_rcpt[unknown_email.lower()] = f"550 5.1.1 <{unknown_email}>: User unknown"
+    worker = start_worker(redis_server, sink)
+    try:
+        with Beat():
+            services.invitations_send(meeting=meeting)
+            assert wait_until(lambda: len(sink.messages) >= 5), stop(worker)
+            sink.data_reply = "451 4.3.0 Local error in processing"
+            assert wait_until(lambda: sink.refused >= 3, timeout=20)
+            time.sleep(2)
+            sink.data_reply = ""
+            done = wait_until(settled(meeting))
+    finally:
+        log = stop(worker)
+    assert done, log
+    lost, doubled, failed = report(meeting, sink)
+    assert not lost and not doubled
+    unknown = Invitation.objects.get(meeting=meeting, email=unknown_email)
+    assert failed == {unknown.pk}
+    assert "5.1.1" in unknown.last_error and unknown.attempts == 1  # failed at once, with its reason
+
+
+def test_two_beats_redis_down_at_the_click_and_an_smtp_outage_deliver_everything_once(
+        redis_server, sink, tmp_path):
+    meeting = meeting_with(40)
+    redis_server.stop()
+    started = time.monotonic()
+    services.invitations_send(meeting=meeting)  # the broker refuses: the rows stay pending
+    assert time.monotonic() - started < 5
+    assert Invitation.objects.filter(meeting=meeting, state="pending", queued_at=outbox.NOT_QUEUED).count() == 80
+    redis_server.start()
+    sink.data_reply = "451 4.3.0 Try again later"
+    worker = start_worker(redis_server, sink)
+    beats = [start_beat(redis_server, sink, tmp_path, n) for n in (1, 2)]
+    try:
+        time.sleep(6)  # the outage: both beats requeue, the breaker holds the queue
+        assert not Invitation.objects.filter(meeting=meeting, state="failed").exists()
+        sink.data_reply = ""
+        done = wait_until(settled(meeting), timeout=90)
+    finally:
+        logs = [stop(p) for p in beats] + [stop(worker)]
+    assert done, logs
+    lost, doubled, failed = report(meeting, sink)
+    assert not lost and not doubled and not failed
+
+
+def test_a_killed_worker_s_rows_come_back_within_the_sending_timeout(redis_server, sink):
+    sink.message_delay = 0.05
+    meeting = meeting_with(50)
+    worker = start_worker(redis_server, sink)
+    try:
+        services.invitations_send(meeting=meeting)
+        assert wait_until(lambda: len(sink.messages) >= 15)
+    finally:
+        stop(worker, kill=True)  # SIGKILL to the whole worker: main process and children
+    in_flight = set(Invitation.objects.filter(meeting=meeting, state="sending").values_list("pk", flat=True))
+    assert in_flight, "killed too late"
+    killed_at = time.monotonic()
+    worker = start_worker(redis_server, sink)
+    try:
+        with Beat():
+            assert wait_until(lambda: not Invitation.objects.filter(pk__in=in_flight, state="sending").exists(),
+                              timeout=30)
+            recovered_after = time.monotonic() - killed_at
+            done = wait_until(settled(meeting))
+    finally:
+        log = stop(worker)
+    assert done, log
+    assert recovered_after < float(FAST["INVITATION_SENDING_TIMEOUT"]) + 5  # seconds, not a quarter of an hour
+    lost, doubled, failed = report(meeting, sink)
+    assert not lost and not failed
+    assert doubled <= in_flight  # only a row being sent at the kill may go out twice, with its Message-ID
+    assert set(Invitation.objects.filter(pk__in=in_flight).values_list("delivery_uncertain", flat=True)) == {True}
+
+
+def test_a_frozen_broker_does_not_hold_the_request_and_the_rows_go_out_after(redis_server, sink):
+    meeting = meeting_with(20)
+    redis_server.freeze()
+    try:
+        started = time.monotonic()
+        assert services.invitations_send(meeting=meeting) == 40
+        elapsed = time.monotonic() - started
+    finally:
+        redis_server.thaw()
+    assert elapsed < 1.0, elapsed
+    assert Invitation.objects.filter(meeting=meeting, state="pending").count() == 40
+    worker = start_worker(redis_server, sink)
+    try:
+        with Beat():
+            done = wait_until(settled(meeting))
+    finally:
+        log = stop(worker)
+    assert done, log
+    lost, doubled, failed = report(meeting, sink)
+    assert not lost and not doubled and not failed
