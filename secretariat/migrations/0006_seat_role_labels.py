@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('secretariat', '0001_initial'),
+        ('secretariat', '0005_invitation_outbox'),
     ]
 
     operations = [
