@@ -26,7 +26,7 @@ HOMOGRAPHS = {"Minutes", "minutes", "Place", "place", "Contact", "contact", "Mes
               "Information", "information", "Décision", "Organisation", "organisation", "Mission", "mission",
               "Direction", "direction", "Service", "service", "Description", "description", "Sections"}
 VOWEL = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü"
-BAD_ELISION = re.compile(rf"(?<![\w'’-])(?:[Dd]e|[Qq]ue|[Ll]e|[Ll]a)\s+(?:[{VOWEL}]\w*|les?\b)")
+BAD_ELISION = re.compile(rf"(?<![\w'’-])(?:(?:[Dd]e|[Qq]ue|[Ll]e|[Ll]a)\s+[{VOWEL}]\w*|[Dd]e\s+les?\b)")
 BAD_CONTRACTION = re.compile(r"(?<![\w'’-])[Àà]\s+les?\b")
 
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import override_settings
 
 from membership.models import Mandate
-from secretariat import emails, services
+from secretariat import answers, emails
 from secretariat.models import Invitation
 from tests.factories import InstitutionFactory, PersonFactory
 from tests.french.checks import problems, visible_text
@@ -51,7 +51,7 @@ def test_every_email_reads_as_french(db):
         messages[kind] = emails.invitation_message(copy)
     messages["reminder"] = emails.reminder_message(invitation)
     messages["digest"] = emails.digest_message(failed=[invitation], unanswered=[invitation])
-    services.invitation_delegate(invitation=invitation)
+    answers.invitation_delegate(invitation=invitation)
     delegated_row = Invitation.objects.get(delegated_from=invitation)
     assert Invitation.objects.get(pk=invitation.pk).rsvp == Invitation.Rsvp.DELEGATED
     messages["delegation"] = emails.invitation_message(delegated_row)
