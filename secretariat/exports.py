@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,11 +81,6 @@ def snapshot_rows(snapshot) -> list[dict]:
     ]
 
 
-def dicts_as_csv(rows: list[dict], keys) -> str:
-    """Any list of rows as CSV, with the same neutralisation of formula cells."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(keys)
-    for row in rows:
-        writer.writerow([neutralise(row[key]) for key in keys])
-    return out.getvalue()
+def dicts_as_csv(rows: list[dict], keys, *, delimiter: str = ",") -> str:
+    """Any list of rows as CSV, with the same quoting and neutralisation of formula cells."""
+    return csv_text(keys, ([row[key] for key in keys] for row in rows), delimiter=delimiter)

@@ -23,10 +23,20 @@ from membership.models import Mandate
 from membership.roles import is_secretariat
 
 
+class StandInField(forms.TypedChoiceField):
+    """Offers only those who may stand in (M3, M6, M8), yet accepts anyone on the register: the service then
+    refuses someone else with the rule's own reason rather than a bare "invalid choice"."""
+
+    known: frozenset = frozenset()
+
+    def valid_value(self, value):
+        return str(value) in self.known or super().valid_value(value)
+
+
 class AttendanceLineForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Attendance.Status.choices)
-    represented_by = forms.TypedChoiceField(label=gettext_lazy("Represented by"), required=False, coerce=int,
-                                            empty_value=None)
+    represented_by = StandInField(label=gettext_lazy("Represented by"), required=False, coerce=int,
+                                  empty_value=None)
 
 
 ROLE_RANK = {Mandate.Role.TITULAR: 0, Mandate.Role.EXPERT: 0, Mandate.Role.DEPUTY: 1, Mandate.Role.BINOME: 1}
@@ -77,6 +87,7 @@ def attendance(request, pk):
                                  line.person.last_name, line.person.first_name))
     for line in lines:
         people.setdefault(line.person_id, line.person)
+    known = frozenset(str(pk) for pk in people)
     rows = []
     for line in lines:
         form = AttendanceLineForm(request.POST or None, prefix=f"p{line.person_id}",
@@ -86,6 +97,7 @@ def attendance(request, pk):
         if line.represented_by is not None and line.represented_by not in allowed:
             allowed.append(line.represented_by)
         form.fields["represented_by"].choices = [("", "—")] + [(p.pk, str(p)) for p in allowed]
+        form.fields["represented_by"].known = known
         rows.append((line, form))
     if request.method == "POST":
         if all(form.is_valid() for _line, form in rows):

@@ -55,12 +55,13 @@ def test_rule_M3_attendance_starts_from_the_answers_with_stand_ins_only(world, c
     # One click: the announced lines become fact.
     assert client.post(url, {"confirm_expected": "1"}).status_code == 302
     assert not Attendance.objects.filter(meeting=meeting, confirmed=False).exists()
-    # Someone not allowed to stand in is refused by the form (not in the choices).
+    # Someone not allowed to stand in is not offered, and refused with the rule's reason if posted anyway.
     data = {f"p{pk}-status": line.status for pk, line in lines.items()}
     data.update({f"p{pk}-represented_by": "" for pk in lines})
     data[f"p{world['titulars']['Japon'].pk}-status"] = "represented"
     data[f"p{world['titulars']['Japon'].pk}-represented_by"] = str(world["deputies"]["Canada"].pk)
-    assert client.post(url, data).status_code == 200
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "(M3)" in refused.content.decode()
     assert Attendance.objects.get(meeting=meeting, person=world["titulars"]["Japon"]).status == "present"
 
 
