@@ -59,9 +59,9 @@ def build_organigram(*, troika, instances) -> Chart:
     """Troïka → GEC and GA → the GTs and GDs with their leaders."""
     boxes, edges = [], []
     troika_lines = (
-        [_short(f"{_('Lead')}: {troika.lead.name}", 44),
-         _short(f"{_('Deputy lead')}: {troika.incoming.name}", 44),
-         _short(f"{_('Outgoing')}: {troika.outgoing.name}", 44)]
+        [_short(_("Lead: %(partner)s") % {"partner": troika.lead.name}, 44),
+         _short(_("Deputy lead: %(partner)s") % {"partner": troika.incoming.name}, 44),
+         _short(_("Outgoing: %(partner)s") % {"partner": troika.outgoing.name}, 44)]
         if troika else [_("No Troïka recorded for this year")]
     )
     t_w = 360

@@ -6,6 +6,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from instances.models import Instance
 from meetings.schedule import GA_MAX, GA_MIN, ga_meeting_count
@@ -30,8 +31,10 @@ def ga_meetings_warnings(instances, on_date) -> list[ComplianceWarning]:
     count = ga_meeting_count(on_date.year, moment)
     values = {"count": count, "year": on_date.year}
     if count < GA_MIN:
-        return [make_warning("I4", _("The GA has %(count)d meeting(s) scheduled in %(year)d: it should meet at least "
-                                 "twice a year.") % values, ga)]
+        return [make_warning("I4", ngettext(
+            "The GA has %(count)d meeting scheduled in %(year)d: it should meet at least twice a year.",
+            "The GA has %(count)d meetings scheduled in %(year)d: it should meet at least twice a year.",
+            count) % values, ga)]
     if count > GA_MAX:
         return [make_warning("I4", _("The GA has %(count)d meetings scheduled in %(year)d: avoid multiplying GA "
                                  "meetings.") % values, ga)]

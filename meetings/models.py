@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.french import short_date
+
 
 class Meeting(models.Model):
     """A formal meeting of one instance (A1), ordinary or extraordinary (I3)."""
@@ -82,7 +84,7 @@ class Meeting(models.Model):
             code = self.instance.code
         except ObjectDoesNotExist:
             code = "?"
-        return f"{code} — {self.title} ({timezone.localtime(self.start):%Y-%m-%d})"
+        return f"{code} — {self.title} ({short_date(self.start)})"
 
     def clean(self):
         errors = {}

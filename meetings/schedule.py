@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from instances.models import Instance
 from meetings.models import Meeting
@@ -113,8 +114,9 @@ def ga_meeting_count_warnings(year: int, now: datetime.datetime | None = None) -
     """I4 (advisory): the GA meets twice a year and more when needed, without multiplying meetings."""
     count = ga_meeting_count(year, now)
     if count < GA_MIN:
-        return [_("Only %(count)s GA meeting(s) are planned in %(year)s; the GA meets at least twice a year (I4).")
-                % {"count": count, "year": year}]
+        return [ngettext("Only %(count)s GA meeting is planned in %(year)s; the GA meets at least twice a year (I4).",
+                         "Only %(count)s GA meetings are planned in %(year)s; the GA meets at least twice a year (I4).",
+                         count) % {"count": count, "year": year}]
     if count > GA_MAX:
         return [_("%(count)s GA meetings are planned in %(year)s; the GA should avoid multiplying meetings (I4).")
                 % {"count": count, "year": year}]

@@ -52,7 +52,7 @@ class InstitutionInline(admin.TabularInline):
 @admin.register(Partner)
 class PartnerAdmin(SimpleHistoryAdmin):
     form = PartnerAdminForm
-    list_display = ["name", "partner_type", "un_coordinating"]
+    list_display = ["name", "article", "partner_type", "un_coordinating"]
     list_filter = ["partner_type", "un_coordinating"]
     search_fields = ["name", "institutions__name", "institutions__acronym"]
     inlines = [InstitutionInline]

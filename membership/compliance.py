@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core.french import long_date, of_name
 from instances.models import Instance, Troika
 from membership.models import Mandate, Partner
 
@@ -34,7 +36,14 @@ class ComplianceWarning:
     url: str
 
     def __str__(self):
-        return f"{self.message} ({self.rule})"
+        return f"{self.message} ({self.tag})" if self.tag else self.message
+
+    @property
+    def tag(self) -> str:
+        """The rule ID to show after the message: none for a reminder (no rule) or when the message cites it."""
+        if self.rule == EXPIRY or f"({self.rule})" in self.message or f"{self.rule})" in self.message:
+            return ""
+        return self.rule
 
 
 Warning = ComplianceWarning  # the name the callers use; shadows the builtin only in this module
@@ -136,9 +145,11 @@ def _troika(on_date) -> list[ComplianceWarning]:
     partners = [p for _role, p in current.members()]
     bilateral = sum(p.partner_type == Partner.Type.BILATERAL for p in partners)
     if bilateral != 2:
-        out.append(make_warning("T1", _("The Troïka %(year)d has %(count)d bilateral partner(s): since 2011 it has been "
-                                    "two bilateral partners and one multilateral.")
-                            % {"year": year, "count": bilateral}, current))
+        out.append(make_warning("T1", ngettext(
+            "The Troïka %(year)d has %(count)d bilateral partner: since 2011 it has been two bilateral partners and "
+            "one multilateral.",
+            "The Troïka %(year)d has %(count)d bilateral partners: since 2011 it has been two bilateral partners and "
+            "one multilateral.", bilateral) % {"year": year, "count": bilateral}, current))
     if previous is not None:
         if current.lead_id != previous.incoming_id:
             out.append(make_warning("T1", _("The Troïka does not slide: the lead of %(year)d is %(lead)s, but the deputy "
@@ -160,9 +171,9 @@ def _ending_soon(mandates, on_date) -> list[ComplianceWarning]:
         if m.end is not None and m.end <= limit:
             by_day[m.end].append(m)
     return [
-        make_warning(EXPIRY, _("The mandate of %(person)s (%(partner)s) as %(role)s in %(instance)s ends on %(end)s.")
-                 % {"person": m.person.full_name, "partner": m.person.institution.partner.name,
-                    "role": m.get_role_display(), "instance": m.instance.code, "end": m.end.isoformat()},
+        make_warning(EXPIRY, _("The mandate %(of_person)s (%(partner)s, %(role)s) in %(instance)s ends on %(end)s.")
+                 % {"of_person": of_name(m.person.full_name), "partner": m.person.institution.partner.name,
+                    "role": m.get_role_display(), "instance": m.instance.code, "end": long_date(m.end)},
                  m, INFO)
         for day in sorted(by_day) for m in by_day[day]
     ]

@@ -136,7 +136,7 @@ class PartnerAdminForm(forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "partner_type", "un_coordinating"]
+        fields = ["name", "article", "partner_type", "un_coordinating"]
 
     def clean(self):
         cleaned = super().clean()

@@ -43,7 +43,8 @@ from membership.models import Institution, Mandate, Partner, Person
 
 MEMBER_REQUIRED = ["partner", "partner_type", "institution", "last_name", "first_name", "email", "function",
                    "instance", "role", "start"]
-MEMBER_OPTIONAL = ["institution_acronym", "un_coordinating", "pair_email", "end", "authority", "limits", "language"]
+MEMBER_OPTIONAL = ["institution_acronym", "un_coordinating", "partner_article", "pair_email", "end", "authority", "limits",
+                   "language"]
 GROUP_REQUIRED = ["code", "kind", "name_fr", "name_en", "secretariat"]
 GROUP_OPTIONAL = ["sector", "leader", "co_lead", "periodicity"]
 TROIKA_REQUIRED = ["year", "lead", "incoming", "outgoing"]
@@ -114,6 +115,7 @@ class _Importer:
         self.user = user
         self.result = ImportResult()
         self.partners: dict[str, _Spec] = {}
+        self.partner_articles: dict[str, tuple[str, int]] = {}  # name -> (French article, first line giving it)
         self.institutions: dict[tuple[str, str], _Spec] = {}
         self.persons: dict[str, _Spec] = {}
         self.groups: dict[str, _Spec] = {}
@@ -248,6 +250,21 @@ class _Importer:
             return None
         return value
 
+    def _partner_article(self, table: Table, row: Row, partner: str | None) -> None:
+        """The optional French article (le, la, les, l'); an empty cell leaves the partner's article as it is."""
+        value = row.get("partner_article").strip().lower().replace("\u2019", "'")
+        if not value or not partner:
+            return
+        if value not in Partner.Article.values:
+            self.error(table, row.line, "partner_article", _("“%(value)s” is not one of: %(choices)s")
+                       % {"value": value, "choices": "le, la, les, l'"})
+            return
+        given = self.partner_articles.setdefault(partner, (value, row.line))
+        if given[0] != value:
+            self.error(table, row.line, "partner_article", _("%(what)s: “%(value)s” conflicts with line %(line)d "
+                                                             "(“%(other)s”)")
+                       % {"what": partner, "value": value, "line": given[1], "other": given[0]})
+
     def _email(self, table: Table, row: Row, column: str, *, required: bool = True) -> str | None:
         value = self._text(table, row, column, required=required)
         if not value:
@@ -349,6 +366,7 @@ class _Importer:
         }
         if partner_values["un_coordinating"] and partner_values["partner_type"] not in (None, Partner.Type.UN_SYSTEM):
             self.error(table, row.line, "un_coordinating", _("only a UN system partner can be the coordinating agency"))
+        self._partner_article(table, row, partner)
         partner_ok = len(self.result.errors) == before
         if partner_ok:
             self._merge(table, row, self.partners, partner, partner_values,
@@ -590,7 +608,8 @@ class _Importer:
         }
         with _sqlite_full_batches():
             partners = self._upsert(Partner, [
-                (self.db_partners.get(name), {"name": name, **spec.values}) for name, spec in self.partners.items()
+                (self.db_partners.get(name), {"name": name, **spec.values, **self._article_of(name)})
+                for name, spec in self.partners.items()
             ])
             partner_ids = {p.name: p.pk for p in self.db_partners.values()} | {p.name: p.pk for p in partners}
             institutions = self._upsert(Institution, [
@@ -653,6 +672,12 @@ class _Importer:
                 }))
                 identities.append(identity)
             saved.update(zip(identities, self._upsert(Mandate, items), strict=True))
+
+    def _article_of(self, name: str) -> dict:
+        """The article a row gave; otherwise none for a new partner, the saved one for a known partner."""
+        if name in self.partner_articles:
+            return {"article": self.partner_articles[name][0]}
+        return {} if name in self.db_partners else {"article": Partner.Article.NONE}
 
     def _upsert(self, model, items: list[tuple]) -> list:
         """Create the new records and update the changed ones, in bulk and with their history."""

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import french
+
 
 class Partner(models.Model):
     """A technical and financial partner (PTF): a country or a multilateral organisation."""
@@ -17,7 +19,21 @@ class Partner(models.Model):
         MULTILATERAL = "multilateral", _("multilateral")
         UN_SYSTEM = "un_system", _("UN system")
 
+    class Article(models.TextChoices):
+        """The French article the name takes in a sentence ("du Canada", "de l'Allemagne", "d'ONU Femmes")."""
+
+        NONE = "", _("none (organisation, acronym)")
+        LE = "le", "le"
+        LA = "la", "la"
+        LES = "les", "les"
+        L_ELIDED = "l'", "l'"
+
     name = models.CharField(_("name"), max_length=200, unique=True)
+    article = models.CharField(
+        _("French article"), max_length=3, choices=Article.choices, blank=True, default=Article.NONE,
+        help_text=_("How French sentences name the partner: le (du Canada), la (de la France), les (des Pays-Bas), "
+                    "l' (de l'Allemagne), none for organisations and acronyms (d'ONU Femmes)."),
+    )
     partner_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     un_coordinating = models.BooleanField(
         _("UN coordinating agency"), default=False,
@@ -42,6 +58,15 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def of_name(self) -> str:
+        """ "du Canada", "de l'Allemagne", "d'ONU Femmes" in French; "of Canada" in English."""
+        return french.of_name(self.name, article=self.article)
+
+    @property
+    def with_article(self) -> str:
+        return french.with_article(self.name, article=self.article)
 
 
 class Institution(models.Model):
@@ -169,8 +194,9 @@ class Mandate(models.Model):
 
     def __str__(self):
         # History rows rebuild a Mandate without its instance (excluded from history above).
-        instance = self.instance if self.instance_id else "?"
-        return f"{self.person} — {instance} ({self.get_role_display()})"
+        if not self.instance_id:
+            return f"{self.person} ({self.get_role_display()})"
+        return f"{self.person} — {self.instance} ({self.get_role_display()})"
 
     @property
     def partner(self) -> Partner:

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history import utils as history_utils
 
+from core.french import long_date, long_datetime
+
 PER_PAGE = 25
 
 
@@ -81,21 +83,80 @@ class AuditEntry:
     changes: list[Change]
 
 
-def _display(model, name: str, value) -> str:
-    """A field value as a person reads it: choice labels, `#id` for a foreign key, '—' for empty."""
+# Codes stored without a choices list on the model, read through the labels of the code that writes them.
+CODED_FIELDS = {
+    ("meetings.Meeting", "chair_role"): {
+        "leader": _("group leader"), "co_lead": _("co-lead"), "lead": _("Troïka lead"),
+        "incoming": _("incoming Troïka lead"), "outgoing": _("outgoing Troïka lead"), "titular": _("titular"),
+        "deputy": _("deputy"), "expert": _("expert"),
+    },
+}
+
+
+# What str() of a referenced object reads, loaded with it.
+NAME_NEEDS = {"meetings.Meeting": ("instance",), "membership.Mandate": ("person", "instance"),
+              "membership.Institution": ("partner",), "meetings.AgendaItem": ()}
+
+
+def _display(model, name: str, value, names: dict | None = None) -> str:
+    """A field value as a person reads it: choice labels, the name of a related object (`names`, loaded in
+    bulk), dates in the reader's language and time zone, '—' for empty."""
     if value is None or value == "" or value == set():
         return "—"
-    if isinstance(value, set):
-        return ", ".join(f"#{v}" for v in sorted(value))
     try:
         model_field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001  (a field gone from the model since: show the raw value)
         return str(value)
+    if isinstance(value, set):
+        return ", ".join(sorted(_related_name(model_field, v, names) for v in value))
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    coded = CODED_FIELDS.get((model._meta.label, name))
+    if coded is not None:
+        return str(coded.get(value, value))
     if model_field.is_relation:
-        return f"#{value}"
+        return _related_name(model_field, value, names)
+    if isinstance(value, datetime.datetime):
+        return long_datetime(value)
+    if isinstance(value, datetime.date):
+        return long_date(value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     return str(value)
+
+
+def _related_name(model_field, pk, names: dict | None) -> str:
+    target = model_field.related_model
+    obj = (names or {}).get(target, {}).get(pk)
+    return str(obj) if obj is not None else _("%(thing)s no. %(id)s (deleted)") % {
+        "thing": target._meta.verbose_name, "id": pk}
+
+
+def _referenced(audited: Audited, pairs, m2m: dict) -> dict:
+    """The objects the changed foreign keys and many-to-many fields point to: one query per target model."""
+    model = audited.model
+    wanted: dict = defaultdict(set)
+    for record, previous in pairs:
+        if previous is None:
+            continue
+        for change in record.diff_against(previous, excluded_fields=set(m2m)).changes:
+            field = _field(model, change.field)
+            if field is not None and field.is_relation and field.related_model is not None:
+                wanted[field.related_model].update(v for v in (change.old, change.new) if v is not None)
+    for name, by_record in m2m.items():
+        field = _field(model, name)
+        if field is not None:
+            for ids in by_record.values():
+                wanted[field.related_model].update(ids)
+    return {target: target._base_manager.select_related(*NAME_NEEDS.get(target._meta.label, ())).in_bulk(ids)
+            for target, ids in wanted.items() if ids}
+
+
+def _field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _live_objects(audited: Audited, records) -> dict:
@@ -130,19 +191,21 @@ def _m2m_values(audited: Audited, history_ids) -> dict[str, dict[int, set]]:
     return values
 
 
-def _changes(audited: Audited, record, previous, m2m: dict[str, dict[int, set]]) -> list[Change]:
+def _changes(audited: Audited, record, previous, m2m: dict[str, dict[int, set]], names: dict) -> list[Change]:
     model = audited.model
     if previous is None:
         return []
     delta = record.diff_against(previous, excluded_fields=set(m2m))
     changes = [
-        Change(_field_title(model, c.field), _display(model, c.field, c.old), _display(model, c.field, c.new))
+        Change(_field_title(model, c.field), _display(model, c.field, c.old, names),
+               _display(model, c.field, c.new, names))
         for c in delta.changes
     ]
     for name, by_record in m2m.items():
         old, new = by_record.get(previous.history_id, set()), by_record.get(record.history_id, set())
         if old != new:
-            changes.append(Change(_field_title(model, name), _display(model, name, old), _display(model, name, new)))
+            changes.append(Change(_field_title(model, name), _display(model, name, old, names),
+                                  _display(model, name, new, names)))
     return changes
 
 
@@ -189,6 +252,7 @@ def audit_page(*, key: str, page_number=1, date_from=None, date_to=None, object_
     previous = audited.history_model.objects.in_bulk(previous_ids) if previous_ids else {}
     live = _live_objects(audited, records)
     m2m = _m2m_values(audited, [r.history_id for r in records] + previous_ids) if records else {}
+    names = _referenced(audited, [(r, previous.get(r.previous_id)) for r in records], m2m)
     entries = [
         AuditEntry(
             when=r.history_date,
@@ -198,7 +262,7 @@ def audit_page(*, key: str, page_number=1, date_from=None, date_to=None, object_
             reason=r.history_change_reason or "",
             object_id=r.id,
             label=_label(audited, r, live),
-            changes=_changes(audited, r, previous.get(r.previous_id), m2m),
+            changes=_changes(audited, r, previous.get(r.previous_id), m2m, names),
         )
         for r in records
     ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "ptf_portal",
     "instances",
     "membership",
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ptf_portal.context_processors.portal",
             ],
+            "builtins": ["core.templatetags.french"],
         },
     },
 ]

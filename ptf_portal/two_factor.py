@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from membership.roles import requires_second_factor
@@ -89,18 +91,32 @@ def _next_url(request) -> str:
 
 WRONG_CODE = gettext_lazy("This code is not valid. Check your device's clock and try again.")
 THROTTLED = gettext_lazy("Too many wrong codes. Wait a moment, then try again.")
+REUSED_CODE = gettext_lazy("This code has already been used. Wait for the next code from your app, then enter it.")
+
+
+def _already_used(device: TOTPDevice, token: str) -> bool:
+    """True when the code is right but belongs to a time step already used (django-otp refuses replays)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    for offset in range(-device.tolerance, device.tolerance + 1):
+        totp.drift = device.drift + offset
+        if totp.t() <= device.last_t and totp.token() == int(token):
+            return True
+    return False
 
 
 def _check(request, devices, form: TokenForm):
     """The device the code verifies against (django-otp throttles each one), or None with a form error."""
-    throttled = False
+    throttled = reused = False
     for device in devices:
         allowed, _data = device.verify_is_allowed()
         if not allowed:
             throttled = True
         elif device.verify_token(form.cleaned_data["otp_token"]):
             return device
-    form.add_error("otp_token", THROTTLED if throttled else WRONG_CODE)
+        else:
+            reused = reused or _already_used(device, form.cleaned_data["otp_token"])
+    form.add_error("otp_token", THROTTLED if throttled else REUSED_CODE if reused else WRONG_CODE)
     log.warning(
         "2fa %s user=%s ip=%s", "throttled" if throttled else "failed",
         request.user.get_username(), request.META.get("REMOTE_ADDR", "-"),

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from secretariat.models import CalendarFeedToken, DistributionEntry, DistributionList, Invitation
@@ -47,7 +48,8 @@ class InvitationAdmin(SimpleHistoryAdmin):
                 count += 1
             except ValidationError:
                 continue
-        self.message_user(request, _("%(count)d invitation(s) queued again.") % {"count": count}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)d invitation queued again.", "%(count)d invitations queued again.",
+                                            count) % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(CalendarFeedToken)

@@ -207,7 +207,8 @@ def _delegate(invitation, *, channel, by_user, note, sequence, delegate_to, stal
     invitation.save(update_fields=ANSWER_FIELDS)
     meeting = invitation.meeting
     reason = render_reasons([{"rule": rules.representation_rule(meeting.instance.kind), "code": "delegate",
-                              "params": {"partner": invitation.partner, "delegator": invitation.name}}])
+                              "params": {"partner": invitation.partner, "delegator": invitation.name,
+                                         "partner_article": _partner_article(invitation)}}])
     row = (Invitation.objects.select_for_update(of=("self",)).filter(meeting=meeting, person=delegate).first()
            or Invitation(meeting=meeting, person=delegate, email=delegate.email, name=delegate.full_name,
                          language=delegate.language, partner=delegate.institution.partner.name,
@@ -275,3 +276,9 @@ def invitation_delegate(*, invitation: Invitation, channel: str = Invitation.Cha
     """Delegate and return the delegate's (converted or new) row."""
     outcome = answer_record(invitation=invitation, answer=Invitation.Rsvp.DELEGATED, channel=channel)
     return Invitation.objects.get(delegated_from=outcome.invitation)
+
+
+def _partner_article(invitation) -> str:
+    """The French article of the invitee's partner ("l'Allemagne"), for the delegate's reason."""
+    person = invitation.person
+    return person.institution.partner.article if person is not None else ""

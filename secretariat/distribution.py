@@ -48,11 +48,11 @@ _MANDATE_FIELDS = (
     "role", "person_id", "person__email", "person__first_name", "person__last_name", "person__language",
     "person__institution__name", "person__institution__acronym", "person__institution__partner_id",
     "person__institution__partner__name", "person__institution__partner__partner_type",
-    "person__institution__partner__un_coordinating",
+    "person__institution__partner__un_coordinating", "person__institution__partner__article",
 )
 MandateRow = namedtuple("MandateRow", [
     "role", "person_id", "email", "first_name", "last_name", "language", "institution_name", "institution_acronym",
-    "partner_id", "partner", "partner_type", "un_coordinating",
+    "partner_id", "partner", "partner_type", "un_coordinating", "partner_article",
 ])
 
 
@@ -196,7 +196,7 @@ def build_distribution_list(*, instance, on_date: datetime.date, meeting=None) -
         for role, partner_id in zip(("lead", "incoming", "outgoing"), partner_ids, strict=True):
             m = by_partner.get(partner_id)
             if m is not None:
-                b.add_reason(f"p{m.person_id}", _reason("T5", "troika", partner=m.partner, troika_role=role,
+                b.add_reason(f"p{m.person_id}", _reason("T5", "troika", partner=m.partner, partner_article=m.partner_article, troika_role=role,
                                                            year=year, instance=code))
     return b.result()
 
@@ -204,9 +204,9 @@ def build_distribution_list(*, instance, on_date: datetime.date, meeting=None) -
 def _political_seats(b: _Builder, instance, mandates: list[MandateRow], deputy_rule: str, titular_rule: str) -> None:
     for m in mandates:
         if m.role == "titular":
-            b.add_mandate(m, TO, _reason(titular_rule, "titular", instance=instance.code, partner=m.partner))
+            b.add_mandate(m, TO, _reason(titular_rule, "titular", instance=instance.code, partner=m.partner, partner_article=m.partner_article))
         elif m.role == "deputy":
-            b.add_mandate(m, CC, _reason(deputy_rule, "deputy", instance=instance.code, partner=m.partner))
+            b.add_mandate(m, CC, _reason(deputy_rule, "deputy", instance=instance.code, partner=m.partner, partner_article=m.partner_article))
 
 
 def _gec(b: _Builder, instance, mandates: list[MandateRow]) -> None:
@@ -240,9 +240,9 @@ def _ga(b: _Builder, instance, mandates: list[MandateRow]) -> None:
 def _group(b: _Builder, instance, mandates: list[MandateRow], meeting) -> None:
     for m in mandates:
         if m.role == "expert":
-            b.add_mandate(m, TO, _reason("M8", "expert", instance=instance.code, partner=m.partner))
+            b.add_mandate(m, TO, _reason("M8", "expert", instance=instance.code, partner=m.partner, partner_article=m.partner_article))
         elif m.role == "binome":
-            b.add_mandate(m, CC, _reason("M8", "binome", instance=instance.code, partner=m.partner))
+            b.add_mandate(m, CC, _reason("M8", "binome", instance=instance.code, partner=m.partner, partner_article=m.partner_article))
     leader_ids = {instance.leader_person_id: "leader", instance.co_lead_person_id: "co_lead"}
     leader_ids.pop(None, None)
     if leader_ids:

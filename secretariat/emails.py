@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.french import long_date
 from meetings.models import AgendaItem
 from secretariat.ics import invitation_calendar
 from secretariat.message_ids import make_message_id
@@ -18,7 +19,7 @@ from secretariat.selectors import root_invitation
 
 
 def _subject(kind: str, meeting) -> str:
-    label = f"{meeting.instance.code} — {meeting.title} — {timezone.localtime(meeting.start):%d/%m/%Y}"
+    label = f"{meeting.instance.code} — {meeting.title} — {long_date(meeting.start)}"
     if kind == "update":
         return _("Updated: %(meeting)s") % {"meeting": label}
     if kind == "cancel":

@@ -41,6 +41,21 @@ class DistributionList(models.Model):
         return self.frozen_at is not None
 
 
+class SeatRole(models.TextChoices):
+    """Why a person sits on a list: their seat in the instance, or how else they came (M2, M6, M8, T7, A5, A7)."""
+
+    TITULAR = "titular", _("titular")
+    DEPUTY = "deputy", _("deputy")
+    LEADER = "leader", _("group leader")
+    CO_LEAD = "co_lead", _("co-lead")
+    EXPERT = "expert", _("expert")
+    BINOME = "binome", _("binôme")
+    TOPIC_EXPERT = "topic_expert", _("topic expert")
+    PRESENTER = "presenter", _("presenter")
+    INTERLOCUTOR = "interlocutor", _("government interlocutor")
+    DELEGATE = "delegate", _("delegate")
+
+
 class DistributionEntry(models.Model):
     """One recipient of a distribution list, with the rules that put them there (M10)."""
 
@@ -61,7 +76,7 @@ class DistributionEntry(models.Model):
     partner_type = models.CharField(_("partner type"), max_length=20, blank=True)
     institution = models.CharField(_("institution"), max_length=200, blank=True)
     instance_code = models.CharField(_("instance"), max_length=40)
-    role = models.CharField(_("role"), max_length=20)
+    role = models.CharField(_("role"), max_length=20, choices=SeatRole.choices)
     recipient = models.CharField(_("recipient"), max_length=2, choices=Recipient.choices)
     rule = models.CharField(_("rules"), max_length=60)
     # [{"rule": "M2", "code": "titular", "params": {...}}]: rendered in the reader's language.
@@ -135,7 +150,7 @@ class Invitation(models.Model):
     name = models.CharField(_("name"), max_length=250)
     language = models.CharField(_("language"), max_length=2, default="fr")
     partner = models.CharField(_("partner"), max_length=200, blank=True)
-    role = models.CharField(_("role"), max_length=20, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=SeatRole.choices, blank=True)
     reason = models.TextField(_("why invited"), blank=True)
     recipient = models.CharField(_("recipient"), max_length=2, choices=Recipient.choices, default=Recipient.TO)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REQUEST)

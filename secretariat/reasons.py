@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from core.french import of_name, with_article
+
 TEXTS = {
-    "titular": _("Titular member of %(instance)s for %(partner)s"),
-    "deputy": _("Deputy of %(partner)s in %(instance)s, with the mandate to decide in the titular's absence"),
+    "titular": _("Titular member of %(instance)s for %(the_partner)s"),
+    "deputy": _("Deputy %(of_partner)s in %(instance)s, with the mandate to decide in the titular's absence"),
     "un_separate_seat": _("UN agency holding its own seat in the GEC: the One UN policy is advisory"),
     "un_coordinating": _("Coordinating agency, the UN system's only representation in %(instance)s"),
     "topic_expert": _("Invited for the item “%(item)s” for competence on its topic"),
-    "expert": _("Expert designated by %(partner)s in %(instance)s"),
-    "binome": _("Binôme of an expert of %(partner)s in %(instance)s, able to take over"),
+    "expert": _("Expert designated by %(the_partner)s in %(instance)s"),
+    "binome": _("Binôme of an expert %(of_partner)s in %(instance)s, able to take over"),
     "leader": _("Leader of %(instance)s"),
     "co_lead": _("Co-lead of %(instance)s"),
     "interlocutor": _("Government interlocutor designated for the dialogue of %(instance)s"),
     "troika": _("%(partner)s is %(troika_role)s of the Troïka %(year)s, represented at the level of %(instance)s"),
-    "delegate": _("Represents %(partner)s by delegation from %(delegator)s"),
+    "delegate": _("Represents %(the_partner)s by delegation %(of_delegator)s"),
 }
 
 TROIKA_ROLES = {
@@ -36,6 +38,14 @@ def render_reason(reason: dict) -> str:
     if code == "text":  # a sentence written by another module (presenters, A5), already translated
         sentence = params.get("text", "")
     else:
+        if "partner" in params:
+            # French names a partner with its article: "pour l'Allemagne", "du Canada" (stored lists without
+            # an article read "d'Allemagne", "de Canada").
+            article = params.get("partner_article", "")
+            params["the_partner"] = with_article(params["partner"], article=article)
+            params["of_partner"] = of_name(params["partner"], article=article)
+        if "delegator" in params:
+            params["of_delegator"] = of_name(params["delegator"])
         if "troika_role" in params:
             params["troika_role"] = str(TROIKA_ROLES.get(params["troika_role"], params["troika_role"]))
         template = TEXTS.get(code)

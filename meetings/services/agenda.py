@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.french import long_datetime
 from meetings import hooks, rules
 from meetings.models import AgendaItem, Document, Meeting, Referral
 from meetings.services import validation
@@ -135,7 +136,7 @@ def agenda_item_propose(*, meeting: Meeting, proposer, title: str, category: str
     deadline = rules.proposal_deadline(meeting.start, meeting.proposal_deadline)
     if not rules.proposals_open(meeting.status, meeting.start, meeting.proposal_deadline, timezone.now()):
         fail(_("The deadline for proposing agenda items has passed (%(deadline)s).")
-             % {"deadline": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")}, code="deadline_passed")
+             % {"deadline": long_datetime(deadline)}, code="deadline_passed")
     if not _is_member(proposer, meeting):
         fail(_("Only members of the %(instance)s can propose agenda items.") % {"instance": meeting.instance.code},
              code="not_member")

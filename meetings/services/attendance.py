@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.french import of_name
 from meetings import rules
 from meetings.models import Attendance, Meeting
 from meetings.services import validation
@@ -47,15 +48,15 @@ def representation_error(meeting: Meeting, person, represented_by) -> str | None
             for m in mine for t in theirs
         )
         if not paired:
-            return _("%(rep)s is not the binôme of %(person)s in %(instance)s (M8).") % {
-                "rep": represented_by, "person": person, "instance": instance.code}
+            return _("%(rep)s is not the binôme %(of_person)s in %(instance)s (M8).") % {
+                "rep": represented_by, "of_person": of_name(str(person)), "instance": instance.code}
         return None
     rule = "M3" if instance.kind == "GEC" else "M6"
     partner_ids = {m.person.institution.partner_id for m in mine}
     deputy = any(t.role == Mandate.Role.DEPUTY and t.person.institution.partner_id in partner_ids for t in theirs)
     if not mine or not deputy:
-        return _("%(rep)s is not the deputy of %(person)s's partner in the %(instance)s (%(rule)s).") % {
-            "rep": represented_by, "person": person, "instance": instance.code, "rule": rule}
+        return _("%(rep)s is not the deputy for the partner %(of_person)s in the %(instance)s (%(rule)s).") % {
+            "rep": represented_by, "of_person": of_name(str(person)), "instance": instance.code, "rule": rule}
     return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.french import with_article
 from meetings import rules
 from meetings.models import AgendaItem, Meeting
 from meetings.services._common import fail, status_label
@@ -61,7 +62,8 @@ def check_action(meeting: Meeting, *, owner_partner, owner_person, decision) -> 
         fail(_("The decision belongs to another meeting."), "decision")
     if owner_person is not None and owner_partner is not None \
             and owner_person.institution.partner_id != owner_partner.pk:
-        fail(_("%(person)s does not work for %(partner)s.") % {"person": owner_person, "partner": owner_partner},
+        fail(_("%(person)s does not work for %(the_partner)s.") % {
+            "person": owner_person, "the_partner": with_article(owner_partner.name, article=owner_partner.article)},
              "owner_person")
 
 

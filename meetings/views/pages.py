@@ -113,9 +113,12 @@ def schedule_generate(request):
         except ValidationError as error:
             apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
         else:
-            messages.success(request, ngettext(
-                "%(count)d meeting was created.", "%(count)d meetings were created.", len(created)
-            ) % {"count": len(created)})
+            if created:
+                messages.success(request, ngettext(
+                    "%(count)d meeting was created.", "%(count)d meetings were created.", len(created)
+                ) % {"count": len(created)})
+            else:
+                messages.info(request, _("No meeting was created: the year already has its meetings."))
             if created.skipped_past:
                 messages.info(request, ngettext(
                     "%(count)d date already past was skipped.", "%(count)d dates already past were skipped.",

@@ -15,7 +15,7 @@ from meetings.models import Meeting
 from membership.access import can_manage_instance
 from secretariat import answers, services
 from secretariat.distribution import build_distribution_list
-from secretariat.exports import rows_as_csv, rows_as_vcard, snapshot_rows
+from secretariat.exports import rows_as_vcard, rows_for_people_as_csv, snapshot_rows
 from secretariat.ics import feed_calendar
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.rsvp import RsvpLinkError, invitation_for_token
@@ -86,7 +86,7 @@ def _filename(meeting: Meeting, ext: str) -> str:
 @require_GET
 def distribution_csv(request, meeting_id: int):
     meeting = _managed_meeting(request, meeting_id)
-    response = HttpResponse(rows_as_csv(_meeting_rows(meeting)), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(rows_for_people_as_csv(_meeting_rows(meeting)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(meeting, "csv")}"'
     return response
 
@@ -100,7 +100,7 @@ def distribution_vcard(request, meeting_id: int):
 
 
 @login_not_required
-@require_GET
+@require_http_methods(["GET", "HEAD"])  # some calendar clients ask HEAD before subscribing
 def calendar_feed(request, token: str):
     """The person's invited meetings; the secret in the URL is the only credential."""
     feed = CalendarFeedToken.objects.select_related("person").filter(token=token).first()

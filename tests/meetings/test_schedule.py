@@ -81,7 +81,8 @@ def test_generate_schedule_command():
     assert "12" in out.getvalue()
     out = StringIO()
     call_command("generate_schedule", "GEC", "2027", stdout=out)
-    assert out.getvalue().startswith("0 ")
+    # Run again: nothing new, said in French (LANGUAGE_CODE) without "0 réunion".
+    assert out.getvalue().startswith("Aucune réunion créée")
 
 
 def test_generate_schedule_command_unknown_instance():

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from instances.models import GovernmentInterlocutor, Instance
 from membership.models import Partner
 from secretariat import services
-from secretariat.distribution import ROW_KEYS, build_distribution_list
+from secretariat.distribution import build_distribution_list
+from secretariat.exports import machine_keys
 from tests.factories import TroikaFactory, ga, gec
 from tests.secretariat.factories import (
     LONG_AGO,
@@ -256,19 +257,19 @@ def test_command_json_has_exactly_the_keys_in_partner_then_role_order():
     call_command("distribution_list", "GEC", "--format", "json", "--date", "2026-06-10", stdout=out)
     rows = json.loads(out.getvalue())
     assert len(rows) == 4
-    assert all(list(row) == list(ROW_KEYS) for row in rows)
-    assert [(r["partner"], r["role"]) for r in rows] == [
+    assert all(list(row) == machine_keys() for row in rows)
+    assert [(r["partner"], r["role_code"]) for r in rows] == [
         ("Bilateral GEC 000", "titular"), ("Bilateral GEC 000", "deputy"),
         ("Bilateral GEC 001", "titular"), ("Bilateral GEC 001", "deputy"),
     ]
-    assert rows[0]["recipient"] == "to" and rows[1]["recipient"] == "cc" and rows[0]["rule"] == "M2"
+    assert rows[0]["recipient_code"] == "to" and rows[1]["recipient_code"] == "cc" and rows[0]["rule"] == "M2"
 
 
 def test_command_csv_is_the_default_and_bad_arguments_are_command_errors():
     gec_with_members(gec(), 1)
     out = StringIO()
     call_command("distribution_list", "GEC", stdout=out)
-    assert out.getvalue().splitlines()[0] == ",".join(f'"{key}"' for key in ROW_KEYS)  # every field quoted
+    assert out.getvalue().splitlines()[0] == ",".join(f'"{key}"' for key in machine_keys())  # every field quoted
     for args in (["NOPE"], ["GEC", "--date", "10/06/2026"], ["GEC", "--format", "xml"], ["GEC", "--meeting", "x"],
                  ["GEC", "--meeting", "999999"]):
         with pytest.raises(CommandError):

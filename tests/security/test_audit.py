@@ -61,7 +61,8 @@ def test_audit_shows_agenda_items_and_their_experts(secretariat_user):
     _page, entries = audit_page(key="agendaitem")
     changes = {c.field: (c.old, c.new) for e in entries for c in e.changes}
     assert changes[str(AgendaItem._meta.get_field("title").verbose_name)] == ("Macro framework", "Macro-economic framework")
-    assert changes[str(AgendaItem._meta.get_field("topic_experts").verbose_name)] == ("—", f"#{expert.pk}")
+    # The audit names the expert, not their id.
+    assert changes[str(AgendaItem._meta.get_field("topic_experts").verbose_name)] == ("—", expert.full_name)
 
 
 def test_audit_filters_by_date(client, secretariat_user, changed_meeting):

@@ -93,6 +93,7 @@ def test_schedule_page_refuses_a_past_year(client, secretariat_user, fixed_clock
 def test_generate_schedule_command_reports_skipped_dates_and_refuses_a_past_year(fixed_clock):
     out = StringIO()
     call_command("generate_schedule", "GEC", "2026", stdout=out)
-    assert "12 date(s) already past were skipped" in out.getvalue()
+    # Commands speak LANGUAGE_CODE (French by default), with proper plurals.
+    assert "12 dates déjà passées ont été ignorées" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("generate_schedule", "GEC", "2025", stdout=StringIO())

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from membership.importer import import_directory
 
@@ -29,7 +30,9 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             if not result.ok:
                 self.stdout.write(result.summary)
-                raise CommandError(_("%(count)d error(s): nothing was imported.") % {"count": len(result.errors)},
+                raise CommandError(ngettext("%(count)d error: nothing was imported.",
+                                            "%(count)d errors: nothing was imported.", len(result.errors))
+                                   % {"count": len(result.errors)},
                                    returncode=1)
             if result.dry_run:
                 self.stdout.write(_("Dry run: nothing was written."))

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Case, Q, When
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from instances.models import Instance
 from instances.permissions import sync_leader_permissions
@@ -31,11 +32,12 @@ DEMO_DIR = Path(__file__).resolve().parents[3] / "membership" / "demo"
 RELATIVE_DAYS = re.compile(r"^\+(\d+)d$")
 CHANGE_REASON = "load_demo"
 # username: (password, what the account shows)
+# Labels follow LANGUAGE_CODE (French by default), like every message of the command.
 ACCOUNTS = {
-    "admin": ("admin-demo-2024", "superuser"),
-    "seg": ("seg-demo-2024", "secretariat (SEG)"),
-    "leader": ("leader-demo-2024", "GT-SANTE leader"),
-    "partner": ("partner-demo-2024", "GEC titular of Belgium, expert in GT-AGRICULTURE"),
+    "admin": ("admin-demo-2024", gettext_lazy("administrator (all rights)")),
+    "seg": ("seg-demo-2024", gettext_lazy("secretariat (SEG)")),
+    "leader": ("leader-demo-2024", gettext_lazy("leader of GT-SANTE")),
+    "partner": ("partner-demo-2024", gettext_lazy("GEC titular for Belgium, expert in GT-AGRICULTURE")),
 }
 PARTNER_PERSON = ("Belgique", "GEC", "titular")
 # Accounts that need a second factor (membership.roles.requires_second_factor) get a demo TOTP device.

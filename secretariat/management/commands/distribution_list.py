@@ -5,15 +5,17 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from instances.models import Instance
 from meetings.models import Meeting
 from secretariat.distribution import build_distribution_list
-from secretariat.exports import rows_as_csv
+from secretariat.exports import machine_row, rows_as_csv
 
 
 class Command(BaseCommand):
-    help = "Print the distribution list of INSTANCE_CODE (optionally for a meeting) as CSV or JSON."
+    help = ("Print the distribution list of INSTANCE_CODE (optionally for a meeting) as CSV or JSON, for machines: "
+            "role, recipient and partner type are codes (see the keys), the reason is a sentence.")
 
     def add_arguments(self, parser):
         parser.add_argument("instance_code")
@@ -24,31 +26,32 @@ class Command(BaseCommand):
     def handle(self, *args, instance_code, meeting=None, date=None, format="csv", **options):
         fmt = (format or "").lower()
         if fmt not in ("csv", "json"):
-            raise CommandError(f"--format must be csv or json, not {format!r}.")
+            raise CommandError(_("--format must be csv or json, not “%(value)s”.") % {"value": format})
         instance = Instance.objects.filter(code__iexact=instance_code).first()
         if instance is None:
             codes = ", ".join(Instance.objects.order_by("code").values_list("code", flat=True))
-            raise CommandError(f"No instance with the code {instance_code!r}. Known codes: {codes}.")
+            raise CommandError(_("No instance has the code “%(code)s”. Known codes: %(codes)s.") % {"code": instance_code, "codes": codes})
         meeting_obj = None
         if meeting is not None:
             if not str(meeting).isdigit():
-                raise CommandError(f"--meeting must be a meeting id (a number), not {meeting!r}.")
+                raise CommandError(_("--meeting must be a meeting number, not “%(value)s”.") % {"value": meeting})
             meeting_obj = Meeting.objects.filter(pk=int(meeting)).first()
             if meeting_obj is None:
-                raise CommandError(f"No meeting with the id {meeting}.")
+                raise CommandError(_("No meeting has the number %(id)s.") % {"id": meeting})
             if meeting_obj.instance_id != instance.pk:
-                raise CommandError(f"Meeting {meeting} belongs to {meeting_obj.instance.code}, not {instance.code}.")
+                raise CommandError(_("Meeting %(id)s belongs to %(owner)s, not to %(instance)s.") % {
+                    "id": meeting, "owner": meeting_obj.instance.code, "instance": instance.code})
         if date is not None:
             try:
                 on_date = datetime.date.fromisoformat(date)
             except ValueError:
-                raise CommandError(f"--date must be a date written YYYY-MM-DD, not {date!r}.")
+                raise CommandError(_("--date must be a date written YYYY-MM-DD, not “%(value)s”.") % {"value": date})
         elif meeting_obj is not None:
             on_date = timezone.localtime(meeting_obj.start).date()
         else:
             on_date = timezone.localdate()
         rows = [e.as_row() for e in build_distribution_list(instance=instance, on_date=on_date, meeting=meeting_obj)]
         if fmt == "json":
-            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps([machine_row(r) for r in rows], ensure_ascii=False, indent=2))
         else:
             self.stdout.write(rows_as_csv(rows), ending="")

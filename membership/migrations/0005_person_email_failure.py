@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('membership', '0003_secretariat_role_group'),
+        ('membership', '0004_partner_french_article'),
     ]
 
     operations = [

@@ -1,0 +1,152 @@
+"""What a French reader must not meet: English catalogue strings, raw choice codes, "de" before a vowel."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.utils import translation
+
+PROJECT_APPS = ("core", "ptf_portal", "instances", "membership", "meetings", "secretariat")
+BLOCK = {"p", "div", "td", "th", "tr", "li", "ul", "ol", "table", "br", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
+         "option", "section", "header", "footer", "nav", "main", "form", "label", "button", "select", "textarea",
+         "fieldset", "legend", "caption", "thead", "tbody", "article", "aside", "summary", "details", "hr", "title"}
+SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+# English msgids that are also French words or names of things kept in English on purpose.
+HOMOGRAPHS = {"Minutes", "minutes", "Place", "place", "Contact", "contact", "Message", "message", "Total", "total",
+              "Documents", "Type", "type", "Instance", "instance", "Code", "code", "Question", "question",
+              "Sector", "Note", "note", "Agenda", "Calendar", "Status", "Actions", "Action", "action", "Date", "date",
+              "Format", "format", "Source", "source", "Secretariat", "Partner", "Expert", "expert", "Role", "Titular",
+              "Position", "Option", "option", "Points", "Article", "article", "Science", "Session", "session",
+              "Information", "information", "Décision", "Organisation", "organisation", "Mission", "mission",
+              "Direction", "direction", "Service", "service", "Description", "description", "Sections"}
+VOWEL = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü"
+BAD_ELISION = re.compile(rf"(?<![\w'’-])(?:(?:[Dd]e|[Qq]ue|[Ll]e|[Ll]a)\s+[{VOWEL}]\w*|[Dd]e\s+les?\b)")
+BAD_CONTRACTION = re.compile(r"(?<![\w'’-])[Àà]\s+les?\b")
+
+
+class _Visible(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self.hidden += 1
+        if tag in BLOCK:
+            self.parts.append("\n")
+        attrs = dict(attrs)
+        for name in SHOWN_ATTRIBUTES:
+            if attrs.get(name):
+                self.parts.append(f"\n{attrs[name]}\n")
+        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+            self.parts.append(f"\n{attrs['value']}\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template"):
+            self.hidden = max(0, self.hidden - 1)
+        if tag in BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+@cache
+def _catalog() -> dict:
+    path = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
+    with path.open("rb") as handle:
+        return gettext.GNUTranslations(handle)._catalog
+
+
+@cache
+def french_words() -> frozenset[str]:
+    """Every word the French catalogue itself uses: an English word that is also one ("file" in "chef de file",
+    "page", "invitation") proves nothing."""
+    words = set()
+    for translated in _catalog().values():
+        words.update(w.lower() for w in re.findall(r"[^\W\d_]+", translated))
+    return frozenset(words)
+
+
+@cache
+def english_msgids() -> tuple[re.Pattern, ...]:
+    """The project's msgids that French translates differently, as whole-phrase patterns."""
+    catalog = _catalog()
+    patterns = []
+    for key, translated in catalog.items():
+        msgid = key[0] if isinstance(key, tuple) else key
+        msgid = msgid.split("\x04")[-1]
+        if not msgid or msgid == translated or msgid in HOMOGRAPHS:
+            continue
+        # Placeholders split the message; each literal piece of some length must not appear.
+        for piece in re.split(r"%\([^)]*\)[sdf]|%[sdf]|\{[^}]*\}", msgid):
+            piece = piece.strip(" .,:;!?()«»“”\"'—-\n")
+            if len(piece) < 4 or piece in HOMOGRAPHS or piece.lower() == translated.lower():
+                continue
+            if not re.search(r"[a-z]", piece):
+                continue  # acronyms, rule IDs
+            if " " not in piece and piece.lower() in french_words():
+                continue
+            patterns.append((piece, re.compile(rf"(?<![\w'’/-]){re.escape(piece)}(?![\w'’/-])")))
+    # Longest first, so a report names the whole sentence rather than a word of it.
+    patterns.sort(key=lambda p: -len(p[0]))
+    return tuple(p for _, p in patterns)
+
+
+@cache
+def choice_codes() -> dict[str, str]:
+    """Every model choice code that differs from its label, in lower-case identifier form: code -> model.field."""
+    codes = {}
+    with translation.override("fr"):
+        _collect_codes(codes)
+    return codes
+
+
+def _collect_codes(codes: dict) -> None:
+    for model in apps.get_models():
+        if model._meta.app_label not in PROJECT_APPS or model.__name__.startswith("Historical"):
+            continue
+        for field in model._meta.get_fields():
+            for value, label in getattr(field, "choices", None) or ():
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_]{2,}", value) and value != str(label) \
+                        and value not in french_words():
+                    codes.setdefault(value, f"{model.__name__}.{field.name}")
+
+
+def problems(text: str, *, extra_codes: dict | None = None) -> list[str]:
+    """The offending pieces of a French text, each with what is wrong."""
+    found = []
+    seen = set()
+    for pattern in english_msgids():
+        for match in pattern.finditer(text):
+            if not any(match.start() >= a and match.end() <= b for a, b in seen):
+                seen.add((match.start(), match.end()))
+                found.append(f"English {match.group(0)!r}: {_context(text, match)}")
+    codes = {**choice_codes(), **(extra_codes or {})}
+    for code, where in codes.items():
+        for match in re.finditer(rf"(?<![\w/.=#:-]){re.escape(code)}(?![\w/.=-])", text):
+            found.append(f"code {code!r} ({where}): {_context(text, match)}")
+    for match in BAD_ELISION.finditer(text):
+        found.append(f"missing elision/contraction: {_context(text, match)}")
+    for match in BAD_CONTRACTION.finditer(text):
+        found.append(f"missing contraction (au/aux): {_context(text, match)}")
+    return found
+
+
+def _context(text: str, match: re.Match) -> str:
+    start, end = max(0, match.start() - 30), min(len(text), match.end() + 30)
+    return "…" + " ".join(text[start:end].split()) + "…"

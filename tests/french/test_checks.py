@@ -1,0 +1,27 @@
+"""The French crawl's checks are not vacuous: each finds what it is meant to find, and names it."""
+
+from tests.french.checks import problems, visible_text
+
+
+def test_finds_missing_elision_and_contraction():
+    found = problems("Suppléant de Allemagne; délégation de Aïssata Keïta; en tant que expert; de les Pays-Bas")
+    assert len([p for p in found if "elision" in p]) == 4
+
+
+def test_finds_a_choice_code_shown_as_text():
+    found = problems("Rôle\ntitular\n")
+    assert any("'titular'" in p and "Mandate.role" in p for p in found)
+
+
+def test_finds_an_untranslated_catalogue_string():
+    found = problems("Invitations whose sending failed")
+    assert any(p.startswith("English") for p in found)
+
+
+def test_french_text_passes():
+    assert problems("Suppléant de l'Allemagne, délégation d'Aïssata Keïta, expert du Canada, « chef de file »") == []
+
+
+def test_visible_text_skips_scripts_and_keeps_titles():
+    text = visible_text('<title>Titre</title><script>var titular = 1;</script><td title="Aide">x</td><td>y</td>')
+    assert "titular" not in text and "Aide" in text and "x\n" in text.replace("\n\n", "\n")
