@@ -213,7 +213,7 @@ def main() -> None:
         port = _free_port()
         gunicorn = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "ptf_portal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning"], cwd=ROOT, env=env)
+             "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
