@@ -30,12 +30,20 @@ def broker(redis_broker_url, postgres_database):
     app.control.purge()
 
 
+# Django's file backend appends every message of a connection to one file, separated by this line (and two
+# connections in the same second may share a file name).
+SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+
+
 def links_in(mail_dir: Path) -> dict[str, str]:
     links = {}
     for path in mail_dir.glob("*"):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        body = message.get_body(preferencelist=("plain",)).get_content()
-        links[message["To"]] = ACTIVATION.search(body).group(1)
+        for raw in path.read_bytes().split(SEPARATOR):
+            if not raw.strip():
+                continue
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            links[message["To"]] = ACTIVATION.search(body).group(1)
     return links
 
 
