@@ -21,8 +21,8 @@ from secretariat.models import DistributionEntry, Invitation
 from secretariat.reasons import render_reasons
 from secretariat.services import (
     NEW_MESSAGE_FIELDS,
-    _queue,
     distribution_latest,
+    invitations_queue,
     meeting_date,
     reset_to_message,
 )
@@ -221,7 +221,7 @@ def _delegate(invitation, *, channel, by_user, note, sequence, delegate_to, stal
     reset_to_message(row, kind=Invitation.Kind.REQUEST)
     row.full_clean(validate_constraints=False)
     row.save()
-    _queue([row])
+    invitations_queue([row])
     detail = _("Delegated to %(name)s, who is convened to represent %(partner)s.") % {
         "name": delegate.full_name, "partner": invitation.partner}
     return AnswerOutcome(invitation, changed=True, stale=stale, detail=detail)
@@ -259,7 +259,7 @@ def _take_back(invitation, *, channel, by_user, note, sequence, stale) -> Answer
         reset_to_message(deputy_row, kind=Invitation.Kind.REQUEST, message=message)
         deputy_row.save(update_fields=[*NEW_MESSAGE_FIELDS, "delegated_from", "recipient", "role", "reason",
                                        "rsvp", "rsvp_at", "answer_channel", "answered_sequence"])
-        _queue([deputy_row])
+        invitations_queue([deputy_row])
     detail = _("You will attend after all: the delegation is withdrawn and %(name)s is told.") % {
         "name": deputy_row.name if deputy_row else "—"}
     return AnswerOutcome(invitation, changed=True, stale=stale, detail=detail)

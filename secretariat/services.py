@@ -100,7 +100,7 @@ def distribution_freeze(*, distribution_list: DistributionList) -> DistributionL
 GENERATE_DISTRIBUTION_LIST = "secretariat.tasks.generate_distribution_list"
 
 
-def _queue(invitations) -> None:
+def invitations_queue(invitations) -> None:
     """After commit, batches of sending tasks (see `secretariat.outbox`: never fails the caller)."""
     queue_on_commit(invitations)
 
@@ -129,7 +129,7 @@ def invitations_send(*, meeting, by_user=None) -> int:
     rows = [_invitation_from_entry(meeting, e, now) for e in snapshot.entries.all() if e.key not in already]
     # With their first history record: the audit then shows every later change of the invitation.
     created = bulk_create_with_history(rows, Invitation, default_user=by_user) if rows else []
-    _queue(created)
+    invitations_queue(created)
     return len(created)
 
 
@@ -170,7 +170,7 @@ def _notify_all(meeting, kind: str, message: str = "") -> int:
         row.meeting = meeting
         reset_to_message(row, kind=kind, message=message)
     bulk_update_with_history(rows, Invitation, NEW_MESSAGE_FIELDS)
-    _queue(rows)
+    invitations_queue(rows)
     return len(rows)
 
 
@@ -210,7 +210,7 @@ def invitation_retry(*, invitation: Invitation) -> Invitation:
     )
     if not updated:
         raise ValidationError(_("Only an invitation whose sending failed can be sent again."), code="not_failed")
-    _queue([invitation])
+    invitations_queue([invitation])
     invitation.refresh_from_db()
     return invitation
 
