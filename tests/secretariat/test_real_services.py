@@ -26,8 +26,8 @@ HEADER = re.compile(rb"^X-PTF-Invitation: (\d+)\s*$", re.MULTILINE)
 
 def start_worker(broker_url: str, mail_dir: Path, **extra_env: str) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database_url_for_test_db(), CELERY_BROKER_URL=broker_url,
-               EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir),
-               **extra_env)
+               EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir))
+    env.update(extra_env)
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "worker", "--pool=solo", "--concurrency=1",
          "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
@@ -96,8 +96,9 @@ def test_a_real_worker_sends_every_invitation_once(broker, tmp_path):
 def test_a_worker_stopped_mid_run_and_restarted_sends_the_rest_once(broker, tmp_path):
     meeting = _meeting_with(20)
     services.invitations_send(meeting=meeting)
-    # One invitation per batch, so that a warm shutdown (which finishes the batch in hand) stops mid-run.
-    proc = start_worker(broker, tmp_path, INVITATION_BATCH_SIZE="1")
+    # A slow mail server, so that a warm shutdown (which finishes the batch in hand) surely stops mid-run.
+    proc = start_worker(broker, tmp_path, EMAIL_BACKEND="tests.secretariat.slow_mail.SlowFileBackend",
+                        SLOW_MAIL_SECONDS="0.3")
     try:
         assert wait_until(lambda: Invitation.objects.filter(meeting=meeting, state="sent").count() >= 5)
     finally:
