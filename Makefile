@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv demo lint check bench worker beat browser dovecot clean messages stack
+.PHONY: run test venv demo lint check bench worker beat browser dovecot wrk clean messages stack
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -60,7 +60,13 @@ messages: venv
 	$(PY) manage.py makemessages -l fr --no-location --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
 	$(PY) manage.py compilemessages --ignore='.venv/*'
 
-bench: venv
+# wrk drives the page benchmark; installed from the system's packages like Chromium.
+wrk:
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) ; } || \
+	  echo "wrk is not installed: the page benchmark will be skipped (apt-get install -y wrk)"
+
+bench: venv wrk
 	$(PY) bench/run.py
 
 # The production topology on this machine's PostgreSQL and Redis (gunicorn DEBUG=0, a worker, one beat, an SMTP

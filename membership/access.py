@@ -21,12 +21,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from instances.models import Instance
-from instances.permissions import MANAGE_MEETINGS
 from membership.models import Mandate
-from membership.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, managed_group_ids, may_manage_group, person_of
 
 
 def _today() -> datetime.date:
@@ -48,7 +46,7 @@ def active_instance_ids(user, on_date: datetime.date | None = None) -> set[int]:
 def can_manage_instance(user, instance) -> bool:
     if not user.is_authenticated:
         return False
-    return is_secretariat(user) or (instance.is_group and user.has_perm(MANAGE_MEETINGS, instance))
+    return is_secretariat(user) or may_manage_group(user, instance)
 
 
 def managed_instances(user):
@@ -56,8 +54,13 @@ def managed_instances(user):
     qs = Instance.objects.filter(is_active=True)
     if is_secretariat(user):
         return qs
-    ids = get_objects_for_user(user, MANAGE_MEETINGS, klass=Instance, accept_global_perms=False)
-    return qs.filter(pk__in=ids.values("pk"), kind__in=[Instance.Kind.GT, Instance.Kind.GD])
+    return qs.filter(pk__in=managed_group_ids(user), kind__in=[Instance.Kind.GT, Instance.Kind.GD])
+
+
+def manages_meetings(user) -> bool:
+    """Whether the user manages any meetings at all (the SEG, or the leader of an active group): no query
+    beyond the request's role facts."""
+    return is_secretariat(user) or bool(managed_group_ids(user))
 
 
 def is_member(user, instance) -> bool:

@@ -10,9 +10,9 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
-from membership.access import managed_instances
+from membership.access import manages_meetings
 from membership.accounts.forms import LoginForm
-from membership.roles import is_secretariat, person_of
+from membership.roles import person_id_of
 from ptf_portal.middleware import note_denial
 from secretariat.views import portal as views_portal
 
@@ -27,9 +27,9 @@ def home(request):
     """Each role lands where its work is: the SEG and group leaders on their dashboard, a representative on
     their invitations."""
     user = request.user
-    if is_secretariat(user) or managed_instances(user).exists():
+    if manages_meetings(user):
         return views_portal.dashboard(request)
-    if person_of(user) is not None:
+    if person_id_of(user) is not None:
         return views_portal.my_invitations(request)
     return render(request, "home.html")
 

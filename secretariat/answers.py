@@ -45,51 +45,74 @@ class AnswerOutcome:
 
 @dataclass(frozen=True)
 class Delegation:
-    """Whether this invitation's seat may be delegated, to whom, and otherwise the true reason why not."""
+    """Whether this invitation's seat may be delegated, to whom, and otherwise the true reason why not.
+
+    `stand_in` names who would take the seat (what a button shows); `candidates`, their mandates, are loaded
+    by `delegation_options` only, for the answer itself.
+    """
 
     candidates: tuple
     reason: str
     holds_by_delegation: bool = False
+    stand_in: str = ""
 
     @property
     def possible(self) -> bool:
-        return bool(self.candidates)
+        return bool(self.stand_in)
 
 
-def _seats(meeting, mandates=None) -> list[tuple[rules.SeatFact, Mandate]]:
-    """The instance's mandates active on the meeting's day, as facts for the rules (from `mandates` if given)."""
+SEAT_COLUMNS = ("pk", "person_id", "person__institution__partner_id", "role", "pairs_with_id", "instance_id",
+                "start", "end", "person__first_name", "person__last_name")
+
+
+def _seat_rows(instance_ids) -> list[tuple]:
+    """The instances' mandates as plain rows (no model instances: a list page reads every seat of the GEC)."""
+    # The default order within one instance, without joining the instances for their code.
+    return list(Mandate.objects.filter(instance_id__in=instance_ids).order_by("person__last_name", "start", "pk")
+                .values_list(*SEAT_COLUMNS))
+
+
+def _seats(meeting, rows=None) -> list[rules.SeatFact]:
+    """The instance's mandates active on the meeting's day, as facts for the rules (from `rows` if given)."""
     day = meeting_date(meeting)
-    if mandates is None:
-        mandates = (Mandate.objects.active_on(day).filter(instance_id=meeting.instance_id)
-                    .select_related("person__institution"))
-    return [(rules.SeatFact(key=m.pk, person_key=m.person_id, partner_key=m.person.institution.partner_id,
-                            role=m.role, pairs_with_key=m.pairs_with_id), m)
-            for m in mandates if m.instance_id == meeting.instance_id and m.is_active_on(day)]
+    if rows is None:
+        rows = _seat_rows([meeting.instance_id])
+    return [rules.SeatFact(key=pk, person_key=person_id, partner_key=partner_id, role=role, pairs_with_key=pairs_with)
+            for pk, person_id, partner_id, role, pairs_with, instance_id, start, end, *_names in rows
+            if instance_id == meeting.instance_id and start <= day and (end is None or end >= day)]
 
 
 def delegation_options_for(invitations) -> None:
-    """Set `seat_options` on each invitation, with two queries whatever their number (for list pages)."""
-    instance_ids = {i.meeting.instance_id for i in invitations}
-    mandates = list(Mandate.objects.filter(instance_id__in=instance_ids).select_related("person__institution"))
+    """Set `seat_options` on each invitation (who would stand in, or why nobody), with one query whatever their
+    number (for list pages)."""
+    rows = _seat_rows({i.meeting.instance_id for i in invitations})
+    names = {row[0]: f"{row[-2]} {row[-1]}" for row in rows}  # as Person.__str__
     for invitation in invitations:
-        invitation.seat_options = delegation_options(invitation, seats=_seats(invitation.meeting, mandates))
+        reason, keys, held = _decide(invitation, _seats(invitation.meeting, rows))
+        invitation.seat_options = Delegation((), reason, held, stand_in=names[keys[0]] if keys else "")
 
 
 def delegation_options(invitation: Invitation, seats=None) -> Delegation:
     """Who may take this invitation's seat (M3, M6, M8), or the reason, in the reader's language, why nobody."""
+    reason, keys, held = _decide(invitation, _seats(invitation.meeting) if seats is None else seats)
+    mandates = Mandate.objects.select_related("person").in_bulk(keys) if keys else {}
+    candidates = tuple(mandates[key] for key in keys)
+    return Delegation(candidates, reason, held, stand_in=str(candidates[0].person) if candidates else "")
+
+
+def _decide(invitation: Invitation, seats: list[rules.SeatFact]) -> tuple[str, list, bool]:
+    """(reason why nobody, the keys of the mandates that may take the seat, whether it is held by delegation)."""
     meeting = invitation.meeting
     kind = meeting.instance.kind
     rule = rules.representation_rule(kind)
     if invitation.delegated_from_id is not None:
-        return Delegation((), _("You represent your organisation by delegation: a delegated seat cannot be "
-                                "delegated again."), holds_by_delegation=True)
+        return _("You represent your organisation by delegation: a delegated seat cannot be "
+                 "delegated again."), [], True
     if invitation.rsvp == Invitation.Rsvp.DELEGATED:
-        return Delegation((), _("You have already delegated this meeting to %(name)s.")
-                          % {"name": invitation.delegated_to})
+        return _("You have already delegated this meeting to %(name)s.") % {"name": invitation.delegated_to}, [], False
     if invitation.person_id is None:
-        return Delegation((), _("This invitation names nobody in the directory: it cannot be delegated."))
-    seats = _seats(meeting) if seats is None else seats
-    mine = [fact for fact, _m in seats if fact.person_key == invitation.person_id]
+        return _("This invitation names nobody in the directory: it cannot be delegated."), [], False
+    mine = [fact for fact in seats if fact.person_key == invitation.person_id]
     if not rules.may_pass_on_seat(kind, mine):
         if kind in (rules.GT, rules.GD):
             reason = _("Only an expert can delegate to their binôme (%(rule)s); you are not invited as an expert "
@@ -97,8 +120,8 @@ def delegation_options(invitation: Invitation, seats=None) -> Delegation:
         else:
             reason = _("Only the titular can delegate the organisation's seat to the deputy (%(rule)s); you are "
                        "not invited as titular.")
-        return Delegation((), reason % {"rule": rule})
-    found = rules.stand_ins(kind, mine, [fact for fact, _m in seats])
+        return reason % {"rule": rule}, [], False
+    found = rules.stand_ins(kind, mine, seats)
     if not found:
         if kind in (rules.GT, rules.GD):
             reason = _("No binôme paired with you holds an active mandate in %(instance)s on the day of the "
@@ -106,9 +129,8 @@ def delegation_options(invitation: Invitation, seats=None) -> Delegation:
         else:
             reason = _("No deputy of your organisation holds an active mandate in the %(instance)s on the day of "
                        "the meeting: the meeting cannot be delegated (%(rule)s).")
-        return Delegation((), reason % {"instance": meeting.instance.code, "rule": rule})
-    by_key = {fact.key: mandate for fact, mandate in seats}
-    return Delegation(tuple(by_key[fact.key] for fact in found), "")
+        return reason % {"instance": meeting.instance.code, "rule": rule}, [], False
+    return "", [fact.key for fact in found], False
 
 
 def delegate_for(invitation: Invitation):

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from meetings import rules
 from meetings.compliance import compliance
 from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
-from membership.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, person_id_of, person_of
 from secretariat.answers import answer_record, delegation_options_for
 from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
 from secretariat.models import CalendarFeedToken, Invitation
@@ -137,18 +137,20 @@ def dashboard_progress(request):
 
 @require_GET
 def my_invitations(request):
-    person = person_of(request.user)
+    person_id = person_id_of(request.user)
     rows = []
-    if person is not None:
-        rows = list(
-            Invitation.objects.filter(person=person)
-            .select_related("meeting__instance", "delegated_to", "delegated_from").order_by("meeting__start", "pk")
-        )
-        delegation_options_for([i for i in rows if i.meeting.end >= timezone.now()])
     now = timezone.now()
+    if person_id is not None:
+        rows = list(Invitation.objects.filter(person_id=person_id).select_related("meeting__instance")
+                    .order_by("meeting__start", "pk"))
+        # Delegations are rare: their people and invitations are fetched for the rows that have one, if any.
+        prefetch_related_objects([i for i in rows if i.delegated_to_id], "delegated_to")
+        prefetch_related_objects([i for i in rows if i.delegated_from_id], "delegated_from")
+        delegation_options_for([i for i in rows if i.meeting.end >= now])
     proposals = {}
-    if rows:
-        for item in AgendaItem.objects.filter(proposed_by=person, meeting_id__in={i.meeting_id for i in rows}):
+    upcoming_ids = {i.meeting_id for i in rows if i.meeting.end >= now}
+    if upcoming_ids:  # the page shows one's proposals for meetings to come only
+        for item in AgendaItem.objects.filter(proposed_by_id=person_id, meeting_id__in=upcoming_ids):
             proposals.setdefault(item.meeting_id, []).append(item)
     for invitation in rows:
         m = invitation.meeting
@@ -158,7 +160,7 @@ def my_invitations(request):
     upcoming = [i for i in rows if i.meeting.end >= now]
     past = [i for i in rows if i.meeting.end < now][::-1]
     return render(request, "secretariat/portal/my_invitations.html",
-                  {"person": person, "upcoming": upcoming, "past": past})
+                  {"has_person": person_id is not None, "upcoming": upcoming, "past": past})
 
 
 @require_POST

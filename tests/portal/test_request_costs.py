@@ -76,3 +76,25 @@ def test_cached_sessions_keep_two_users_apart(cast, shared_cache):
     with CaptureQueriesContext(connection) as queries:
         titular.get(reverse("secretariat:my_invitations"))
     assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+def _invite(person, meeting):
+    return meeting.invitations.create(person=person, email=person.email, name=str(person), partner="France",
+                                      role="titular")
+
+
+def test_a_partner_home_page_costs_the_same_queries_whatever_their_invitations(cast, client):
+    """Session (database-backed here), user, role facts, invitations, seats, stand-in, proposals: no query per
+    invitation, none of guardian's."""
+    _invite(cast.titular, gec_meeting_with_agenda(days=20))
+    client_for(client, cast.titular.user)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("home")).status_code == 200
+    for days in (25, 30, 35, 40):
+        _invite(cast.titular, gec_meeting_with_agenda(days=days))
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(reverse("home"))
+    assert response.content.decode().count('name="answer" value="delegated"') == 5
+    assert len(five.captured_queries) == len(one.captured_queries) <= 7
+    assert not [q for q in five.captured_queries if "guardian" in q["sql"] or "auth_group" in q["sql"].split("UNION")[-1]]

@@ -1,0 +1,67 @@
+"""The request's role facts (one query) answer as guardian and the groups table would, one by one."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import assign_perm, get_objects_for_user
+
+from instances.models import Instance
+from instances.permissions import MANAGE_MEETINGS
+from membership.access import can_manage_instance, managed_instances, manages_meetings
+from membership.roles import SECRETARIAT_GROUP, forget_roles, is_secretariat, person_id_of, person_of, role_facts
+from tests.factories import PartnerFactory, UserFactory, gec
+from tests.portal.factories import login_person
+
+pytestmark = pytest.mark.django_db
+
+
+def _group(code, **kwargs):
+    return Instance.objects.create(kind=kwargs.pop("kind", "GT"), code=code, name_fr=code, name_en=code, **kwargs)
+
+
+def _guardian_view(user) -> set[int]:
+    """What managed_instances answered before the facts: guardian's own listing."""
+    ids = get_objects_for_user(user, MANAGE_MEETINGS, klass=Instance, accept_global_perms=False)
+    return set(Instance.objects.filter(pk__in=ids.values("pk"), is_active=True, kind__in=["GT", "GD"])
+               .values_list("pk", flat=True))
+
+
+def test_managed_groups_match_guardian_for_grants_to_the_account_and_to_its_groups():
+    user = UserFactory(username="leader")
+    own, by_team, dormant, other = _group("GT-A"), _group("GD-B", kind="GD"), _group("GT-C", is_active=False), \
+        _group("GT-D")
+    team = Group.objects.create(name="équipe")
+    user.groups.add(team)
+    assign_perm(MANAGE_MEETINGS, user, own)
+    assign_perm(MANAGE_MEETINGS, team, by_team)
+    assign_perm(MANAGE_MEETINGS, user, dormant)
+    assign_perm(MANAGE_MEETINGS, user, gec())  # a stray grant on a political body counts for nothing
+    assign_perm("instances.change_instance", user, other)  # another permission on a group: not management
+
+    assert _guardian_view(user) == {own.pk, by_team.pk}
+    assert set(managed_instances(user).values_list("pk", flat=True)) == {own.pk, by_team.pk}
+    for instance in (own, by_team, dormant, other, gec()):
+        assert can_manage_instance(user, instance) == (instance.is_group and user.has_perm(MANAGE_MEETINGS, instance))
+    assert manages_meetings(user) and not is_secretariat(user)
+
+
+def test_secretariat_and_person_facts_come_with_the_same_single_query():
+    person = login_person("staff", PartnerFactory())
+    user = person.user
+    user.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
+    with CaptureQueriesContext(connection) as queries:
+        assert is_secretariat(user) and manages_meetings(user)
+        assert person_id_of(user) == person.pk
+        role_facts(user)
+    assert len(queries.captured_queries) == 1
+    assert person_of(user) == person
+
+
+def test_an_account_without_roles_has_none_and_forgetting_reads_them_again():
+    user = UserFactory(username="nobody")
+    assert not is_secretariat(user) and person_id_of(user) is None and not manages_meetings(user)
+    user.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
+    assert not is_secretariat(user)  # read once per request
+    forget_roles(user)
+    assert is_secretariat(user)
