@@ -12,7 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from membership.chair import ChairResult, acting_chair
+from membership.chair import ChairResult, acting_chair, troika_seats
 from secretariat.models import DistributionEntry, Invitation
 
 ROLE_LABELS = {
@@ -268,8 +268,10 @@ def foreseen_chair(meeting, absent_person_ids=None) -> ForeseenChair:
         absent_person_ids = set(
             Invitation.objects.filter(meeting=meeting, person__isnull=False, rsvp__in=ABSENT_ANSWERS)
             .values_list("person_id", flat=True))
-    return ForeseenChair(chair=acting_chair(meeting.instance, day, frozenset(absent_person_ids)),
-                         expected=acting_chair(meeting.instance, day))
+    instance = meeting.instance
+    seats = None if instance.is_group else troika_seats(instance, day)  # one reading for both answers
+    return ForeseenChair(chair=acting_chair(instance, day, frozenset(absent_person_ids), seats),
+                         expected=acting_chair(instance, day, seats=seats))
 
 
 def absent_from(rows: list[AnswerRow]) -> set[int]:
