@@ -281,6 +281,26 @@ def absent_from(rows: list[AnswerRow]) -> set[int]:
 OPEN_MEETING = ("draft", "agenda_proposed", "convened")
 
 
+@dataclass(frozen=True)
+class AnswerFacts:
+    """What the counts and the foreseen chair read of an invitee: an `AnswerRow` without the roster's details."""
+
+    person_id: int | None
+    partner: str
+    answer: str
+    delivery: str
+    messages_sent: int
+
+
+def answers_summary(meeting) -> dict:
+    """`answers_overview` for the meeting page's panel (counts and the foreseen chair, not the roster): one
+    narrow query instead of the roster's three."""
+    rows = [AnswerFacts(person_id, partner, rsvp, DELIVERY.get(state, "pending"), messages_sent)
+            for person_id, partner, rsvp, state, messages_sent in Invitation.objects.filter(meeting=meeting)
+            .order_by("pk").values_list("person_id", "partner", "rsvp", "state", "messages_sent")]
+    return answers_overview(meeting, rows)
+
+
 def answers_overview(meeting, rows=None) -> dict:
     """What the roster and the meeting page show: groups by partner, counts, the chair the answers announce."""
     rows = meeting_answers(meeting) if rows is None else rows
