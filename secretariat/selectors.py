@@ -48,7 +48,8 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
     stale = timezone.now() - datetime.timedelta(seconds=settings.INVITATION_SENDING_TIMEOUT)
     checking = (Q(state__in=waiting, delivery_uncertain=True)
                 | Q(state=Invitation.State.SENDING, claimed_at__lt=stale))
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).values("meeting_id").annotate(
+    # No ordering: the model's (by meeting) is dropped from a GROUP BY but would still join the meetings.
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).order_by().values("meeting_id").annotate(
         sent=Count("id", filter=Q(state=Invitation.State.SENT)),
         failed=Count("id", filter=~Q(state__in=waiting + [Invitation.State.SENT])),
         waiting=Count("id", filter=Q(state__in=waiting)),
