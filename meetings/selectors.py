@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from instances.models import Instance
 from meetings.models import ActionItem, AgendaItem, Attendance, Document, Meeting, Referral
 from meetings.services.agenda import item_presenters, meeting_presenters
 from meetings.services.attendance import current_acting_chair, member_partners, represented_partners
@@ -75,25 +76,44 @@ def meeting_page(meeting_id) -> MeetingPage:
     """Constant query count whatever the number of items, invitees and documents (see the test).
 
     Queries read one table where they can: on PostgreSQL a join of optional relations, or an ordering through
-    the meeting again (the models' default), costs more to compile and plan than the rows it saves. The people
-    rows point to are read once, together, afterwards.
+    the meeting again (the models' default), costs more to compile and plan than the rows it saves. What rows
+    point to is read afterwards by id, once for all of them, and not at all when no row points to any.
     """
     # Q1: the meeting, its instance, its minutes.
     meeting = get_object_or_404(Meeting.objects.select_related("instance", "minutes"), pk=meeting_id)
     instance = meeting.instance
     held = meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
-    # Q2: the items with their presenting groups (A5).
-    items = list(meeting.items.select_related("presenter_group").order_by("order", "pk"))
+    # Q2: the items; Q3 (when an item has one) their presenting groups (A5).
+    items = list(meeting.items.order_by("order", "pk"))
+    _attach([(item, "presenter_group") for item in items], Instance.objects.all())
     groups = [item.presenter_group for item in items if item.presenter_group_id]
-    # Q3: every document of the meeting, grouped onto items in Python.
+    # Q4: every document of the meeting, grouped onto items in Python.
     documents = list(meeting.documents.order_by("uploaded_at"))
-    # Q4: the register (in name order once its people are read).
+    # Q5: the register (in name order once its people are read).
     attendance = list(meeting.attendance.order_by("pk"))
-    # Q5: the people named: presenters, proposers, presenting groups' leaders, the register, and for the chair
-    # the one recorded once held, or a group's leaders (T7).
+    # Q6: decisions; their items are the meeting's own, read above.
+    items_by_pk = {item.pk: item for item in items}
+    decisions = list(meeting.decisions.order_by("pk"))
+    for decision in decisions:
+        if decision.agenda_item_id in items_by_pk:
+            decision.agenda_item = items_by_pk[decision.agenda_item_id]
+    # Q7: the actions of this meeting and the open ones of earlier meetings (follow-up), in one query.
+    rows = list(
+        ActionItem.objects.filter(Q(meeting=meeting) | follow_up_condition(meeting))
+        .select_related("owner_partner").order_by("due_date", "pk")
+    )
+    actions = [action for action in rows if action.meeting_id == meeting.pk]
+    follow_up = [action for action in rows if action.meeting_id != meeting.pk]
+    decisions_by_pk = {decision.pk: decision for decision in decisions}
+    for action in actions:
+        if action.decision_id in decisions_by_pk:
+            action.decision = decisions_by_pk[action.decision_id]
+    # Q8: the people named: presenters, proposers, presenting groups' leaders, the register, the actions' owners,
+    # and for the chair the one recorded once held, or a group's leaders (T7).
     people = [(item, name) for item in items for name in ("presenter_person", "proposed_by")]
     people += [(group, name) for group in groups for name in ("leader_person", "co_lead_person")]
     people += [(line, name) for line in attendance for name in ("person", "represented_by")]
+    people += [(action, "owner_person") for action in rows]
     partners = []
     if held:
         people.append((meeting, "chair_person"))
@@ -102,7 +122,7 @@ def meeting_page(meeting_id) -> MeetingPage:
         people += [(instance, "leader_person"), (instance, "co_lead_person")]
         partners += [(instance, "leader_partner"), (instance, "co_lead_partner")]
     _attach(people, Person.objects.select_related("institution__partner"))
-    # Q6 (held or group meetings): the chair's partner, or the group's leading partners.
+    # Q9 (held or group meetings): the chair's partner, or the group's leading partners.
     _attach(partners, Partner.objects.all())
     attendance.sort(key=lambda line: line.person.last_name)
     by_item = defaultdict(list)
@@ -112,29 +132,12 @@ def meeting_page(meeting_id) -> MeetingPage:
     for item in items:
         item.document_list = by_item.get(item.pk, [])
         item.presenter_list = item_presenters(item)
-    # Q7: decisions; their items are the meeting's own, read above.
-    items_by_pk = {item.pk: item for item in items}
-    decisions = list(meeting.decisions.order_by("pk"))
-    for decision in decisions:
-        if decision.agenda_item_id in items_by_pk:
-            decision.agenda_item = items_by_pk[decision.agenda_item_id]
-    # Q8: the actions of this meeting and the open ones of earlier meetings (follow-up), in one query.
-    rows = list(
-        ActionItem.objects.filter(Q(meeting=meeting) | follow_up_condition(meeting))
-        .select_related("owner_partner", "owner_person").order_by("due_date", "pk")
-    )
-    actions = [action for action in rows if action.meeting_id == meeting.pk]
-    follow_up = [action for action in rows if action.meeting_id != meeting.pk]
-    decisions_by_pk = {decision.pk: decision for decision in decisions}
-    for action in actions:
-        if action.decision_id in decisions_by_pk:
-            action.decision = decisions_by_pk[action.decision_id]
-    # Q9: referrals requested at, scheduled on, or returned to this meeting: GEC and GA meetings only (A3).
+    # Q10: referrals requested at, scheduled on, or returned to this meeting: GEC and GA meetings only (A3).
     referrals = [] if instance.is_group else list(
         Referral.objects.filter(Q(requested_at_meeting=meeting) | Q(ga_meeting=meeting) | Q(returned_to_meeting=meeting))
     )
-    # Chair: recorded once held (read above); otherwise from the register, Q10 Troïka, Q11 titulars, and with a
-    # register Q12 the instance's members.
+    # Chair: recorded once held (read above); otherwise from the register, Q11 Troïka, Q12 titulars, and with a
+    # register Q13 the instance's members.
     chair = current_acting_chair(meeting, attendance)
     try:
         minutes = meeting.minutes
