@@ -183,6 +183,18 @@ class AgendaItem(models.Model):
     def __str__(self):
         return self.title
 
+    # Django's own get_FOO_display() translates every label of the field on each call, to build its lookup;
+    # an agenda shows these two for each item.
+    def get_category_display(self) -> str:
+        return str(_CATEGORY_LABELS.get(self.category, self.category))
+
+    def get_expected_outcome_display(self) -> str:
+        return str(_OUTCOME_LABELS.get(self.expected_outcome, self.expected_outcome))
+
+
+_CATEGORY_LABELS = dict(AgendaItem.Category.choices)
+_OUTCOME_LABELS = dict(AgendaItem.Outcome.choices)
+
 
 def document_upload_to(instance, filename):
     # Random names: the original name is kept in `filename`, never used as a path.

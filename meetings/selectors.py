@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from instances.models import Instance
 from meetings.models import ActionItem, AgendaItem, Attendance, Document, Meeting, Referral
 from meetings.services.agenda import item_presenters, meeting_presenters
 from meetings.services.attendance import current_acting_chair, member_partners, represented_partners
-from meetings.services.records import meeting_follow_up_actions
+from meetings.services.records import follow_up_condition
 from membership.access import active_instance_ids
 from membership.chair import ChairResult
+from membership.models import Partner, Person
 from membership.roles import is_secretariat, person_of
 
 
@@ -32,8 +35,6 @@ class MeetingPage:
     documents: list[Document]
     minutes_documents: list[Document]
     attendance: list[Attendance]
-    represented_partners: list
-    member_partners: list
     minutes: object | None
     decisions: list
     actions: list[ActionItem]
@@ -47,26 +48,83 @@ class MeetingPage:
     def total_minutes(self) -> int:
         return sum(item.duration_minutes for item in self.accepted_items)
 
+    @cached_property
+    def member_partners(self) -> list:
+        """The instance's member partners on the meeting's date: one query, only for a page that shows them."""
+        return member_partners(self.meeting)
+
+    @cached_property
+    def represented_partners(self) -> list:
+        """The member partners present or represented according to the register."""
+        return represented_partners(self.meeting, self.attendance, self.member_partners)[0]
+
+
+def _attach(links, queryset) -> None:
+    """Set each (object, foreign key name) of `links` from one query on `queryset`: none when every key is null
+    (a null foreign key reads as None without a query)."""
+    links = [(obj, name, getattr(obj, obj._meta.get_field(name).attname)) for obj, name in links]
+    links = [(obj, name, pk) for obj, name, pk in links if pk is not None]
+    if not links:
+        return
+    found = queryset.order_by().in_bulk({pk for _obj, _name, pk in links})
+    for obj, name, pk in links:
+        if pk in found:
+            setattr(obj, name, found[pk])
+
 
 def meeting_page(meeting_id) -> MeetingPage:
-    """Constant query count whatever the number of items, invitees and documents (see the test)."""
-    # Q1: the meeting, its instance (with group leaders for the chair), minutes, recorded chair.
-    meeting = get_object_or_404(
-        Meeting.objects.select_related(
-            "instance__leader_person", "instance__leader_partner", "instance__co_lead_person",
-            "instance__co_lead_partner", "minutes", "chair_person", "chair_partner",
-        ),
-        pk=meeting_id,
-    )
-    # Q2: items with presenters and presenting groups' leaders; Q3: their topic experts (prefetch).
-    items = list(
-        meeting.items.select_related(
-            "presenter_person__institution__partner", "presenter_group__leader_person",
-            "presenter_group__co_lead_person", "proposed_by", "referral",
-        ).prefetch_related(Prefetch("topic_experts"))
-    )
+    """Constant query count whatever the number of items, invitees and documents (see the test).
+
+    Queries read one table where they can: on PostgreSQL a join of optional relations, or an ordering through
+    the meeting again (the models' default), costs more to compile and plan than the rows it saves. What rows
+    point to is read afterwards by id, once for all of them, and not at all when no row points to any.
+    """
+    # Q1: the meeting, its instance, its minutes.
+    meeting = get_object_or_404(Meeting.objects.select_related("instance", "minutes"), pk=meeting_id)
+    instance = meeting.instance
+    held = meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
+    # Q2: the items; Q3 (when an item has one) their presenting groups (A5).
+    items = list(meeting.items.order_by("order", "pk"))
+    _attach([(item, "presenter_group") for item in items], Instance.objects.all())
+    groups = [item.presenter_group for item in items if item.presenter_group_id]
     # Q4: every document of the meeting, grouped onto items in Python.
-    documents = list(meeting.documents.select_related("uploaded_by"))
+    documents = list(meeting.documents.order_by("uploaded_at"))
+    # Q5: the register (in name order once its people are read).
+    attendance = list(meeting.attendance.order_by("pk"))
+    # Q6: decisions; their items are the meeting's own, read above.
+    items_by_pk = {item.pk: item for item in items}
+    decisions = list(meeting.decisions.order_by("pk"))
+    for decision in decisions:
+        if decision.agenda_item_id in items_by_pk:
+            decision.agenda_item = items_by_pk[decision.agenda_item_id]
+    # Q7: the actions of this meeting and the open ones of earlier meetings (follow-up), in one query.
+    rows = list(
+        ActionItem.objects.filter(Q(meeting=meeting) | follow_up_condition(meeting))
+        .select_related("owner_partner").order_by("due_date", "pk")
+    )
+    actions = [action for action in rows if action.meeting_id == meeting.pk]
+    follow_up = [action for action in rows if action.meeting_id != meeting.pk]
+    decisions_by_pk = {decision.pk: decision for decision in decisions}
+    for action in actions:
+        if action.decision_id in decisions_by_pk:
+            action.decision = decisions_by_pk[action.decision_id]
+    # Q8: the people named: presenters, proposers, presenting groups' leaders, the register, the actions' owners,
+    # and for the chair the one recorded once held, or a group's leaders (T7).
+    people = [(item, name) for item in items for name in ("presenter_person", "proposed_by")]
+    people += [(group, name) for group in groups for name in ("leader_person", "co_lead_person")]
+    people += [(line, name) for line in attendance for name in ("person", "represented_by")]
+    people += [(action, "owner_person") for action in rows]
+    partners = []
+    if held:
+        people.append((meeting, "chair_person"))
+        partners.append((meeting, "chair_partner"))
+    elif instance.is_group:
+        people += [(instance, "leader_person"), (instance, "co_lead_person")]
+        partners += [(instance, "leader_partner"), (instance, "co_lead_partner")]
+    _attach(people, Person.objects.select_related("institution__partner"))
+    # Q9 (held or group meetings): the chair's partner, or the group's leading partners.
+    _attach(partners, Partner.objects.all())
+    attendance.sort(key=lambda line: line.person.last_name)
     by_item = defaultdict(list)
     for document in documents:
         if document.agenda_item_id:
@@ -74,24 +132,12 @@ def meeting_page(meeting_id) -> MeetingPage:
     for item in items:
         item.document_list = by_item.get(item.pk, [])
         item.presenter_list = item_presenters(item)
-    # Q5: the register with persons, partners and representatives.
-    attendance = list(
-        meeting.attendance.select_related("person__institution__partner", "represented_by__institution__partner")
+    # Q10: referrals requested at, scheduled on, or returned to this meeting: GEC and GA meetings only (A3).
+    referrals = [] if instance.is_group else list(
+        Referral.objects.filter(Q(requested_at_meeting=meeting) | Q(ga_meeting=meeting) | Q(returned_to_meeting=meeting))
     )
-    # Q6: the instance's member partners on the meeting's date.
-    members = member_partners(meeting)
-    represented, members = represented_partners(meeting, attendance, members)
-    # Q7: decisions; Q8: actions of this meeting; Q9: open actions of earlier meetings (follow-up).
-    decisions = list(meeting.decisions.select_related("agenda_item"))
-    actions = list(meeting.actions.select_related("owner_partner", "owner_person", "decision"))
-    follow_up = list(meeting_follow_up_actions(meeting))
-    # Q10: referrals requested at, scheduled on, or returned to this meeting.
-    referrals = list(
-        Referral.objects.filter(
-            Q(requested_at_meeting=meeting) | Q(ga_meeting=meeting) | Q(returned_to_meeting=meeting)
-        ).select_related("requested_at_meeting", "ga_meeting", "returned_to_meeting")
-    )
-    # Chair: recorded (no query, joined in Q1) once held; otherwise Q11 Troïka + Q12 mandates + Q13 members.
+    # Chair: recorded once held (read above); otherwise from the register, Q11 Troïka, Q12 titulars, and with a
+    # register Q13 the instance's members.
     chair = current_acting_chair(meeting, attendance)
     try:
         minutes = meeting.minutes
@@ -99,13 +145,12 @@ def meeting_page(meeting_id) -> MeetingPage:
         minutes = None
     accepted = [item for item in items if item.status == AgendaItem.Status.ACCEPTED]
     return MeetingPage(
-        meeting=meeting, instance=meeting.instance, items=items, accepted_items=accepted,
+        meeting=meeting, instance=instance, items=items, accepted_items=accepted,
         proposed_items=[item for item in items if item.status == AgendaItem.Status.PROPOSED],
         documents=[d for d in documents if d.kind == Document.Kind.AGENDA],
         minutes_documents=[d for d in documents if d.kind == Document.Kind.MINUTES],
-        attendance=attendance, represented_partners=represented, member_partners=members, minutes=minutes,
-        decisions=decisions, actions=actions, follow_up_actions=follow_up, referrals=referrals,
-        presenters=meeting_presenters(meeting, accepted), chair=chair,
+        attendance=attendance, minutes=minutes, decisions=decisions, actions=actions, follow_up_actions=follow_up,
+        referrals=referrals, presenters=meeting_presenters(meeting, accepted), chair=chair,
     )
 
 

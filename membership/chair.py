@@ -26,11 +26,43 @@ class ChairResult:
         return self.person is not None
 
 
-def acting_chair(instance: Instance, on_date: datetime.date, absent_person_ids=frozenset()) -> ChairResult:
+@dataclass(frozen=True)
+class TroikaSeats:
+    """Who may chair a GEC or GA meeting before absences are known: the year's Troïka partners in the order of
+    horizontal succession (T4), each with its titular in the instance (T5) or None. `found` is False when no
+    Troïka is recorded for the year (T1). Read once, it answers for any set of absences."""
+
+    year: int
+    found: bool
+    order: tuple[tuple[str, object, object | None], ...] = ()  # (Troïka role, partner, titular person)
+
+
+def troika_seats(instance: Instance, on_date: datetime.date) -> TroikaSeats:
+    """Two queries: the year's Troïka, then its partners' titulars in the instance with their partners."""
+    troika = Troika.objects.filter(year=on_date.year).order_by().first()
+    if troika is None:
+        return TroikaSeats(year=on_date.year, found=False)
+    members = [(Troika.Role.LEAD, troika.lead_id), (Troika.Role.INCOMING, troika.incoming_id),
+               (Troika.Role.OUTGOING, troika.outgoing_id)]
+    titulars = {
+        m.person.institution.partner_id: m.person
+        for m in Mandate.objects.active_on(on_date)
+        .filter(instance=instance, role=Mandate.Role.TITULAR, person__institution__partner__in=[p for _r, p in members])
+        .select_related("person__institution__partner").order_by("person__last_name", "start")
+    }
+    # A partner without a titular can never chair: it is not needed beyond its place in the order.
+    order = tuple((role, titulars[pk].institution.partner if pk in titulars else None, titulars.get(pk))
+                  for role, pk in members)
+    return TroikaSeats(year=on_date.year, found=True, order=order)
+
+
+def acting_chair(instance: Instance, on_date: datetime.date, absent_person_ids=frozenset(),
+                 seats: TroikaSeats | None = None) -> ChairResult:
+    """`seats` (from `troika_seats`, same instance and date) saves reading the Troïka again for other absences."""
     absent = set(absent_person_ids)
     if instance.is_group:
         return _group_chair(instance, absent)
-    return _troika_chair(instance, on_date, absent)
+    return _troika_chair(instance, seats or troika_seats(instance, on_date), absent)
 
 
 def _group_chair(instance: Instance, absent: set) -> ChairResult:
@@ -50,23 +82,15 @@ def _group_chair(instance: Instance, absent: set) -> ChairResult:
     return ChairResult(None, None, None, _("Neither the leader nor the co-lead of the group is present (T7)."), "T7")
 
 
-def _troika_chair(instance: Instance, on_date: datetime.date, absent: set) -> ChairResult:
+def _troika_chair(instance: Instance, seats: TroikaSeats, absent: set) -> ChairResult:
     """T3/T4: lead, then the deputy lead of the year, then the outgoing lead — partner to partner.
 
     T5: each Troïka partner is represented by its titular in this instance (GEC: head of
     cooperation; GA: ambassador). Succession never passes down to a partner's deputy.
     """
 
-    troika = Troika.objects.select_related("lead", "incoming", "outgoing").filter(year=on_date.year).first()
-    if troika is None:
-        return ChairResult(None, None, None, _("No Troïka is recorded for %(year)s (T1).") % {"year": on_date.year}, "T1")
-    members = troika.members()
-    titulars = {
-        m.person.institution.partner_id: m.person
-        for m in Mandate.objects.active_on(on_date)
-        .filter(instance=instance, role=Mandate.Role.TITULAR, person__institution__partner__in=[p for _r, p in members])
-        .select_related("person__institution")
-    }
+    if not seats.found:
+        return ChairResult(None, None, None, _("No Troïka is recorded for %(year)s (T1).") % {"year": seats.year}, "T1")
     labels = {
         Troika.Role.LEAD: _("lead"),
         Troika.Role.INCOMING: _("deputy lead of the year"),
@@ -77,8 +101,7 @@ def _troika_chair(instance: Instance, on_date: datetime.date, absent: set) -> Ch
         Troika.Role.INCOMING: _("%(partner)s, %(label)s, chairs in the lead's absence (T4)"),
         Troika.Role.OUTGOING: _("%(partner)s, %(label)s, takes the interim (T4)"),
     }
-    for role, partner in members:
-        person = titulars.get(partner.pk)
+    for role, partner, person in seats.order:
         if person is not None and person.pk not in absent:
             reason = reasons[role] % {"partner": partner.name, "label": labels[role]}
             return ChairResult(person, partner, role, reason, "T3" if role == Troika.Role.LEAD else "T4")

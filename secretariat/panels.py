@@ -28,7 +28,7 @@ def answers(*, meeting, user, manage: bool) -> dict | None:
     """Who is coming: counts by partner, the chair the answers announce, the link to the roster."""
     if not manage or meeting.status == "draft":
         return None
-    return {"template": "secretariat/answers/_panel.html", "meeting": meeting, **selectors.answers_overview(meeting)}
+    return {"template": "secretariat/answers/_panel.html", "meeting": meeting, **selectors.answers_summary(meeting)}
 
 
 @register_meeting_panel

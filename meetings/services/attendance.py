@@ -198,7 +198,8 @@ def register_chair(meeting: Meeting, lines=None, *, announced: bool = False) -> 
         if announced:
             present |= {line.person_id for line in lines
                         if not line.confirmed and line.status == Attendance.Status.ABSENT}
-        members = set(Mandate.objects.active_on(day).filter(instance=instance).values_list("person_id", flat=True))
+        members = set(Mandate.objects.active_on(day).filter(instance=instance).order_by()
+                      .values_list("person_id", flat=True))  # a set: the model's ordering would only add joins
         members |= {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
         members |= {line.person_id for line in lines}
         absent = members - present

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,12 +90,15 @@ def action_register(*, instance=None, owner_partner=None, state: str | None = No
     fail(_("Unknown action state."), "state")
 
 
-def meeting_follow_up_actions(meeting: Meeting):
+def follow_up_condition(meeting: Meeting) -> Q:
     """Open actions from the instance's earlier meetings: the follow-up section of this meeting's agenda."""
+    return Q(state=ActionItem.State.OPEN, meeting__instance_id=meeting.instance_id, meeting__start__lt=meeting.start)
+
+
+def meeting_follow_up_actions(meeting: Meeting):
+    """The actions of `follow_up_condition`, soonest due first."""
     return (
-        ActionItem.objects.filter(
-            state=ActionItem.State.OPEN, meeting__instance_id=meeting.instance_id, meeting__start__lt=meeting.start
-        )
+        ActionItem.objects.filter(follow_up_condition(meeting))
         .select_related("meeting", "owner_partner", "owner_person")
         .order_by("due_date", "pk")
     )

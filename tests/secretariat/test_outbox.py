@@ -302,3 +302,25 @@ def test_progress_says_to_be_checked_and_the_roster_keeps_the_uncertain_delivery
     assert "1 renvoyé après un envoi incertain" in page
     roster = client.get(f"/meetings/{meeting.pk}/answers/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert roster.count('class="small uncertain"') == 1
+
+
+def test_progress_counts_every_state_and_uncertainty_as_the_roster_reads_them(settings):
+    """Each (state, uncertain delivery, sending claim old or recent) once, and a second meeting apart."""
+    settings.INVITATION_SENDING_TIMEOUT = 600
+    meeting, other = proposed(gec()), proposed(gec(), days=40)
+    old, recent = timezone.now() - datetime.timedelta(hours=1), timezone.now()
+    n = 0
+    for state in Invitation.State.values:
+        for uncertain in (False, True):
+            for claimed_at in (None, old, recent):
+                n += 1
+                Invitation.objects.create(meeting=meeting, email=f"p{n}@example.org", name=f"P{n}", state=state,
+                                          delivery_uncertain=uncertain, claimed_at=claimed_at, messages_sent=n % 3)
+    Invitation.objects.create(meeting=other, email="o@example.org", name="O", state="sent", messages_sent=1)
+    progress = invitation_progress([meeting.pk, other.pk])
+    # 6 rows per state; "checking": the 6 uncertain waiting rows, and the sending row of an old claim.
+    assert {key: progress[meeting.pk][key] for key in
+            ("sent", "failed", "pending", "checking", "resent", "bounced", "total", "messages", "done")} == {
+        "sent": 6, "failed": 12, "pending": 12 - 7, "checking": 7, "resent": 3, "bounced": 6, "total": 30,
+        "messages": sum(k % 3 for k in range(1, 31)), "done": False}
+    assert progress[other.pk]["sent"] == progress[other.pk]["total"] == 1 and progress[other.pk]["done"]
