@@ -10,7 +10,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from instances.models import Instance
 from meetings.models import ActionItem, AgendaItem, Attendance, Document, Meeting, Referral
@@ -20,7 +19,7 @@ from meetings.services.records import follow_up_condition
 from membership.access import active_instance_ids
 from membership.chair import ChairResult
 from membership.models import Partner, Person
-from membership.roles import is_secretariat, person_of
+from membership.roles import granted_group_ids, is_secretariat, person_id_of
 
 
 @dataclass
@@ -174,14 +173,12 @@ def _visible_to(qs, user):
         return qs.none()
     if is_secretariat(user):
         return qs
-    managed = set(
-        get_objects_for_user(user, "instances.manage_meetings", accept_global_perms=False).values_list("pk", flat=True)
-    )
+    managed = granted_group_ids(user)
     member_of = active_instance_ids(user)
     condition = Q(instance_id__in=managed) | (Q(instance_id__in=member_of) & ~Q(status=Meeting.Status.DRAFT))
-    person = person_of(user)
-    if person is not None and _has_invitations():
-        condition |= Q(invitations__person=person) & ~Q(status=Meeting.Status.DRAFT) & ~Q(instance__kind="GA")
+    person_id = person_id_of(user)
+    if person_id is not None and _has_invitations():
+        condition |= Q(invitations__person_id=person_id) & ~Q(status=Meeting.Status.DRAFT) & ~Q(instance__kind="GA")
     return qs.filter(condition).distinct()
 
 

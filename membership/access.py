@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from instances.models import Instance
 from membership.models import Mandate
-from membership.roles import is_secretariat, managed_group_ids, may_manage_group, person_of
+from membership.roles import is_secretariat, managed_group_ids, may_manage_group, person_id_of
 
 
 def _today() -> datetime.date:
@@ -33,13 +33,15 @@ def _today() -> datetime.date:
 
 def active_instance_ids(user, on_date: datetime.date | None = None) -> set[int]:
     """Instances where the user's person holds a mandate active on the date (cached per request user)."""
-    person = person_of(user)
-    if person is None:
+    person_id = person_id_of(user)
+    if person_id is None:
         return set()
     on_date = on_date or _today()
     cache = user.__dict__.setdefault("_ptf_active_instances", {})
     if on_date not in cache:
-        cache[on_date] = set(Mandate.objects.active_on(on_date).filter(person=person).values_list("instance_id", flat=True))
+        # No ordering: Mandate's default one would join the instances and people for nothing.
+        cache[on_date] = set(Mandate.objects.active_on(on_date).filter(person_id=person_id).order_by()
+                             .values_list("instance_id", flat=True))
     return cache[on_date]
 
 
@@ -72,13 +74,13 @@ def can_view_instance(user, instance) -> bool:
 
 
 def is_invited(user, meeting) -> bool:
-    person = person_of(user)
-    if person is None:
+    person_id = person_id_of(user)
+    if person_id is None:
         return False
     invitations = getattr(meeting, "invitations", None)
     if invitations is None:
         return False
-    return invitations.filter(person=person).exists()
+    return invitations.filter(person_id=person_id).exists()
 
 
 def can_view_meeting(user, meeting) -> bool:

@@ -135,6 +135,11 @@ def managed_group_ids(user) -> frozenset[int]:
     return role_facts(user).managed_group_ids
 
 
+def granted_group_ids(user) -> frozenset[int]:
+    """Every GT/GD whose meetings the account may manage, active or not."""
+    return role_facts(user).granted_group_ids
+
+
 def may_manage_group(user, instance) -> bool:
     """The account holds the permission to manage this GT/GD's meetings (active or not): `user.has_perm`'s
     answer for the object, without guardian's queries."""

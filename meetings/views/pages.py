@@ -42,7 +42,7 @@ from membership.access import (
     managed_instances,
     needs_clearance,
 )
-from membership.roles import is_secretariat, person_of
+from membership.roles import is_secretariat, person_id_of, person_of
 
 
 def _visible_meetings(user):
@@ -151,8 +151,8 @@ def meeting_detail(request, pk):
         else None
     editable = meeting.status in rules.AGENDA_EDITABLE
     proposals_open = rules.proposals_open(meeting.status, meeting.start, meeting.proposal_deadline, timezone.now())
-    person = person_of(user)
-    my_proposals = [i for i in page.items if person is not None and i.proposed_by_id == person.pk]
+    person_id = person_id_of(user)
+    my_proposals = [i for i in page.items if person_id is not None and i.proposed_by_id == person_id]
     context = {
         "page": page, "meeting": meeting, "manage": manage, "cleared": cleared, "editable": editable,
         "accepted": [i for i in items if i.status == "accepted"],

@@ -173,8 +173,10 @@ def test_a_secretariat_week(page, e2e_cast):
     page.goto(page.base + "/audit/?model=meeting")
     assert "salle indisponible" in page.inner_text("main")
 
-    # Meeting day (the clock moves to the meeting): held; no send button any more.
-    Meeting.objects.filter(pk=meeting.pk).update(start=_local(0, 7), end=_local(0, 8))
+    # Meeting day (the clock moves to the meeting, begun an hour ago whatever the hour the test runs): held; no
+    # send button any more.
+    begun = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(hours=1)
+    Meeting.objects.filter(pk=meeting.pk).update(start=begun, end=begun + datetime.timedelta(hours=2))
     page.goto(page.base + f"/meetings/{meeting.pk}/")
     _submit(page, "form[action$='/held/'] button")
     meeting.refresh_from_db()
