@@ -14,10 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from instances.models import Instance, InstanceGroupObjectPermission, InstanceUserObjectPermission
+from instances.permissions import MANAGE_MEETINGS
 from membership.models import Person
 
 SECRETARIAT_GROUP = "secretariat"
-MANAGE_MEETINGS_CODENAME = "manage_meetings"
+MANAGE_MEETINGS_CODENAME = MANAGE_MEETINGS.split(".", 1)[1]
 FACTS_KEY = "_ptf_role_facts"
 
 
