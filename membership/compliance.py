@@ -61,14 +61,15 @@ def directory_compliance(on_date: datetime.date | None = None) -> list[Complianc
     Warnings about meetings (I4) are added by `meetings.compliance.compliance`, which the dashboard shows.
     """
     on_date = on_date or timezone.localdate()
-    instances = list(
-        Instance.objects.filter(is_active=True).select_related(
-            "leader_partner", "leader_person", "co_lead_partner", "co_lead_person"
-        )
-    )
-    mandates = list(
-        Mandate.objects.active_on(on_date).select_related("person__institution__partner", "instance")
-    )
+    every_instance = {i.pk: i for i in Instance.objects.select_related(
+        "leader_partner", "leader_person", "co_lead_partner", "co_lead_person")}
+    instances = [i for i in every_instance.values() if i.is_active]
+    # The dashboard runs this on every visit: the directory's mandates as plain rows (no model objects), with
+    # their instance from the dict above; no ordering (the warnings are sorted below).
+    mandates = [
+        _Seat(*row, instance=every_instance[row[1]])
+        for row in Mandate.objects.active_on(on_date).order_by().values_list(*_SEAT_COLUMNS)
+    ]
     warnings = [
         *_one_un(instances, mandates),
         *_group_leadership(instances, mandates),
@@ -77,6 +78,42 @@ def directory_compliance(on_date: datetime.date | None = None) -> list[Complianc
         *_ending_soon(mandates, on_date),
     ]
     return sort_warnings(warnings)
+
+
+_SEAT_COLUMNS = ("pk", "instance_id", "person_id", "role", "pairs_with_id", "end", "person__first_name",
+                 "person__last_name", "person__institution__partner__name",
+                 "person__institution__partner__partner_type")
+
+
+@dataclass(frozen=True)
+class _Seat:
+    """An active mandate as the checks read it."""
+
+    pk: int
+    instance_id: int
+    person_id: int
+    role: str
+    pairs_with_id: int | None
+    end: datetime.date | None
+    first_name: str
+    last_name: str
+    partner_name: str
+    partner_type: str
+    instance: Instance
+
+    @property
+    def person_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"  # as Person.full_name
+
+    @property
+    def role_label(self) -> str:
+        return Mandate.Role(self.role).label
+
+
+def _seat_warning(rule: str, message: str, seat: _Seat, severity: str = WARNING) -> ComplianceWarning:
+    """A warning that opens the mandate in admin."""
+    url = reverse("admin:membership_mandate_change", args=[seat.pk])
+    return ComplianceWarning(rule, message, severity, Mandate._meta.label_lower, seat.pk, url)
 
 
 def sort_warnings(warnings) -> list[ComplianceWarning]:
@@ -89,8 +126,7 @@ def _one_un(instances, mandates) -> list[ComplianceWarning]:
     if gec is None or gec.one_un_policy == Instance.OneUNPolicy.STRICT:
         return []  # under the strict policy M4 is a hard rule, refused at write time
     agencies = sorted({
-        m.person.institution.partner.name for m in mandates
-        if m.instance_id == gec.pk and m.person.institution.partner.partner_type == Partner.Type.UN_SYSTEM
+        m.partner_name for m in mandates if m.instance_id == gec.pk and m.partner_type == Partner.Type.UN_SYSTEM
     })
     if len(agencies) < 2:
         return []
@@ -124,9 +160,8 @@ def _experts_without_binome(mandates) -> list[ComplianceWarning]:
     """M8: each GT/GD expert is paired with a binôme able to take over."""
     paired = {m.pairs_with_id for m in mandates if m.role == Mandate.Role.BINOME}
     return [
-        make_warning("M8", _("%(person)s (%(partner)s), expert in %(group)s, has no active binôme.")
-                 % {"person": m.person.full_name, "partner": m.person.institution.partner.name,
-                    "group": m.instance.code}, m)
+        _seat_warning("M8", _("%(person)s (%(partner)s), expert in %(group)s, has no active binôme.")
+                      % {"person": m.person_name, "partner": m.partner_name, "group": m.instance.code}, m)
         for m in mandates if m.role == Mandate.Role.EXPERT and m.pk not in paired
     ]
 
@@ -171,9 +206,8 @@ def _ending_soon(mandates, on_date) -> list[ComplianceWarning]:
         if m.end is not None and m.end <= limit:
             by_day[m.end].append(m)
     return [
-        make_warning(EXPIRY, _("The mandate %(of_person)s (%(partner)s, %(role)s) in %(instance)s ends on %(end)s.")
-                 % {"of_person": of_name(m.person.full_name), "partner": m.person.institution.partner.name,
-                    "role": m.get_role_display(), "instance": m.instance.code, "end": long_date(m.end)},
-                 m, INFO)
+        _seat_warning(EXPIRY, _("The mandate %(of_person)s (%(partner)s, %(role)s) in %(instance)s ends on %(end)s.")
+                      % {"of_person": of_name(m.person_name), "partner": m.partner_name, "role": m.role_label,
+                         "instance": m.instance.code, "end": long_date(m.end)}, m, INFO)
         for day in sorted(by_day) for m in by_day[day]
     ]

@@ -84,7 +84,7 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
 def rsvp_summary(meeting_ids) -> dict[int, dict]:
     """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
     out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids))
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).order_by()  # no join for the model's order
             .values("meeting_id", "rsvp").annotate(n=Count("id")))
     for row in rows:
         out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0))[row["rsvp"]] = row["n"]
@@ -245,7 +245,7 @@ def person_counts(rows: list[AnswerRow]) -> dict[str, int]:
 def progress_by_meeting(meeting_ids) -> dict[int, dict]:
     """{meeting_id: people per delivery state, people per answer, messages sent}: one query, counts of people."""
     out: dict[int, dict] = {}
-    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).values("meeting_id")
+    rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).order_by().values("meeting_id")
             .annotate(people=Count("id"), messages=Sum("messages_sent"),
                       sent=Count("id", filter=Q(state=Invitation.State.SENT)),
                       failed=Count("id", filter=Q(state=Invitation.State.FAILED)),
