@@ -8,12 +8,11 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Meeting
-from secretariat import outbox
-from secretariat.emails import digest_message, proposal_decision_message, reminder_message
+from secretariat import outbox, reminders
+from secretariat.emails import digest_message, proposal_decision_message
 from secretariat.models import Invitation
 from secretariat.selectors import chair_changes
 from secretariat.services import distribution_generate
@@ -63,27 +62,21 @@ def send_reminders() -> int:
             meeting__start__lte=now + datetime.timedelta(days=REMINDER_DAYS_BEFORE),
         ).values_list("pk", flat=True)
     )
-    for pk in ids:
-        send_reminder.delay(pk)
+    for batch in outbox.chunks(ids, settings.INVITATION_BATCH_SIZE):
+        send_reminder_batch.delay(batch)
     return len(ids)
+
+
+@shared_task(name="secretariat.tasks.send_reminder_batch")
+def send_reminder_batch(invitation_ids: list[int]) -> int:
+    """The due reminders among these, over one SMTP connection (see secretariat/reminders.py)."""
+    return reminders.send_reminder_batch(invitation_ids)
 
 
 @shared_task(name="secretariat.tasks.send_reminder")
 def send_reminder(invitation_id: int) -> bool:
-    """Claim by setting reminded_at (null → now), so a reminder goes out once; undo it if sending fails."""
-    # Only to someone who has still not answered: an answer given since the beat asked is respected.
-    if not Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True, rsvp=Invitation.Rsvp.NONE).update(
-            reminded_at=timezone.now()):
-        return False
-    invitation = Invitation.objects.select_related("meeting__instance").get(pk=invitation_id)
-    try:
-        reminder_message(invitation).send()
-    except Exception:
-        Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)  # the next beat tries again
-        logger.warning("Reminder for invitation %s not sent", invitation_id, exc_info=True)
-        return False
-    Invitation.objects.filter(pk=invitation_id).update(messages_sent=F("messages_sent") + 1)
-    return True
+    """One reminder: a batch of one (messages queued before batches existed)."""
+    return reminders.send_reminder_batch([invitation_id]) == 1
 
 
 @shared_task(name="secretariat.tasks.send_daily_digest")
