@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv demo lint check bench worker beat browser dovecot wrk clean messages stack
+.PHONY: run test venv demo lint check bench worker beat browser dovecot wrk proxy clean messages stack
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -44,7 +44,13 @@ dovecot:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) ; } || \
 	  echo "Dovecot is not installed: mailbox tests will be skipped (apt-get install -y dovecot-imapd)"
 
-test: venv browser dovecot
+# nginx, so that the test of the reverse proxy's configuration runs `nginx -t` on it (deploy/nginx/).
+proxy:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) ; } || \
+	  echo "nginx is not installed: the proxy configuration test will be skipped (apt-get install -y nginx-light)"
+
+test: venv browser dovecot proxy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
