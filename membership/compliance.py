@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from core.french import long_date, of_name
 from instances.models import Instance, Troika
-from membership.models import Mandate, Partner
+from membership.models import Mandate, Partner, Person
 
 WARNING, INFO = "warning", "info"
 ENDING_WITHIN_DAYS = 60
@@ -103,7 +103,7 @@ class _Seat:
 
     @property
     def person_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"  # as Person.full_name
+        return Person.name_of(self.first_name, self.last_name)
 
     @property
     def role_label(self) -> str:

@@ -126,11 +126,16 @@ class Person(models.Model):
         ordering = ["last_name", "first_name"]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name}"
+        return self.full_name
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str) -> str:
+        """A person's name as the portal writes it, also for rows read without the model."""
+        return f"{first_name} {last_name}"
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return self.name_of(self.first_name, self.last_name)
 
     @property
     def partner(self) -> Partner:

@@ -86,7 +86,7 @@ def delegation_options_for(invitations) -> None:
     """Set `seat_options` on each invitation (who would stand in, or why nobody), with one query whatever their
     number (for list pages)."""
     rows = _seat_rows({i.meeting.instance_id for i in invitations})
-    names = {row[0]: f"{row[-2]} {row[-1]}" for row in rows}  # as Person.__str__
+    names = {row[0]: Person.name_of(row[-2], row[-1]) for row in rows}
     for invitation in invitations:
         reason, keys, held = _decide(invitation, _seats(invitation.meeting, rows))
         invitation.seat_options = Delegation((), reason, held, stand_in=names[keys[0]] if keys else "")

@@ -2,6 +2,7 @@
 each with a GEC titular and deputy, and the Troïka of the meeting's year."""
 
 from django.core import mail
+from django.utils import timezone
 
 from membership import services as membership_services
 from membership.models import Partner
@@ -48,6 +49,14 @@ def convene(capture, days: int = 12):
         services.invitations_send(meeting=m)
     mail.outbox.clear()
     return m
+
+
+def convened_world(capture, size: int = 30) -> dict:
+    """The directory, its Troïka for the meeting's year, and a GEC meeting convened to all its members."""
+    people = build(size)
+    meeting = convene(capture)
+    troika(people, timezone.localtime(meeting.start).year)
+    return {**people, "meeting": meeting}
 
 
 def row(meeting, who) -> Invitation:

@@ -27,10 +27,7 @@ LINK, PORTAL = Invitation.Channel.LINK, Invitation.Channel.PORTAL
 
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):
-    people = d.build(30)
-    meeting = d.convene(django_capture_on_commit_callbacks)
-    d.troika(people, timezone.localtime(meeting.start).year)
-    return {**people, "meeting": meeting}
+    return d.convened_world(django_capture_on_commit_callbacks)
 
 
 def answer(world, name, value, who="titulars", **kwargs):

@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings.models import Attendance
 from secretariat import services
@@ -18,10 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):
-    people = d.build(30)
-    meeting = d.convene(django_capture_on_commit_callbacks)
-    d.troika(people, timezone.localtime(meeting.start).year)
-    return {**people, "meeting": meeting}
+    return d.convened_world(django_capture_on_commit_callbacks)
 
 
 def say(world, name, value, who="titulars"):
