@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+
+from core.prepared import prepared
 
 from instances.models import Instance, InstanceGroupObjectPermission, InstanceUserObjectPermission
 from instances.permissions import MANAGE_MEETINGS
@@ -39,66 +42,91 @@ NO_FACTS = RoleFacts(False, None, frozenset(), frozenset())
 
 @functools.cache
 def _facts_sql() -> str:
-    """The three answers as tagged rows of one statement. Written in SQL because this runs on every signed-in
-    request: the ORM spends ~2 ms compiling the equivalent queries (guardian's most of all), the database
-    ~0.1 ms answering them. Table names come from the models; no value is ever formatted into the text."""
+    """The account's row and its facts in one statement: one row, or one per group it leads.
+
+    Written in SQL because this runs on every signed-in request, before anything else: the ORM spends ~2 ms
+    compiling the equivalent queries (guardian's most of all), the database ~0.1 ms answering them, and each
+    round trip to the database costs more than either. Table names come from the models; no value is ever
+    formatted into the text.
+    """
     def table(model):
         return connection.ops.quote_name(model._meta.db_table)
 
-    user_groups = table(Group.user_set.through)
+    user_model = get_user_model()
+    columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in user_model._meta.concrete_fields)
+    user_groups = table(user_model.groups.through)
     # Guardian keeps the instances' object permissions in direct foreign-key tables (instances.models).
-    # Plain lookups by id rather than joins: the planning of this statement is most of its cost.
+    # Plain lookups by id rather than joins: the planning of this statement is a good part of its cost.
     return f"""
         WITH grant_permission AS (
             SELECT pe.id FROM {table(Permission)} pe WHERE pe.codename = %s AND pe.content_type_id =
                 (SELECT ct.id FROM {table(ContentType)} ct WHERE ct.app_label = %s AND ct.model = %s)
         )
-        SELECT 'secretariat', 1 FROM {user_groups} ug
-            WHERE ug.user_id = %s AND ug.group_id = (SELECT g.id FROM {table(Group)} g WHERE g.name = %s)
-        UNION ALL
-        SELECT 'person', p.id FROM {table(Person)} p WHERE p.user_id = %s
-        UNION ALL
-        SELECT CASE WHEN i.is_active = %s THEN 'group' ELSE 'inactive group' END, i.id
-            FROM {table(InstanceUserObjectPermission)} op INNER JOIN {table(Instance)} i ON i.id = op.content_object_id
-            WHERE op.user_id = %s AND op.permission_id = (SELECT id FROM grant_permission) AND i.kind IN (%s, %s)
-        UNION ALL
-        SELECT CASE WHEN i.is_active = %s THEN 'group' ELSE 'inactive group' END, i.id
-            FROM {table(InstanceGroupObjectPermission)} op INNER JOIN {table(Instance)} i ON i.id = op.content_object_id
-            INNER JOIN {user_groups} ug ON ug.group_id = op.group_id
-            WHERE ug.user_id = %s AND op.permission_id = (SELECT id FROM grant_permission) AND i.kind IN (%s, %s)
+        SELECT {columns},
+            (SELECT 1 FROM {user_groups} ug WHERE ug.user_id = u.id
+                AND ug.group_id = (SELECT g.id FROM {table(Group)} g WHERE g.name = %s)) AS ptf_in_secretariat,
+            (SELECT p.id FROM {table(Person)} p WHERE p.user_id = u.id) AS ptf_person_id,
+            led.id AS ptf_group_id, led.is_active AS ptf_group_active
+        FROM {table(user_model)} u LEFT JOIN (
+            SELECT i.id, i.is_active FROM {table(InstanceUserObjectPermission)} op
+                INNER JOIN {table(Instance)} i ON i.id = op.content_object_id
+                WHERE op.user_id = %s AND op.permission_id = (SELECT id FROM grant_permission) AND i.kind IN (%s, %s)
+            UNION
+            SELECT i.id, i.is_active FROM {table(InstanceGroupObjectPermission)} op
+                INNER JOIN {table(Instance)} i ON i.id = op.content_object_id
+                INNER JOIN {user_groups} ug ON ug.group_id = op.group_id
+                WHERE ug.user_id = %s AND op.permission_id = (SELECT id FROM grant_permission) AND i.kind IN (%s, %s)
+        ) led ON 1 = 1
+        WHERE u.id = %s
     """  # noqa: S608 (model table names only)
 
 
-def _read_facts(user_id: int) -> RoleFacts:
-    # In the placeholders' order: the permission, secretariat, person, grants to the account, to its groups.
+def load_user(user_id: int):
+    """The account with its facts already attached (so that `role_facts` costs nothing more), or None."""
+    # In the placeholders' order: the permission, secretariat, grants to the account, to its groups, the account.
     groups = [Instance.Kind.GT, Instance.Kind.GD]
     params = [MANAGE_MEETINGS_CODENAME, Instance._meta.app_label, Instance._meta.model_name,
-              user_id, SECRETARIAT_GROUP, user_id, True, user_id, *groups, True, user_id, *groups]
-    with connection.cursor() as cursor:
-        cursor.execute(_facts_sql(), params)
-        rows = cursor.fetchall()
-    return RoleFacts(
-        in_secretariat_group=any(tag == "secretariat" for tag, _value in rows),
-        person_id=next((value for tag, value in rows if tag == "person"), None),
-        managed_group_ids=frozenset(value for tag, value in rows if tag == "group"),
-        granted_group_ids=frozenset(value for tag, value in rows if tag.endswith("group")),
+              SECRETARIAT_GROUP, user_id, *groups, user_id, *groups, user_id]
+    # raw() converts each column the way the ORM would (dates and booleans on SQLite) and keeps the rest as
+    # attributes; a row per led group, the account's columns repeated.
+    rows = list(get_user_model()._default_manager.raw(prepared("ptf_user_roles", _facts_sql()), params))
+    if not rows:
+        return None
+    user = rows[0]
+    led = [(row.ptf_group_id, bool(row.ptf_group_active)) for row in rows if row.ptf_group_id is not None]
+    user.__dict__[FACTS_KEY] = RoleFacts(
+        in_secretariat_group=user.ptf_in_secretariat is not None,
+        person_id=user.ptf_person_id,
+        managed_group_ids=frozenset(pk for pk, active in led if active),
+        granted_group_ids=frozenset(pk for pk, _active in led),
     )
+    return user
+
+
+def _read_facts(user_id: int) -> RoleFacts:
+    user = load_user(user_id)
+    return NO_FACTS if user is None else user.__dict__[FACTS_KEY]
 
 
 def role_facts(user) -> RoleFacts:
     """The account's facts, read once per user object (that is, once per request)."""
     if not user.is_authenticated:
         return NO_FACTS
-    facts = user.__dict__.get(FACTS_KEY)
+    # getattr/setattr reach the account itself through request.user's lazy wrappers (auth's, then OTP's),
+    # where the authentication backend left the facts it read with the account.
+    facts = getattr(user, FACTS_KEY, None)
     if facts is None:
-        facts = user.__dict__[FACTS_KEY] = _read_facts(user.pk)
+        facts = _read_facts(user.pk)
+        setattr(user, FACTS_KEY, facts)
     return facts
 
 
 def forget_roles(user) -> None:
     """After changing this account's groups, person or leadership within the request: read them again."""
-    for key in (FACTS_KEY, "_ptf_person", "_ptf_active_instances"):
+    for key in ("_ptf_person", "_ptf_active_instances"):
         user.__dict__.pop(key, None)
+    if getattr(user, FACTS_KEY, None) is not None:
+        delattr(user, FACTS_KEY)
 
 
 def is_secretariat(user) -> bool:

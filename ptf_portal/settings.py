@@ -111,7 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the account and its roles in one query (membership.roles).
+    "membership.accounts.backends.PortalModelBackend",
     # The login of a person of the directory is their e-mail address, in any case.
     "membership.accounts.backends.EmailBackend",
     "guardian.backends.ObjectPermissionBackend",

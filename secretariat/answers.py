@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from membership import rules
 from membership.models import Mandate, Person
+from membership.seats import seat_rows
 from secretariat.models import DistributionEntry, Invitation
 from secretariat.reasons import render_reasons
 from secretariat.services import (
@@ -61,22 +62,11 @@ class Delegation:
         return bool(self.stand_in)
 
 
-SEAT_COLUMNS = ("pk", "person_id", "person__institution__partner_id", "role", "pairs_with_id", "instance_id",
-                "start", "end", "person__first_name", "person__last_name")
-
-
-def _seat_rows(instance_ids) -> list[tuple]:
-    """The instances' mandates as plain rows (no model instances: a list page reads every seat of the GEC)."""
-    # The default order within one instance, without joining the instances for their code.
-    return list(Mandate.objects.filter(instance_id__in=instance_ids).order_by("person__last_name", "start", "pk")
-                .values_list(*SEAT_COLUMNS))
-
-
 def _seats(meeting, rows=None) -> list[rules.SeatFact]:
     """The instance's mandates active on the meeting's day, as facts for the rules (from `rows` if given)."""
     day = meeting_date(meeting)
     if rows is None:
-        rows = _seat_rows([meeting.instance_id])
+        rows = seat_rows([meeting.instance_id])
     return [rules.SeatFact(key=pk, person_key=person_id, partner_key=partner_id, role=role, pairs_with_key=pairs_with)
             for pk, person_id, partner_id, role, pairs_with, instance_id, start, end, *_names in rows
             if instance_id == meeting.instance_id and start <= day and (end is None or end >= day)]
@@ -85,7 +75,9 @@ def _seats(meeting, rows=None) -> list[rules.SeatFact]:
 def delegation_options_for(invitations) -> None:
     """Set `seat_options` on each invitation (who would stand in, or why nobody), with one query whatever their
     number (for list pages)."""
-    rows = _seat_rows({i.meeting.instance_id for i in invitations})
+    if not invitations:
+        return
+    rows = seat_rows(i.meeting.instance_id for i in invitations)
     names = {row[0]: Person.name_of(row[-2], row[-1]) for row in rows}
     for invitation in invitations:
         reason, keys, held = _decide(invitation, _seats(invitation.meeting, rows))

@@ -8,10 +8,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import AgendaItem
 from membership.chair import ChairResult, acting_chair, troika_seats
 from secretariat.models import DistributionEntry, Invitation
 
@@ -27,11 +28,27 @@ DELIVERY = {
 }
 DELIVERY_LABELS = {"pending": _("being sent"), "sent": _("sent"), "failed": _("failed"), "bounced": _("bounced")}
 ABSENT_ANSWERS = (Invitation.Rsvp.DECLINED, Invitation.Rsvp.DELEGATED)
+# What "Mes invitations" shows of an invitation and its meeting (the home page of every partner): the other
+# columns are left in the database, half the cost of compiling the query.
+PERSONAL_INVITATION_FIELDS = (
+    "meeting_id", "person_id", "rsvp", "delegated_to_id", "delegated_from_id", "meeting__instance_id",
+    "meeting__title", "meeting__start", "meeting__end", "meeting__status", "meeting__place",
+    "meeting__proposal_deadline", "meeting__instance__code", "meeting__instance__kind",
+)
 
 
 def meeting_date(meeting) -> datetime.date:
     """Mandates and the Troïka are looked up on the meeting's local date (M10)."""
     return timezone.localtime(meeting.start).date()
+
+
+def personal_invitations(person_id: int) -> list[Invitation]:
+    """One person's invitations, oldest meeting first, each with `has_proposals` (whether they proposed an
+    agenda item to that meeting), in one query."""
+    proposed = AgendaItem.objects.filter(proposed_by_id=OuterRef("person_id"), meeting_id=OuterRef("meeting_id"))
+    return list(Invitation.objects.filter(person_id=person_id).select_related("meeting__instance")
+                .only(*PERSONAL_INVITATION_FIELDS).annotate(has_proposals=Exists(proposed))
+                .order_by("meeting__start", "pk"))
 
 
 def invitation_progress(meeting_ids) -> dict[int, dict]:

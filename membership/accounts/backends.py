@@ -3,8 +3,19 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from membership.roles import load_user
 
-class EmailBackend(ModelBackend):
+
+class PortalModelBackend(ModelBackend):
+    """Django's ModelBackend, except that the signed-in account is read with its roles (membership.roles),
+    in the one query every request makes before anything else."""
+
+    def get_user(self, user_id):
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class EmailBackend(PortalModelBackend):
     """Matches the typed login against `User.email` (case-insensitive); one account per address or none.
 
     Placed after ModelBackend and after axes' backend, so lockouts still apply to every attempt.

@@ -26,7 +26,7 @@ from secretariat.answers import answer_record, delegation_options_for
 from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.reports.dashboard import dashboard_reports
-from secretariat.selectors import invitation_progress, rsvp_summary
+from secretariat.selectors import invitation_progress, personal_invitations, rsvp_summary
 
 logger = logging.getLogger(__name__)
 OPEN_STATUSES = [Meeting.Status.DRAFT, Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED]
@@ -138,26 +138,23 @@ def dashboard_progress(request):
 @require_GET
 def my_invitations(request):
     person_id = person_id_of(request.user)
-    rows = []
     now = timezone.now()
-    if person_id is not None:
-        rows = list(Invitation.objects.filter(person_id=person_id).select_related("meeting__instance")
-                    .order_by("meeting__start", "pk"))
-        # Delegations are rare: their people and invitations are fetched for the rows that have one, if any.
-        prefetch_related_objects([i for i in rows if i.delegated_to_id], "delegated_to")
-        prefetch_related_objects([i for i in rows if i.delegated_from_id], "delegated_from")
-        delegation_options_for([i for i in rows if i.meeting.end >= now])
+    rows = personal_invitations(person_id) if person_id is not None else []
+    upcoming = [i for i in rows if i.meeting.end >= now]
+    # Delegations and proposals are rare: they are fetched for the rows that have some, if any.
+    prefetch_related_objects([i for i in rows if i.delegated_to_id], "delegated_to")
+    prefetch_related_objects([i for i in rows if i.delegated_from_id], "delegated_from")
+    delegation_options_for(upcoming)
     proposals = {}
-    upcoming_ids = {i.meeting_id for i in rows if i.meeting.end >= now}
-    if upcoming_ids:  # the page shows one's proposals for meetings to come only
-        for item in AgendaItem.objects.filter(proposed_by_id=person_id, meeting_id__in=upcoming_ids):
+    proposed_to = [i.meeting_id for i in upcoming if i.has_proposals]  # shown for meetings to come only
+    if proposed_to:
+        for item in AgendaItem.objects.filter(proposed_by_id=person_id, meeting_id__in=proposed_to):
             proposals.setdefault(item.meeting_id, []).append(item)
     for invitation in rows:
         m = invitation.meeting
         invitation.proposals_open = rules.proposals_open(m.status, m.start, m.proposal_deadline, now)
         invitation.proposals_until = rules.proposal_deadline(m.start, m.proposal_deadline)
         invitation.my_proposals = proposals.get(invitation.meeting_id, [])
-    upcoming = [i for i in rows if i.meeting.end >= now]
     past = [i for i in rows if i.meeting.end < now][::-1]
     return render(request, "secretariat/portal/my_invitations.html",
                   {"has_person": person_id is not None, "upcoming": upcoming, "past": past})

@@ -1,15 +1,27 @@
 """The request's role facts (one query) answer as guardian and the groups table would, one by one."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_objects_for_user
 
-from instances.models import Instance
+from instances.models import Instance, InstanceUserObjectPermission
 from instances.permissions import MANAGE_MEETINGS
 from membership.access import can_manage_instance, managed_instances, manages_meetings
-from membership.roles import SECRETARIAT_GROUP, forget_roles, is_secretariat, person_id_of, person_of, role_facts
+from membership.models import Person
+from membership.roles import (
+    FACTS_KEY,
+    SECRETARIAT_GROUP,
+    forget_roles,
+    is_secretariat,
+    load_user,
+    person_id_of,
+    person_of,
+    role_facts,
+)
 from tests.factories import PartnerFactory, UserFactory, gec
 from tests.portal.factories import login_person
 
@@ -65,3 +77,42 @@ def test_an_account_without_roles_has_none_and_forgetting_reads_them_again():
     assert not is_secretariat(user)  # read once per request
     forget_roles(user)
     assert is_secretariat(user)
+
+
+def test_a_signed_in_request_reads_the_account_and_its_roles_in_one_query(client):
+    """The authentication backend reads the account with its facts: no second query for the roles, and the
+    page still knows the account is a person of the directory (its navigation)."""
+    person = login_person("member", PartnerFactory())
+    client.force_login(person.user)
+    user_table = get_user_model()._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("membership:my_mandates"))
+    assert response.status_code == 200
+    reading_the_account = [q["sql"] for q in queries.captured_queries if user_table in q["sql"]
+                           or "ptf_user_roles" in q["sql"]]
+    role_tables = [Person._meta.db_table, "auth_user_groups", InstanceUserObjectPermission._meta.db_table]
+    assert len(reading_the_account) == 1
+    if connection.vendor != "postgresql":  # on PostgreSQL the statement is prepared: EXECUTE ptf_user_roles(…)
+        assert all(table in reading_the_account[0] for table in role_tables)
+    assert reverse("secretariat:my_invitations") in response.content.decode()
+
+
+def test_an_account_made_inactive_is_signed_out_at_its_next_request(client):
+    person = login_person("leaving", PartnerFactory())
+    client.force_login(person.user)
+    assert client.get(reverse("membership:my_mandates")).status_code == 200
+    type(person.user).objects.filter(pk=person.user.pk).update(is_active=False)
+    response = client.get(reverse("membership:my_mandates"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_load_user_gives_the_account_with_its_facts_or_none():
+    leader = UserFactory(username="lead")
+    group = _group("GT-L")
+    assign_perm(MANAGE_MEETINGS, leader, group)
+    assign_perm(MANAGE_MEETINGS, leader, _group("GT-M", is_active=False))
+    loaded = load_user(leader.pk)
+    assert loaded == leader and loaded.username == "lead" and loaded.date_joined == leader.date_joined
+    assert loaded.__dict__[FACTS_KEY].managed_group_ids == {group.pk}
+    assert len(loaded.__dict__[FACTS_KEY].granted_group_ids) == 2
+    assert load_user(leader.pk + 1000) is None
