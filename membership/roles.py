@@ -15,7 +15,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from core.prepared import prepared
-
 from instances.models import Instance, InstanceGroupObjectPermission, InstanceUserObjectPermission
 from instances.permissions import MANAGE_MEETINGS
 from membership.models import Person
