@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from instances.models import Instance
-from meetings.models import ActionItem, AgendaItem, Attendance, Document, Meeting, Referral
+from meetings.models import ActionItem, AgendaItem, Attendance, Decision, Document, Meeting, Referral
 from meetings.services.agenda import item_presenters, meeting_presenters
 from meetings.services.attendance import current_acting_chair, member_partners, represented_partners
 from meetings.services.records import follow_up_condition
@@ -78,8 +78,15 @@ def meeting_page(meeting_id) -> MeetingPage:
     the meeting again (the models' default), costs more to compile and plan than the rows it saves. What rows
     point to is read afterwards by id, once for all of them, and not at all when no row points to any.
     """
-    # Q1: the meeting, its instance, its minutes.
-    meeting = get_object_or_404(Meeting.objects.select_related("instance", "minutes"), pk=meeting_id)
+    # Q1: the meeting, its instance, its minutes, and whether it has a register, decisions or referrals: a
+    # meeting to come has none of them, and each is then not read at all.
+    meeting = get_object_or_404(Meeting.objects.select_related("instance", "minutes").annotate(
+        has_register=Exists(Attendance.objects.filter(meeting=OuterRef("pk"))),
+        has_decisions=Exists(Decision.objects.filter(meeting=OuterRef("pk"))),
+        has_referrals=Exists(Referral.objects.filter(
+            Q(requested_at_meeting=OuterRef("pk")) | Q(ga_meeting=OuterRef("pk")) | Q(returned_to_meeting=OuterRef("pk"))
+        )),
+    ), pk=meeting_id)
     instance = meeting.instance
     held = meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
     # Q2: the items; Q3 (when an item has one) their presenting groups (A5).
@@ -89,10 +96,10 @@ def meeting_page(meeting_id) -> MeetingPage:
     # Q4: every document of the meeting, grouped onto items in Python.
     documents = list(meeting.documents.order_by("uploaded_at"))
     # Q5: the register (in name order once its people are read).
-    attendance = list(meeting.attendance.order_by("pk"))
+    attendance = list(meeting.attendance.order_by("pk")) if meeting.has_register else []
     # Q6: decisions; their items are the meeting's own, read above.
     items_by_pk = {item.pk: item for item in items}
-    decisions = list(meeting.decisions.order_by("pk"))
+    decisions = list(meeting.decisions.order_by("pk")) if meeting.has_decisions else []
     for decision in decisions:
         if decision.agenda_item_id in items_by_pk:
             decision.agenda_item = items_by_pk[decision.agenda_item_id]
@@ -132,7 +139,7 @@ def meeting_page(meeting_id) -> MeetingPage:
         item.document_list = by_item.get(item.pk, [])
         item.presenter_list = item_presenters(item)
     # Q10: referrals requested at, scheduled on, or returned to this meeting: GEC and GA meetings only (A3).
-    referrals = [] if instance.is_group else list(
+    referrals = [] if instance.is_group or not meeting.has_referrals else list(
         Referral.objects.filter(Q(requested_at_meeting=meeting) | Q(ga_meeting=meeting) | Q(returned_to_meeting=meeting))
     )
     # Chair: recorded once held (read above); otherwise from the register, Q11 Troïka, Q12 titulars, and with a

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from instances.models import Instance
 from membership.models import Mandate
-from membership.roles import is_secretariat, managed_group_ids, may_manage_group, person_id_of
+from membership.roles import is_secretariat, managed_group_ids, may_manage_group, person_id_of, role_facts
 
 
 def _today() -> datetime.date:
@@ -32,11 +32,15 @@ def _today() -> datetime.date:
 
 
 def active_instance_ids(user, on_date: datetime.date | None = None) -> set[int]:
-    """Instances where the user's person holds a mandate active on the date (cached per request user)."""
+    """Instances where the user's person holds a mandate active on the date (cached per request user; today's
+    come with the role facts)."""
     person_id = person_id_of(user)
     if person_id is None:
         return set()
     on_date = on_date or _today()
+    facts = role_facts(user)
+    if facts.today == on_date:
+        return set(facts.member_of)
     cache = user.__dict__.setdefault("_ptf_active_instances", {})
     if on_date not in cache:
         # No ordering: Mandate's default one would join the instances and people for nothing.

@@ -6,6 +6,7 @@ query (`role_facts`), and kept on the request's user object.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass
 
@@ -13,11 +14,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.utils import timezone
 
 from core.prepared import prepared
 from instances.models import Instance, InstanceGroupObjectPermission, InstanceUserObjectPermission
 from instances.permissions import MANAGE_MEETINGS
-from membership.models import Person
+from membership.models import Mandate, Person
 
 SECRETARIAT_GROUP = "secretariat"
 MANAGE_MEETINGS_CODENAME = MANAGE_MEETINGS.split(".", 1)[1]
@@ -34,6 +36,9 @@ class RoleFacts:
     # its groups), as guardian's get_objects_for_user would list them; the active ones, then all of them.
     managed_group_ids: frozenset[int]
     granted_group_ids: frozenset[int]
+    # The instances where the person holds a mandate on `today` (the local date when the facts were read).
+    member_of: frozenset[int] = frozenset()
+    today: datetime.date | None = None
 
 
 NO_FACTS = RoleFacts(False, None, frozenset(), frozenset())
@@ -41,7 +46,8 @@ NO_FACTS = RoleFacts(False, None, frozenset(), frozenset())
 
 @functools.cache
 def _facts_sql() -> str:
-    """The account's row and its facts in one statement: one row, or one per group it leads.
+    """The account's row and its facts in one statement: one row, or one per group it leads and per instance
+    where its person holds a mandate today.
 
     Written in SQL because this runs on every signed-in request, before anything else: the ORM spends ~2 ms
     compiling the equivalent queries (guardian's most of all), the database ~0.1 ms answering them, and each
@@ -50,6 +56,9 @@ def _facts_sql() -> str:
     """
     def table(model):
         return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model, name):
+        return connection.ops.quote_name(model._meta.get_field(name).column)
 
     user_model = get_user_model()
     columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in user_model._meta.concrete_fields)
@@ -65,39 +74,48 @@ def _facts_sql() -> str:
             (SELECT 1 FROM {user_groups} ug WHERE ug.user_id = u.id
                 AND ug.group_id = (SELECT g.id FROM {table(Group)} g WHERE g.name = %s)) AS ptf_in_secretariat,
             (SELECT p.id FROM {table(Person)} p WHERE p.user_id = u.id) AS ptf_person_id,
-            led.id AS ptf_group_id, led.is_active AS ptf_group_active
+            extra.tag AS ptf_tag, extra.id AS ptf_instance_id, extra.is_active AS ptf_instance_active
         FROM {table(user_model)} u LEFT JOIN (
-            SELECT i.id, i.is_active FROM {table(InstanceUserObjectPermission)} op
+            SELECT 'led' AS tag, i.id, i.is_active FROM {table(InstanceUserObjectPermission)} op
                 INNER JOIN {table(Instance)} i ON i.id = op.content_object_id
                 WHERE op.user_id = %s AND op.permission_id = (SELECT id FROM grant_permission) AND i.kind IN (%s, %s)
             UNION
-            SELECT i.id, i.is_active FROM {table(InstanceGroupObjectPermission)} op
+            SELECT 'led', i.id, i.is_active FROM {table(InstanceGroupObjectPermission)} op
                 INNER JOIN {table(Instance)} i ON i.id = op.content_object_id
                 INNER JOIN {user_groups} ug ON ug.group_id = op.group_id
                 WHERE ug.user_id = %s AND op.permission_id = (SELECT id FROM grant_permission) AND i.kind IN (%s, %s)
-        ) led ON 1 = 1
+            UNION
+            SELECT 'member', m.{column(Mandate, "instance")}, NULL FROM {table(Mandate)} m
+                INNER JOIN {table(Person)} p ON p.id = m.{column(Mandate, "person")}
+                WHERE p.user_id = %s AND m.{column(Mandate, "start")} <= %s
+                    AND (m.{column(Mandate, "end")} IS NULL OR m.{column(Mandate, "end")} >= %s)
+        ) extra ON 1 = 1
         WHERE u.id = %s
     """  # noqa: S608 (model table names only)
 
 
 def load_user(user_id: int):
     """The account with its facts already attached (so that `role_facts` costs nothing more), or None."""
-    # In the placeholders' order: the permission, secretariat, grants to the account, to its groups, the account.
+    # In the placeholders' order: the permission, secretariat, grants to the account, to its groups, today's
+    # mandates, the account.
     groups = [Instance.Kind.GT, Instance.Kind.GD]
+    today = timezone.localdate()
     params = [MANAGE_MEETINGS_CODENAME, Instance._meta.app_label, Instance._meta.model_name,
-              SECRETARIAT_GROUP, user_id, *groups, user_id, *groups, user_id]
+              SECRETARIAT_GROUP, user_id, *groups, user_id, *groups, user_id, today, today, user_id]
     # raw() converts each column the way the ORM would (dates and booleans on SQLite) and keeps the rest as
-    # attributes; a row per led group, the account's columns repeated.
+    # attributes; a row per led group and per instance of today's mandates, the account's columns repeated.
     rows = list(get_user_model()._default_manager.raw(prepared("ptf_user_roles", _facts_sql()), params))
     if not rows:
         return None
     user = rows[0]
-    led = [(row.ptf_group_id, bool(row.ptf_group_active)) for row in rows if row.ptf_group_id is not None]
+    led = [(row.ptf_instance_id, bool(row.ptf_instance_active)) for row in rows if row.ptf_tag == "led"]
     user.__dict__[FACTS_KEY] = RoleFacts(
         in_secretariat_group=user.ptf_in_secretariat is not None,
         person_id=user.ptf_person_id,
         managed_group_ids=frozenset(pk for pk, active in led if active),
         granted_group_ids=frozenset(pk for pk, _active in led),
+        member_of=frozenset(row.ptf_instance_id for row in rows if row.ptf_tag == "member"),
+        today=today,
     )
     return user
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings import services
+from meetings.models import Attendance, Decision, Referral
 from meetings.selectors import meeting_page, upcoming_meetings
 from membership.models import Mandate
 from tests.factories import GroupFactory, TroikaFactory, gec
@@ -116,11 +117,31 @@ def test_group_meeting_page_reads_its_chair_without_a_lazy_query(held):
         chairs = [(str(p.chair.person), p.chair.partner.name, p.chair.reason) for p in (small_page, large_page)]
         leaders = [person for p in (small_page, large_page) for person, _reason in p.presenters]
     assert not ctx.captured_queries
-    # meeting, items, presenting groups, documents, register, decisions, actions, people, partners (the chair's
-    # or the leaders'), member partners; before it is held, the member ids for the chair from the register.
-    assert small_count == large_count == (10 if held else 11)
+    # meeting, items, presenting groups, documents, register, actions, people, partners (the chair's or the
+    # leaders'), member partners; before it is held, the member ids for the chair from the register. No
+    # decisions are recorded: they are not read.
+    assert small_count == large_count == (9 if held else 10)
     assert chairs[1][1] == "Leader 6" and large_page.chair.role == "leader"
     assert len(leaders) == 2 and large_page.referrals == []  # each page: the guest group's leader (A5)
+
+
+@pytest.mark.django_db
+def test_a_meeting_to_come_reads_no_register_decisions_or_referrals():
+    """Q1 says whether there are any: a meeting to come has none, and their tables are not read."""
+    m = meeting(gec(), days=10, title="to come")
+    item(m)
+    services.meeting_propose_agenda(meeting=m)
+    with CaptureQueriesContext(connection) as ctx:
+        page = meeting_page(m.pk)
+    read = " ".join(q["sql"] for q in ctx.captured_queries[1:])
+    assert (page.attendance, page.decisions, page.referrals) == ([], [], [])
+    for model in (Attendance, Decision, Referral):
+        assert model._meta.db_table not in read
+    services.meeting_convene(meeting=m)
+    services.decision_add(meeting=m, text="Agreed", agenda_item=m.items.first())
+    services.referral_request(question="Q?", expected_outcome="decision", requested_at_meeting=m)
+    page = meeting_page(m.pk)
+    assert [d.text for d in page.decisions] == ["Agreed"] and [r.question for r in page.referrals] == ["Q?"]
 
 
 @pytest.mark.django_db

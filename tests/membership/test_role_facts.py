@@ -116,3 +116,30 @@ def test_load_user_gives_the_account_with_its_facts_or_none():
     assert loaded.__dict__[FACTS_KEY].managed_group_ids == {group.pk}
     assert len(loaded.__dict__[FACTS_KEY].granted_group_ids) == 2
     assert load_user(leader.pk + 1000) is None
+
+
+def test_todays_instances_come_with_the_facts_and_match_the_mandates_of_the_day():
+    """A mandate ended yesterday or starting tomorrow does not count today; another day is still read from
+    the mandates."""
+    import datetime
+
+    from django.utils import timezone
+
+    from membership.access import active_instance_ids
+    from membership.models import Mandate
+    from tests.factories import ga, gec
+
+    person = login_person("member-today", PartnerFactory())
+    today = timezone.localdate()
+    group = _group("GT-T")
+    Mandate.objects.create(person=person, instance=gec(), role="titular", start=today)
+    Mandate.objects.create(person=person, instance=ga(), role="titular", start=today - datetime.timedelta(days=30),
+                           end=today - datetime.timedelta(days=1))
+    Mandate.objects.create(person=person, instance=group, role="expert", start=today + datetime.timedelta(days=1))
+    user = load_user(person.user.pk)
+    council = gec().pk
+    with CaptureQueriesContext(connection) as queries:
+        assert active_instance_ids(user) == {council}
+    assert not queries.captured_queries
+    assert active_instance_ids(user, today + datetime.timedelta(days=1)) == {gec().pk, group.pk}
+    assert active_instance_ids(user, today - datetime.timedelta(days=1)) == {ga().pk}
