@@ -27,6 +27,16 @@ def _forget_on_new_connection(sender, connection, **kwargs):
 connection_created.connect(_forget_on_new_connection, dispatch_uid="core.prepared")
 
 
+def table(model) -> str:
+    """A model's table name, quoted for hand-written SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model, field_name: str) -> str:
+    """A model field's column name, quoted for hand-written SQL."""
+    return connection.ops.quote_name(model._meta.get_field(field_name).column)
+
+
 def _numbered(sql: str) -> str:
     """%s placeholders as PostgreSQL's $1, $2… (the text must hold no other percent sign)."""
     if "%" in sql.replace("%s", ""):

@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
-from core.prepared import prepared
+from core.prepared import column, prepared, table
 from instances.models import Instance, InstanceGroupObjectPermission, InstanceUserObjectPermission
 from instances.permissions import MANAGE_MEETINGS
 from membership.models import Mandate, Person
@@ -54,12 +54,6 @@ def _facts_sql() -> str:
     round trip to the database costs more than either. Table names come from the models; no value is ever
     formatted into the text.
     """
-    def table(model):
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model, name):
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
     user_model = get_user_model()
     columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in user_model._meta.concrete_fields)
     user_groups = table(user_model.groups.through)

@@ -10,7 +10,7 @@ import functools
 
 from django.db import connection
 
-from core.prepared import prepared
+from core.prepared import column, prepared, table
 from membership.models import Institution, Mandate, Person
 
 # The columns, in order, of each row.
@@ -20,12 +20,6 @@ SEAT_COLUMNS = ("pk", "person_id", "partner_id", "role", "pairs_with_id", "insta
 
 @functools.cache
 def _seat_sql(placeholders: str) -> str:
-    def table(model):
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model, name):
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
     m = {name: f"m.{column(Mandate, name)}" for name in ("id", "person", "role", "pairs_with", "instance",
                                                           "start", "end")}
     return f"""
