@@ -37,6 +37,37 @@ def column(model, field_name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(field_name).column)
 
 
+class ModelReader:
+    """Model instances from the columns of hand-written SQL, converted as the ORM would (datetimes and booleans
+    on SQLite); the fields not read are deferred, as with `QuerySet.only()`."""
+
+    def __init__(self, model, field_names):
+        self.model = model
+        # In the model's order of fields, which `from_db` expects of a partial row.
+        fields = sorted((model._meta.get_field(name) for name in field_names), key=model._meta.concrete_fields.index)
+        self.attnames = [field.attname for field in fields]
+        self.columns = [field.get_col(model._meta.db_table) for field in fields]
+        self.converters = [
+            connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            for field, col in zip(fields, self.columns, strict=True)
+        ]
+
+    def __len__(self) -> int:
+        return len(self.attnames)
+
+    def select(self, alias: str) -> str:
+        """The columns to select, in order, from the table known as `alias`."""
+        return ", ".join(f"{alias}.{connection.ops.quote_name(col.target.column)}" for col in self.columns)
+
+    def read(self, values):
+        converted = []
+        for value, col, converters in zip(values, self.columns, self.converters, strict=True):
+            for converter in converters:
+                value = converter(value, col, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
 def _numbered(sql: str) -> str:
     """%s placeholders as PostgreSQL's $1, $2… (the text must hold no other percent sign)."""
     if "%" in sql.replace("%s", ""):

@@ -5,14 +5,18 @@ T3–T5, T7). Counts are of people, one invitation each; a constant number of qu
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem
+from core.prepared import ModelReader, column, prepared, table
+from instances.models import Instance
+from meetings.models import AgendaItem, Meeting
 from membership.chair import ChairResult, acting_chair, troika_seats
 from secretariat.models import DistributionEntry, Invitation
 
@@ -28,13 +32,6 @@ DELIVERY = {
 }
 DELIVERY_LABELS = {"pending": _("being sent"), "sent": _("sent"), "failed": _("failed"), "bounced": _("bounced")}
 ABSENT_ANSWERS = (Invitation.Rsvp.DECLINED, Invitation.Rsvp.DELEGATED)
-# What "Mes invitations" shows of an invitation and its meeting (the home page of every partner): the other
-# columns are left in the database, half the cost of compiling the query.
-PERSONAL_INVITATION_FIELDS = (
-    "meeting_id", "person_id", "rsvp", "delegated_to_id", "delegated_from_id", "meeting__instance_id",
-    "meeting__title", "meeting__start", "meeting__end", "meeting__status", "meeting__place",
-    "meeting__proposal_deadline", "meeting__instance__code", "meeting__instance__kind",
-)
 
 
 def meeting_date(meeting) -> datetime.date:
@@ -42,13 +39,52 @@ def meeting_date(meeting) -> datetime.date:
     return timezone.localtime(meeting.start).date()
 
 
+@functools.cache
+def _personal_readers() -> tuple[ModelReader, ModelReader, ModelReader]:
+    """What "Mes invitations" shows of an invitation, its meeting and the meeting's instance."""
+    return (
+        ModelReader(Invitation, ("id", "meeting", "person", "rsvp", "delegated_to", "delegated_from")),
+        ModelReader(Meeting, ("id", "instance", "title", "start", "end", "status", "place", "proposal_deadline")),
+        ModelReader(Instance, ("id", "code", "kind")),
+    )
+
+
+@functools.cache
+def _personal_invitations_sql() -> str:
+    invitation, meeting, instance = _personal_readers()
+    return f"""
+        SELECT {invitation.select("inv")}, {meeting.select("m")}, {instance.select("i")},
+            EXISTS (SELECT 1 FROM {table(AgendaItem)} a WHERE a.{column(AgendaItem, "proposed_by")} = inv.{column(Invitation, "person")}
+                AND a.{column(AgendaItem, "meeting")} = inv.{column(Invitation, "meeting")})
+        FROM {table(Invitation)} inv
+            INNER JOIN {table(Meeting)} m ON m.{column(Meeting, "id")} = inv.{column(Invitation, "meeting")}
+            INNER JOIN {table(Instance)} i ON i.{column(Instance, "id")} = m.{column(Meeting, "instance")}
+        WHERE inv.{column(Invitation, "person")} = %s
+        ORDER BY m.{column(Meeting, "start")}, inv.{column(Invitation, "id")}
+    """  # noqa: S608 (model table and column names only)
+
+
 def personal_invitations(person_id: int) -> list[Invitation]:
-    """One person's invitations, oldest meeting first, each with `has_proposals` (whether they proposed an
-    agenda item to that meeting), in one query."""
-    proposed = AgendaItem.objects.filter(proposed_by_id=OuterRef("person_id"), meeting_id=OuterRef("meeting_id"))
-    return list(Invitation.objects.filter(person_id=person_id).select_related("meeting__instance")
-                .only(*PERSONAL_INVITATION_FIELDS).annotate(has_proposals=Exists(proposed))
-                .order_by("meeting__start", "pk"))
+    """One person's invitations, oldest meeting first, with their meeting and its instance, and `has_proposals`
+    (whether they proposed an agenda item to that meeting), in one statement.
+
+    The home page of every partner: written in SQL and prepared (core.prepared), because the ORM spent ~3 ms
+    compiling this query and building its rows, the database ~0.1 ms answering it. The fields not read are
+    deferred, as with `only()`.
+    """
+    invitation, meeting, instance = _personal_readers()
+    with connection.cursor() as cursor:
+        cursor.execute(prepared("ptf_personal_invitations", _personal_invitations_sql()), [person_id])
+        rows = cursor.fetchall()
+    ends = (len(invitation), len(invitation) + len(meeting), len(invitation) + len(meeting) + len(instance))
+    found = []
+    for row in rows:
+        item = invitation.read(row[:ends[0]])
+        item.meeting = meeting.read(row[ends[0]:ends[1]])
+        item.meeting.instance = instance.read(row[ends[1]:ends[2]])
+        item.has_proposals = bool(row[ends[2]])
+        found.append(item)
+    return found
 
 
 def invitation_progress(meeting_ids) -> dict[int, dict]:

@@ -66,3 +66,4 @@ def test_seat_rows_are_the_mandates_as_the_orm_reads_them():
     assert len(orm) == 4
     assert [tuple(row) for row in seat_rows([ga().pk, gec().pk, gec().pk])] == orm
     assert seat_rows([]) == []
+

@@ -98,3 +98,31 @@ def test_a_partner_home_page_costs_the_same_queries_whatever_their_invitations(c
     assert response.content.decode().count('name="answer" value="delegated"') == 5
     assert len(five.captured_queries) == len(one.captured_queries) == 4
     assert not [q for q in five.captured_queries if "guardian" in q["sql"] or "auth_group" in q["sql"].split("UNION")[-1]]
+
+
+def test_personal_invitations_read_by_hand_match_the_orm(cast):
+    """The home page's prepared statement gives the ORM's values, converted alike (aware datetimes on SQLite
+    too), in the meetings' order; fields it does not read still load when asked for."""
+    from meetings.models import AgendaItem
+    from secretariat.models import Invitation
+    from secretariat.selectors import personal_invitations
+    from tests.portal.factories import gec_meeting_with_agenda
+
+    later, sooner = gec_meeting_with_agenda(days=30), gec_meeting_with_agenda(days=10)
+    for meeting in (later, sooner):
+        meeting.invitations.create(person=cast.titular, email=cast.titular.email, name="T", partner="France",
+                                   role="titular")
+    AgendaItem.objects.create(meeting=later, title="Proposé", proposed_by=cast.titular, order=99)
+    rows = personal_invitations(cast.titular.pk)
+    orm = list(Invitation.objects.filter(person=cast.titular).select_related("meeting__instance")
+               .order_by("meeting__start", "pk"))
+    assert [i.meeting_id for i in rows] == [sooner.pk, later.pk] == [i.meeting_id for i in orm]
+    for mine, theirs in zip(rows, orm, strict=True):
+        assert (mine.pk, mine.rsvp, mine.person_id, mine.delegated_to_id) == \
+            (theirs.pk, theirs.rsvp, theirs.person_id, theirs.delegated_to_id)
+        assert (mine.meeting.start, mine.meeting.end, mine.meeting.title, mine.meeting.status) == \
+            (theirs.meeting.start, theirs.meeting.end, theirs.meeting.title, theirs.meeting.status)
+        assert mine.meeting.start.tzinfo is not None
+        assert (mine.meeting.instance.code, mine.meeting.instance.kind) == ("GEC", theirs.meeting.instance.kind)
+    assert [i.has_proposals for i in rows] == [False, True]
+    assert rows[0].email == cast.titular.email  # deferred, read on demand
