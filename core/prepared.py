@@ -41,10 +41,14 @@ class ModelReader:
     """Model instances from the columns of hand-written SQL, converted as the ORM would (datetimes and booleans
     on SQLite); the fields not read are deferred, as with `QuerySet.only()`."""
 
-    def __init__(self, model, field_names):
+    def __init__(self, model, field_names=None):
         self.model = model
-        # In the model's order of fields, which `from_db` expects of a partial row.
-        fields = sorted((model._meta.get_field(name) for name in field_names), key=model._meta.concrete_fields.index)
+        # In the model's order of fields, which `from_db` expects of a partial row; all of them by default.
+        if field_names is None:
+            fields = list(model._meta.concrete_fields)
+        else:
+            fields = sorted((model._meta.get_field(name) for name in field_names),
+                            key=model._meta.concrete_fields.index)
         self.attnames = [field.attname for field in fields]
         self.columns = [field.get_col(model._meta.db_table) for field in fields]
         self.converters = [
@@ -66,6 +70,13 @@ class ModelReader:
                 value = converter(value, col, connection)
             converted.append(value)
         return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+def fetch_prepared(name: str, sql: str, params) -> list[tuple]:
+    """The rows of `sql` run as the prepared statement `name` (see `prepared`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(prepared(name, sql), params)
+        return cursor.fetchall()
 
 
 def _numbered(sql: str) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.prepared import ModelReader, column, fetch_prepared, table
 from instances.models import Instance
-from meetings.models import ActionItem, AgendaItem, Attendance, Decision, Document, Meeting, Referral
+from meetings.models import ActionItem, AgendaItem, Attendance, Decision, Document, Meeting, Minutes, Referral
 from meetings.services.agenda import item_presenters, meeting_presenters
 from meetings.services.attendance import current_acting_chair, member_partners, represented_partners
 from meetings.services.records import follow_up_condition
@@ -71,6 +74,79 @@ def _attach(links, queryset) -> None:
             setattr(obj, name, found[pk])
 
 
+# Q1, Q2 and Q4 of every meeting page are written in SQL and prepared (core.prepared): the ORM spent ~1.8 ms
+# compiling them, for a few dozen rows read by id.
+@functools.cache
+def _page_readers() -> tuple[ModelReader, ModelReader, ModelReader]:
+    return ModelReader(Meeting), ModelReader(Instance), ModelReader(Minutes)
+
+
+@functools.cache
+def _meeting_sql() -> str:
+    meeting, instance, minutes = _page_readers()
+    pk = f"m.{column(Meeting, 'id')}"
+    return f"""
+        SELECT {meeting.select("m")}, {instance.select("i")}, {minutes.select("mi")},
+            EXISTS (SELECT 1 FROM {table(Attendance)} a WHERE a.{column(Attendance, "meeting")} = {pk}),
+            EXISTS (SELECT 1 FROM {table(Decision)} d WHERE d.{column(Decision, "meeting")} = {pk}),
+            EXISTS (SELECT 1 FROM {table(Referral)} r WHERE r.{column(Referral, "requested_at_meeting")} = {pk}
+                OR r.{column(Referral, "ga_meeting")} = {pk} OR r.{column(Referral, "returned_to_meeting")} = {pk})
+        FROM {table(Meeting)} m
+            INNER JOIN {table(Instance)} i ON i.{column(Instance, "id")} = m.{column(Meeting, "instance")}
+            LEFT JOIN {table(Minutes)} mi ON mi.{column(Minutes, "meeting")} = {pk}
+        WHERE {pk} = %s
+    """  # noqa: S608 (model table and column names only)
+
+
+def _meeting(meeting_id) -> Meeting:
+    """The meeting with its instance and minutes (or none, known without a query), as `select_related` would
+    give it, and `has_register`, `has_decisions`, `has_referrals`; 404 if there is no such meeting."""
+    try:
+        pk = int(meeting_id)
+    except (TypeError, ValueError):
+        raise Http404("No meeting matches the given query.") from None
+    rows = fetch_prepared("ptf_meeting_page", _meeting_sql(), [pk])
+    if not rows:
+        raise Http404("No meeting matches the given query.")
+    meeting_reader, instance_reader, minutes_reader = _page_readers()
+    row, start = rows[0], len(meeting_reader) + len(instance_reader)
+    meeting = meeting_reader.read(row[:len(meeting_reader)])
+    meeting.instance = instance_reader.read(row[len(meeting_reader):start])
+    minutes_row = row[start:start + len(minutes_reader)]
+    minutes = minutes_reader.read(minutes_row) if minutes_row[0] is not None else None
+    Meeting.minutes.related.set_cached_value(meeting, minutes)  # what select_related does for a reverse one-to-one
+    if minutes is not None:
+        minutes.meeting = meeting
+    meeting.has_register, meeting.has_decisions, meeting.has_referrals = (
+        bool(value) for value in row[start + len(minutes_reader):])
+    return meeting
+
+
+@functools.cache
+def _reader(model) -> ModelReader:
+    return ModelReader(model)
+
+
+@functools.cache
+def _rows_of_meeting_sql(model, order: tuple[str, ...]) -> str:
+    order_by = ", ".join(f"x.{column(model, name)}" for name in order)
+    return f"""
+        SELECT {_reader(model).select("x")} FROM {table(model)} x
+        WHERE x.{column(model, "meeting")} = %s ORDER BY {order_by}
+    """  # noqa: S608 (model table and column names only)
+
+
+def _of_meeting(meeting, model, name: str, order: tuple[str, ...]) -> list:
+    """The meeting's rows of `model` (every field), each knowing its meeting, as `meeting.<related>` would."""
+    reader = _reader(model)
+    found = []
+    for row in fetch_prepared(name, _rows_of_meeting_sql(model, order), [meeting.pk]):
+        obj = reader.read(row)
+        obj.meeting = meeting
+        found.append(obj)
+    return found
+
+
 def meeting_page(meeting_id) -> MeetingPage:
     """Constant query count whatever the number of items, invitees and documents (see the test).
 
@@ -80,21 +156,15 @@ def meeting_page(meeting_id) -> MeetingPage:
     """
     # Q1: the meeting, its instance, its minutes, and whether it has a register, decisions or referrals: a
     # meeting to come has none of them, and each is then not read at all.
-    meeting = get_object_or_404(Meeting.objects.select_related("instance", "minutes").annotate(
-        has_register=Exists(Attendance.objects.filter(meeting=OuterRef("pk"))),
-        has_decisions=Exists(Decision.objects.filter(meeting=OuterRef("pk"))),
-        has_referrals=Exists(Referral.objects.filter(
-            Q(requested_at_meeting=OuterRef("pk")) | Q(ga_meeting=OuterRef("pk")) | Q(returned_to_meeting=OuterRef("pk"))
-        )),
-    ), pk=meeting_id)
+    meeting = _meeting(meeting_id)
     instance = meeting.instance
     held = meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
     # Q2: the items; Q3 (when an item has one) their presenting groups (A5).
-    items = list(meeting.items.order_by("order", "pk"))
+    items = _of_meeting(meeting, AgendaItem, "ptf_meeting_items", ("order", "id"))
     _attach([(item, "presenter_group") for item in items], Instance.objects.all())
     groups = [item.presenter_group for item in items if item.presenter_group_id]
     # Q4: every document of the meeting, grouped onto items in Python.
-    documents = list(meeting.documents.order_by("uploaded_at"))
+    documents = _of_meeting(meeting, Document, "ptf_meeting_documents", ("uploaded_at", "id"))
     # Q5: the register (in name order once its people are read).
     attendance = list(meeting.attendance.order_by("pk")) if meeting.has_register else []
     # Q6: decisions; their items are the meeting's own, read above.
