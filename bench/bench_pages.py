@@ -262,7 +262,8 @@ def main() -> None:
         rows.append(("home/healthz throughput (partner)", ratio, ">= 0.15", ratio >= 0.15))
         for label, value, goal, ok in rows:
             print(f"  {label:<36} {value:5.2f}   goal {goal}   {'yes' if ok else 'no'}")
-        print("middleware self time per request, home page of the partner (in-process, ms):")
+        print("middleware self time per request, home page of the partner (in-process, ms; the first to ask for "
+              "request.user, SessionTimeoutMiddleware, pays for reading the session and the account with its roles):")
         for name, ms in profile:
             print(f"  {name:<32} {ms:6.3f}")
     finally:
