@@ -63,6 +63,14 @@ class ModelReader:
         """The columns to select, in order, from the table known as `alias`."""
         return ", ".join(f"{alias}.{connection.ops.quote_name(col.target.column)}" for col in self.columns)
 
+    def read_from(self, row, start: int = 0):
+        """The instance read from `row[start:]`, or None when its primary key is NULL (an outer join found no
+        row), and where the next columns start."""
+        end = start + len(self.attnames)
+        values = row[start:end]
+        found = values[0] is not None or not self.columns[0].target.primary_key
+        return (self.read(values) if found else None), end
+
     def read(self, values):
         converted = []
         for value, col, converters in zip(values, self.columns, self.converters, strict=True):

@@ -109,16 +109,14 @@ def _meeting(meeting_id) -> Meeting:
     if not rows:
         raise Http404("No meeting matches the given query.")
     meeting_reader, instance_reader, minutes_reader = _page_readers()
-    row, start = rows[0], len(meeting_reader) + len(instance_reader)
-    meeting = meeting_reader.read(row[:len(meeting_reader)])
-    meeting.instance = instance_reader.read(row[len(meeting_reader):start])
-    minutes_row = row[start:start + len(minutes_reader)]
-    minutes = minutes_reader.read(minutes_row) if minutes_row[0] is not None else None
+    row = rows[0]
+    meeting, end = meeting_reader.read_from(row)
+    meeting.instance, end = instance_reader.read_from(row, end)
+    minutes, end = minutes_reader.read_from(row, end)
     Meeting.minutes.related.set_cached_value(meeting, minutes)  # what select_related does for a reverse one-to-one
     if minutes is not None:
         minutes.meeting = meeting
-    meeting.has_register, meeting.has_decisions, meeting.has_referrals = (
-        bool(value) for value in row[start + len(minutes_reader):])
+    meeting.has_register, meeting.has_decisions, meeting.has_referrals = (bool(value) for value in row[end:])
     return meeting
 
 

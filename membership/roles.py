@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.utils import timezone
 
 from core.prepared import column, prepared, table
@@ -55,7 +54,7 @@ def _facts_sql() -> str:
     formatted into the text.
     """
     user_model = get_user_model()
-    columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in user_model._meta.concrete_fields)
+    columns = ", ".join(f"u.{column(user_model, f.name)}" for f in user_model._meta.concrete_fields)
     user_groups = table(user_model.groups.through)
     # Guardian keeps the instances' object permissions in direct foreign-key tables (instances.models).
     # Plain lookups by id rather than joins: the planning of this statement is a good part of its cost.

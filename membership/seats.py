@@ -10,7 +10,7 @@ import functools
 
 from django.db import connection
 
-from core.prepared import column, prepared, table
+from core.prepared import column, fetch_prepared, table
 from membership.models import Institution, Mandate, Person
 
 # The columns, in order, of each row.
@@ -40,10 +40,6 @@ def seat_rows(instance_ids) -> list[tuple]:
     ids = sorted(set(instance_ids))
     if not ids:
         return []
-    if connection.vendor == "postgresql":  # one statement for any number of instances
-        sql, params = prepared("ptf_seat_rows", _seat_sql("= ANY(%s)")), [ids]
-    else:
-        sql, params = _seat_sql("IN (" + ", ".join(["%s"] * len(ids)) + ")"), ids
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    if connection.vendor == "postgresql":  # one prepared statement for any number of instances
+        return fetch_prepared("ptf_seat_rows", _seat_sql("= ANY(%s)"), [ids])
+    return fetch_prepared("ptf_seat_rows", _seat_sql("IN (" + ", ".join(["%s"] * len(ids)) + ")"), ids)

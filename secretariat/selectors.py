@@ -9,12 +9,11 @@ import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.prepared import ModelReader, column, prepared, table
+from core.prepared import ModelReader, column, fetch_prepared, table
 from instances.models import Instance
 from meetings.models import AgendaItem, Meeting
 from membership.chair import ChairResult, acting_chair, troika_seats
@@ -73,16 +72,12 @@ def personal_invitations(person_id: int) -> list[Invitation]:
     deferred, as with `only()`.
     """
     invitation, meeting, instance = _personal_readers()
-    with connection.cursor() as cursor:
-        cursor.execute(prepared("ptf_personal_invitations", _personal_invitations_sql()), [person_id])
-        rows = cursor.fetchall()
-    ends = (len(invitation), len(invitation) + len(meeting), len(invitation) + len(meeting) + len(instance))
     found = []
-    for row in rows:
-        item = invitation.read(row[:ends[0]])
-        item.meeting = meeting.read(row[ends[0]:ends[1]])
-        item.meeting.instance = instance.read(row[ends[1]:ends[2]])
-        item.has_proposals = bool(row[ends[2]])
+    for row in fetch_prepared("ptf_personal_invitations", _personal_invitations_sql(), [person_id]):
+        item, end = invitation.read_from(row)
+        item.meeting, end = meeting.read_from(row, end)
+        item.meeting.instance, end = instance.read_from(row, end)
+        item.has_proposals = bool(row[end])
         found.append(item)
     return found
 
