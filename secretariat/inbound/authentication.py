@@ -30,6 +30,8 @@ import authres
 import dkim
 from dkim.util import InvalidTagValueList, parse_tag_value
 
+from core.addresses import InvalidAddress, normalise_domain
+
 
 @dataclass(frozen=True)
 class Authentication:
@@ -48,7 +50,13 @@ class Authentication:
 
 
 def from_domain(address: str) -> str:
-    return address.rpartition("@")[2].strip().rstrip(".").lower() if "@" in (address or "") else ""
+    """The domain of an address in its ASCII form (IDNA), as DKIM's `d=` and DMARC's `header.from` write it."""
+    if "@" not in (address or ""):
+        return ""
+    try:
+        return normalise_domain(address.rpartition("@")[2])
+    except InvalidAddress:
+        return ""
 
 
 def aligned(signing_domain: str, domain: str) -> bool:
@@ -118,6 +126,10 @@ def _by_dkim(raw: bytes, message, domain: str, dnsfunc: Callable | None, timeout
             continue
         signer = tags.get(b"d", b"").decode("ascii", "replace")
         if not aligned(signer, domain):
+            continue
+        signed = {h.strip().lower() for h in tags.get(b"h", b"").split(b":")}
+        if b"from" not in signed:  # RFC 6376 §5.4: a signature that leaves the From out proves nothing about it
+            reason = "bad_signature"
             continue
         if b"l" in tags:  # a body-length limit lets anyone append a part after what was signed
             reason = "signature_partial"
