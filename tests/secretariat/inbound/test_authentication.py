@@ -189,6 +189,7 @@ def test_secretariat_confirms_a_held_reply_and_it_is_recorded_with_who_confirmed
     assert f'id="inbound-{held.pk}"' in to_handle and 'data-outcome="held"' in to_handle
     confirm_url = reverse("secretariat:mailbox_confirm", args=[held.pk])
     assert f'action="{confirm_url}"' in to_handle
+    assert "Confirmer cette réponse" in to_handle  # the page's default language is French
     token = page.cookies["csrftoken"].value
     response = client.post(confirm_url, {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
