@@ -258,6 +258,12 @@ INBOUND_IMAP_FOLDER = env_str("INBOUND_IMAP_FOLDER", "INBOX")
 INBOUND_IMAP_DONE_FOLDER = env_str("INBOUND_IMAP_DONE_FOLDER", "Traités")
 INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
 INBOUND_POLL_SECONDS = env_int("INBOUND_POLL_SECONDS", 300)
+# Who may change an answer by mail: a calendar reply counts only when authenticated as its invitee's (a DKIM
+# signature aligned with its From that the portal verifies, or the Authentication-Results header of a server named
+# here); otherwise it is held for the secretariat. Off: the From must still be the ATTENDEE, nothing more is checked.
+INBOUND_REQUIRE_AUTHENTICATION = env_bool("INBOUND_REQUIRE_AUTHENTICATION", True)
+INBOUND_TRUSTED_AUTHSERV_IDS = [value.lower() for value in env_list("INBOUND_TRUSTED_AUTHSERV_IDS", [])]
+INBOUND_DKIM_TIMEOUT = env_int("INBOUND_DKIM_TIMEOUT", 5)
 
 # Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)

@@ -148,7 +148,8 @@ def _answer_fields(invitation, *, answer, channel, by_user, note, sequence) -> N
     invitation.rsvp, invitation.rsvp_at = answer, timezone.now()
     invitation.answer_channel, invitation.answered_sequence = channel, sequence
     invitation.answer_note = note
-    invitation.answered_by = by_user if channel == Invitation.Channel.SECRETARIAT else None
+    # Who recorded it: the secretariat on someone's behalf, or the member who confirmed a held calendar reply.
+    invitation.answered_by = by_user
 
 
 @transaction.atomic

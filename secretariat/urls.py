@@ -34,6 +34,7 @@ urlpatterns = [
     # What the portal read from the secretariat's mailbox: calendar replies, bounces, automatic replies
     path("secretariat/mailbox/", mailbox.mailbox, name="mailbox"),
     path("secretariat/mailbox/<int:pk>/handled/", mailbox.mailbox_handled, name="mailbox_handled"),
+    path("secretariat/mailbox/<int:pk>/confirm/", mailbox.mailbox_confirm, name="mailbox_confirm"),
     # Printed documents of a meeting, and the yearly reports
     path("secretariat/meetings/<int:pk>/convocation.pdf", reports.convocation, name="report_convocation"),
     path("secretariat/meetings/<int:pk>/attendance-sheet.pdf", reports.attendance_sheet, name="report_attendance"),

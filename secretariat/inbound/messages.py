@@ -45,6 +45,15 @@ DETAILS = {
     "free_text": gettext_lazy("Written reply from %(name)s: read it and record the answer by hand."),
     "free_text_unmatched": gettext_lazy("Written reply from %(address)s, who is not invited."),
     "duplicate": gettext_lazy("Already processed: nothing changed."),
+    "held_sender_mismatch": gettext_lazy(
+        "Held: the reply “%(answer)s” for %(name)s (%(meeting)s) was sent by %(sender)s, not by the attendee who "
+        "answers (%(attendee)s): nothing changed. Confirm it only if you know it is theirs."),
+    "held_unauthenticated": gettext_lazy(
+        "Held: the reply “%(answer)s” from %(name)s (%(meeting)s) is not authenticated as coming from %(domain)s "
+        "(%(reason)s): nothing changed. Confirm it only if you know it is theirs."),
+    "held_bounce": gettext_lazy(
+        "Held: delivery failure for %(address)s (%(status)s) that names no message the portal sent: nothing "
+        "changed. Confirm it only if the address really fails. %(diagnostic)s"),
     "other_method": gettext_lazy("Calendar message that is not a reply: nothing changed."),
     "automatic": gettext_lazy("Automatic message that is not a reply: nothing changed."),
     "empty": gettext_lazy("Empty message: nothing changed."),
@@ -61,6 +70,20 @@ DETAILS = {
     "processing_failed": gettext_lazy(
         "Not processed because of an error of the portal (in the server log): the message stays flagged in the "
         "mailbox; mark it unread to process it again."),
+}
+
+# Why a reply is not authenticated (`authentication.Authentication.reason`).
+REASONS = {
+    "no_proof": gettext_lazy("no DKIM signature of its domain, no Authentication-Results of a trusted server"),
+    "bad_signature": gettext_lazy("its DKIM signature does not verify"),
+    "signature_not_aligned": gettext_lazy("its DKIM signature is another domain's"),
+    "signature_partial": gettext_lazy("its DKIM signature covers only part of the message"),
+    "dns_error": gettext_lazy("the DKIM key could not be read from DNS"),
+    "results_fail": gettext_lazy("the secretariat's mail server did not authenticate it"),
+    "results_unreadable": gettext_lazy("the Authentication-Results header of the secretariat's server is unreadable"),
+    "several_from": gettext_lazy("the message has several From headers"),
+    "no_from": gettext_lazy("the message has no sender address"),
+    "check_failed": gettext_lazy("the check failed"),
 }
 
 ANSWERS = {
@@ -87,6 +110,8 @@ def render_detail(code: str, params: dict) -> str:
     values = {key: value for key, value in (params or {}).items()}
     if "answer" in values:
         values["answer"] = str(ANSWERS.get(values["answer"], values["answer"]))
+    if "reason" in values:
+        values["reason"] = str(REASONS.get(values["reason"], values["reason"]))
     for key in ("start", "end"):
         if key in values:
             values[key] = format_moment(values[key])

@@ -27,6 +27,7 @@ class InboundMessage(models.Model):
         AUTO_REPLY = "auto-reply", _("automatic reply")
         IGNORED = "ignored", _("nothing changed")
         UNMATCHED = "unmatched", _("no matching invitation")
+        HELD = "held", _("held for the secretariat")
         ERROR = "error", _("refused")
 
     class Source(models.TextChoices):
@@ -55,6 +56,15 @@ class InboundMessage(models.Model):
     )
     proposed_start = models.DateTimeField(_("proposed start"), null=True, blank=True)
     proposed_end = models.DateTimeField(_("proposed end"), null=True, blank=True)
+    # What proved the sender (`dkim:aecid.example`, `authentication-results:mx.ptf-mali.org`), empty when nothing did.
+    authentication = models.CharField(_("authenticated by"), max_length=300, blank=True)
+    # A held message: what it would change once the secretariat confirms it (an answer or a bounce, as values).
+    held_action = models.JSONField(_("held change"), default=dict, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     needs_attention = models.BooleanField(_("needs the secretariat"), default=False)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -78,6 +88,11 @@ class InboundMessage(models.Model):
     @property
     def detail(self) -> str:
         return render_detail(self.detail_code, self.detail_params)
+
+    @property
+    def is_held(self) -> bool:
+        """Held and not yet confirmed nor set aside: the secretariat may confirm it."""
+        return self.outcome == self.Outcome.HELD and self.confirmed_at is None and self.handled_at is None
 
     @property
     def is_open(self) -> bool:

@@ -532,11 +532,10 @@ def _classify(message, base: Parsed, deadline: float) -> Parsed:
         except Refused as refused:
             broken = broken or refused  # clients send the same calendar inline and attached: try the other
             continue
-        if reply.method == "REPLY":
-            base.kind, base.calendar = Kind.ANSWER, reply
-            return base
-        if reply.method == "COUNTER":
-            base.kind, base.calendar = Kind.COUNTER, reply
+        if reply.method in ("REPLY", "COUNTER"):
+            # What the person's client wrote next to the calendar: shown to the secretariat beside the answer.
+            base.kind, base.calendar = (Kind.ANSWER if reply.method == "REPLY" else Kind.COUNTER), reply
+            base.excerpt = _excerpt(texts)
             return base
     if broken is not None:
         raise broken

@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from meetings.views._common import flash_refusal, meeting_for_manager
+from membership.roles import is_secretariat
 from secretariat import selectors
 from secretariat.answers import answer_record
 from secretariat.exports import dicts_as_csv
+from secretariat.inbound.models import InboundMessage
 from secretariat.models import Invitation
 
 FILTERS = {
@@ -60,9 +62,20 @@ def roster(request, pk):
                                          for g in context["groups"]) if g.rows]
     else:
         shown = ""
-    context.update(meeting=meeting, shown=shown, filters=FILTER_LABELS,
-                   form=AnswerOnBehalfForm(rows=context["rows"]))
+    source = _inbound_source(request, meeting)
+    initial = {"invitation": source.invitation_id} if source is not None and source.invitation_id else {}
+    context.update(meeting=meeting, shown=shown, filters=FILTER_LABELS, inbound=source,
+                   form=AnswerOnBehalfForm(rows=context["rows"], initial=initial))
     return render(request, "secretariat/answers/roster.html", context)
+
+
+def _inbound_source(request, meeting):
+    """The message of "Courrier entrant" an answer is recorded from (`?inbound=`), shown beside the form with its
+    person preselected: only the secretariat reads the mailbox, and only a message about this meeting."""
+    raw = request.GET.get("inbound", "")
+    if not raw.isdigit() or not is_secretariat(request.user):
+        return None
+    return InboundMessage.objects.filter(pk=int(raw), meeting=meeting).first()
 
 
 def _filename(meeting) -> str:

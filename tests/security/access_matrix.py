@@ -225,6 +225,10 @@ MATRIX = {
     "secretariat:mailbox_handled": {
         "": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.extra["inbound"].pk}, "POST"),
     },
+    # Confirming a held reply records an answer for someone: the SEG only (a message not held is refused, 302).
+    "secretariat:mailbox_confirm": {
+        "": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.extra["inbound"].pk}, "POST"),
+    },
     "secretariat:calendar_feed": {
         "valid": Case(expect(OK, **EVERYONE), lambda w: {"token": w.extra["feed_rep"]}),
         "unknown": Case(expect(NOT_FOUND, anonymous=NOT_FOUND), lambda w: {"token": "not-a-feed-token"}),

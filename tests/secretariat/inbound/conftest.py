@@ -3,11 +3,14 @@ calendar UID is the one the client-shaped fixtures in messages/ answer."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import imaplib
 import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ import pytest
 from meetings.models import Meeting
 from membership.models import Partner, Person
 from secretariat import services as secretariat_services
+from secretariat.message_ids import make_message_id
 from secretariat.models import Invitation
 from tests.conftest import _unavailable
 from tests.factories import gec
@@ -73,17 +77,42 @@ class World:
         return Invitation.objects.get(meeting=meeting or self.meeting, email=email)
 
 
-def message(name: str, **values) -> bytes:
-    """A fixture's bytes, with {{INVITATION_ID}} and friends filled in for the ones that quote a Message-ID."""
+# The authserv-id of the secretariat's own mail server in these tests (INBOUND_TRUSTED_AUTHSERV_IDS).
+TRUSTED_SERVER = "mx.ptf-mali.example.org"
+
+
+def with_results(raw: bytes, value: str) -> bytes:
+    """The message as a receiving server leaves it: its Authentication-Results header on top."""
+    return f"Authentication-Results: {value}\r\n".encode() + raw
+
+
+def sender_domain(raw: bytes) -> str:
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    return parseaddr(str(parsed["From"]))[1].rpartition("@")[2].lower()
+
+
+def message(name: str, *, authenticated: bool = True, **values) -> bytes:
+    """A fixture's bytes, with {{INVITATION_ID}} and friends filled in for the ones that quote a Message-ID
+    ({{MESSAGE_ID}}: the portal's real Message-ID of that invitation, with its MAC).
+
+    `authenticated`: as the secretariat's server delivers it, with its Authentication-Results header saying that
+    DMARC passed for the From domain (the world fixture trusts that server); False: the bytes as stored.
+    """
     raw = (MESSAGES / name).read_bytes()
+    if "INVITATION_ID" in values and "MESSAGE_ID" not in values:
+        values["MESSAGE_ID"] = make_message_id(invitation_id=int(values["INVITATION_ID"]), kind="request", sequence=0)
     for key, value in values.items():
         raw = raw.replace(b"{{" + key.encode() + b"}}", str(value).encode())
+    if authenticated:
+        raw = with_results(raw, f"{TRUSTED_SERVER}; dmarc=pass (p=REJECT) header.from={sender_domain(raw)}")
     return raw
 
 
 @pytest.fixture
 def world(db, settings, django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://portail.ptf-mali.example"
+    settings.INBOUND_TRUSTED_AUTHSERV_IDS = [TRUSTED_SERVER]
+    settings.INBOUND_REQUIRE_AUTHENTICATION = True
     instance = gec()
     w = World(meeting=None, cancelled=None)
     for name, kind, titular, deputy in NAMED:

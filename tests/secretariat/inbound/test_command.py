@@ -16,7 +16,7 @@ from secretariat.models import Invitation
 from tests.secretariat.inbound.conftest import MESSAGES, message
 
 pytestmark = pytest.mark.django_db
-LINE = re.compile(r"^(?P<name>.+?): (?P<outcome>answer|bounce|auto-reply|ignored|unmatched|error) (?P<detail>.+)$")
+LINE = re.compile(r"^(?P<name>.+?): (?P<outcome>answer|bounce|auto-reply|ignored|unmatched|held|error) (?P<detail>.+)$")
 
 
 def run(*paths) -> list[dict]:
@@ -46,9 +46,10 @@ def roster_row(client, meeting, invitation) -> str:
 
 
 def test_accept_clicked_in_a_calendar_shows_in_the_roster_as_attending_through_the_calendar(
-        world, client, secretariat_user):
-    [line] = run(MESSAGES / "outlook_accepted.eml")
-    assert (line["outcome"], line["name"]) == ("answer", str(MESSAGES / "outlook_accepted.eml"))
+        world, client, secretariat_user, tmp_path):
+    path = saved(tmp_path, "outlook_accepted.eml")
+    [line] = run(path)
+    assert (line["outcome"], line["name"]) == ("answer", str(path))
     invitation = world.invitation("ulrike.ostergaard@eeas.example")
     client.force_login(secretariat_user)
     row = roster_row(client, world.meeting, invitation)
@@ -89,11 +90,11 @@ def test_out_of_office_changes_nothing_in_the_answers(world, tmp_path, client, s
         assert escape(gettext("out of office")) in row
 
 
-def test_reply_to_an_earlier_version_is_marked_in_the_roster(world, client, secretariat_user):
+def test_reply_to_an_earlier_version_is_marked_in_the_roster(world, client, secretariat_user, tmp_path):
     meeting = world.meeting
     secretariat_services.meeting_reschedule_and_notify(
         meeting=meeting, start=meeting.start + datetime.timedelta(hours=1), end=meeting.end + datetime.timedelta(hours=1))
-    [line] = run(MESSAGES / "stale_sequence_declined.eml")
+    [line] = run(saved(tmp_path, "stale_sequence_declined.eml"))
     assert line["outcome"] == "answer"
     client.force_login(secretariat_user)
     row = roster_row(client, meeting, world.invitation("inigo.alvarez@aecid.example"))
@@ -107,13 +108,28 @@ def test_every_fixture_gets_one_line_with_its_outcome(world, tmp_path):
     paths = [saved(tmp_path, path.name, **ids) for path in sorted(MESSAGES.glob("*.eml"))]
     outcomes = {p["name"].rsplit("/", 1)[-1]: p["outcome"] for p in run(*paths)}
     assert outcomes["gmail_accepted.eml"] == "answer"
-    assert outcomes["exim_bounce_no_report.eml"] == "bounce"
+    # A bounce that names no message the portal sent (only the failed address): held, nothing changed.
+    assert outcomes["exim_bounce_no_report.eml"] == "held"
+    # This report names Amal's message but Ursula's address failed: not proven either.
+    assert outcomes["dsn_5_1_1_user_unknown.eml"] == "held"
     assert outcomes["autoreply_precedence.eml"] == "auto-reply"
     assert outcomes["unknown_uid.eml"] == "unmatched"
     assert outcomes["outlook_counter.eml"] == "ignored"
     assert outcomes["broken_calendar.eml"] == "error"
     # Twice: the second run changes nothing and says so.
     assert {p["outcome"] for p in run(*paths)} == {"ignored"}
+
+
+def test_unauthenticated_reply_is_printed_held_with_its_reason(world, tmp_path):
+    """As stored, without the secretariat's server's Authentication-Results nor a DKIM signature."""
+    path = tmp_path / "gmail_accepted.eml"
+    path.write_bytes(message("gmail_accepted.eml", authenticated=False))
+    with translation.override("en"):
+        [line] = run(path)
+    assert line["outcome"] == "held"
+    assert "not authenticated as coming from aecid.example" in line["detail"]
+    assert "no DKIM signature of its domain" in line["detail"]
+    assert world.invitation("inigo.alvarez@aecid.example").rsvp == "none"
 
 
 def test_a_file_that_cannot_be_read_stops_with_a_clear_message(tmp_path):

@@ -9,10 +9,12 @@ from django.core.management import call_command
 from membership.models import Person
 from ptf_portal import celery_config
 from secretariat.inbound import imap, parse
+from secretariat.inbound import services as inbound_services
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.tasks import poll_mailbox
 from secretariat.models import Invitation
 from tests.secretariat.inbound.conftest import message
+from tests.secretariat.inbound.dkim_keys import Domains
 
 pytestmark = [pytest.mark.django_db]
 DONE = imap.mailbox_name("Traités")
@@ -76,6 +78,33 @@ def test_replies_bounces_and_auto_replies_through_dovecot(world, mailbox):
     assert b"\\Flagged" in flags and b"\\Seen" in flags and b"broken-calendar-0001" in message_id
     listed = InboundMessage.objects.get(message_id="<broken-calendar-0001@eeas.example>")
     assert listed.needs_attention and listed.outcome == "error"
+
+
+def test_signed_reply_is_recorded_and_forged_one_held_through_dovecot(world, mailbox, monkeypatch):
+    """Two replies read over IMAP as stored by a server that adds no Authentication-Results header: the one
+    DKIM-signed by the invitee's domain counts; the one whose From is not its ATTENDEE changes nothing."""
+    domains = Domains()
+    monkeypatch.setattr(inbound_services, "DNS_LOOKUP", domains.dns)
+    genuine = domains.sign(message("gmail_accepted.eml", authenticated=False), "aecid.example")
+    # Abigail's own domain signs, but her calendar answers for Íñigo.
+    forged = domains.sign(message("gmail_declined.eml", authenticated=False).replace(
+        b"TS=0:mailto:abigail.underwood@usaid.example", b"TS=0:mailto:inigo.alvarez@aecid.example"), "usaid.example")
+    deliver(mailbox, genuine)
+    out = io.StringIO()
+    call_command("process_mailbox", stdout=out)
+    assert out.getvalue().split(": ", 1)[1].startswith("answer ")
+    assert world.invitation("inigo.alvarez@aecid.example").rsvp == "attending"
+    deliver(mailbox, forged)
+    out = io.StringIO()
+    call_command("process_mailbox", stdout=out)
+    assert out.getvalue().split(": ", 1)[1].startswith("held ")
+    assert world.invitation("inigo.alvarez@aecid.example").rsvp == "attending"
+    assert world.invitation("abigail.underwood@usaid.example").rsvp == "none"
+    held = InboundMessage.objects.get(outcome="held")
+    assert held.detail_code == "held_sender_mismatch" and held.needs_attention
+    assert held.authentication == "dkim:usaid.example"  # authentic, but not the attendee's
+    # Both were processed: moved to "Traités", nothing left in the inbox.
+    assert folder(mailbox, "INBOX") == [] and len(folder(mailbox, DONE)) == 2
 
 
 def test_same_message_delivered_twice_changes_nothing_the_second_time(world, mailbox):

@@ -36,8 +36,8 @@ def test_mailbox_lists_what_needs_the_secretariat(world, client, secretariat_use
     with translation.override("fr"):
         assert counter.detail in to_handle  # with the proposed time
     assert "17 décembre 2026" in counter.detail or "17 December 2026" in counter.detail
-    # The written reply links to the answers roster, at the person's row, to record the answer by hand.
-    link = reverse("secretariat:answers", args=[world.meeting.pk]) + f"#invitee-{free_text.invitation_id}"
+    # The written reply links to the answers roster, on that message, to record the answer by hand.
+    link = reverse("secretariat:answers", args=[world.meeting.pk]) + f"?inbound={free_text.pk}#on-behalf"
     assert link in to_handle and "Je serai présent" in to_handle
     # Refused and unmatched messages are listed too; recorded answers are not.
     assert 'data-kind="error"' in to_handle
@@ -106,3 +106,32 @@ def test_correcting_the_address_in_the_admin_clears_the_flag(world, client):
     assert response.status_code == 302, response.content.decode()[:2000]
     person.refresh_from_db()
     assert (person.email, person.email_failed_at, person.email_failure) == ("ursula.eichel@giz-mali.example", None, "")
+
+
+def test_recording_by_hand_opens_the_roster_on_that_person_with_the_message_beside_the_form(
+        world, client, secretariat_user):
+    processed = inbound_process(raw=message("free_text_present.eml"))
+    invitation = world.invitation("yasmine.idrissi@bad.example")
+    client.force_login(secretariat_user)
+    url = reverse("secretariat:answers", args=[world.meeting.pk]) + f"?inbound={processed.message.pk}"
+    html = client.get(url).content.decode()
+    form = html.split('id="on-behalf"', 1)[1].split("</section>", 1)[0]
+    assert f'<option value="{invitation.pk}" selected>' in form
+    aside = form.split('id="inbound-source"', 1)[1].split("</aside>", 1)[0]
+    assert "Je serai présent" in aside and "yasmine.idrissi@bad.example" in aside
+    # Recording from there is the ordinary on-behalf answer.
+    client.post(reverse("secretariat:answer_on_behalf", args=[world.meeting.pk]),
+                {"invitation": invitation.pk, "answer": "attending", "note": "par courriel"})
+    invitation.refresh_from_db()
+    assert (invitation.rsvp, invitation.answer_channel, invitation.answered_by) == (
+        "attending", "secretariat", secretariat_user)
+
+
+def test_roster_shows_no_message_of_another_meeting(world, client, secretariat_user):
+    processed = inbound_process(raw=message("free_text_present.eml"))
+    InboundMessage.objects.filter(pk=processed.message.pk).update(meeting=world.cancelled)
+    client.force_login(secretariat_user)
+    url = reverse("secretariat:answers", args=[world.meeting.pk])
+    html = client.get(url + f"?inbound={processed.message.pk}").content.decode()
+    assert 'id="on-behalf"' in html and 'id="inbound-source"' not in html and "Je serai présent" not in html
+    assert client.get(url + "?inbound=not-a-number").status_code == 200
