@@ -259,6 +259,14 @@ INBOUND_IMAP_DONE_FOLDER = env_str("INBOUND_IMAP_DONE_FOLDER", "Traités")
 INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
 INBOUND_POLL_SECONDS = env_int("INBOUND_POLL_SECONDS", 300)
 
+# Monitoring (ptf_portal.operations): when a moving part counts as stopped, and who may read /status.
+OPS_MAIL_STALL_MINUTES = env_int("OPS_MAIL_STALL_MINUTES", 15)  # an invitation due and not sent for longer
+OPS_MAILBOX_STALL_MINUTES = env_int("OPS_MAILBOX_STALL_MINUTES", 60)  # the mailbox not read for longer
+OPS_WORKER_SILENCE_SECONDS = env_int("OPS_WORKER_SILENCE_SECONDS", 300)  # the worker's heartbeat runs every 60 s
+OPS_BEAT_SILENCE_SECONDS = env_int("OPS_BEAT_SILENCE_SECONDS", 300)
+# A bearer token for the operator's monitoring on /status (empty: only signed-in SEG staff and admins).
+STATUS_TOKEN = env_str("STATUS_TOKEN", "")
+
 # Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
 ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)

@@ -14,6 +14,7 @@ from membership.access import manages_meetings
 from membership.accounts.forms import LoginForm
 from membership.roles import person_id_of
 from ptf_portal.middleware import note_denial
+from ptf_portal.version import VERSION
 from secretariat.views import portal as views_portal
 
 
@@ -37,10 +38,10 @@ def home(request):
 @login_not_required
 @require_GET
 def healthz(request):
-    """Liveness for the container orchestrator: the database answers."""
+    """Liveness for the container orchestrator: the database answers. Says the release, nothing else."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "version": VERSION})
 
 
 @login_not_required
