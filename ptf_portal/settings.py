@@ -267,6 +267,11 @@ OPS_BEAT_SILENCE_SECONDS = env_int("OPS_BEAT_SILENCE_SECONDS", 300)
 # A bearer token for the operator's monitoring on /status (empty: only signed-in SEG staff and admins).
 STATUS_TOKEN = env_str("STATUS_TOKEN", "")
 
+# Backups (manage.py backup / restore, the compose `backup` service): where, and how many are kept.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+
 # Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
 ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)

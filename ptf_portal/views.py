@@ -10,11 +10,11 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from core.version import VERSION
 from membership.access import manages_meetings
 from membership.accounts.forms import LoginForm
 from membership.roles import person_id_of
 from ptf_portal.middleware import note_denial
-from ptf_portal.version import VERSION
 from secretariat.views import portal as views_portal
 
 

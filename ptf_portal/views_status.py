@@ -8,9 +8,9 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.version import VERSION
 from membership.access import is_secretariat
 from ptf_portal.operations import banner_incidents, evaluate
-from ptf_portal.version import VERSION
 
 
 def _bearer_ok(request) -> bool:

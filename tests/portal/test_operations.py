@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.heartbeats import mark
+from core.version import VERSION
 from ptf_portal.beat import RecordingScheduler, beat_mark_name
 from ptf_portal.celery import app
 from ptf_portal.models import Incident, WorkerHeartbeat
 from ptf_portal.operations import BEAT_PROBE_ENTRY, DASHBOARD_CHECK_KEY, evaluate
-from ptf_portal.version import VERSION
 from secretariat.inbound.tasks import MAILBOX_HEARTBEAT
 from secretariat.models import Invitation
 from tests.portal.factories import gec_meeting_with_agenda
@@ -175,3 +175,7 @@ def test_the_banner_is_empty_for_a_partner(workers_expected, client, cast):
     WorkerHeartbeat.objects.all().delete()
     client.force_login(cast.titular.user)
     assert client.get(reverse("status_banner")).content == b""
+
+
+def test_the_admin_says_which_release_runs(admin_client):
+    assert f"· {VERSION}" in admin_client.get(reverse("admin:index")).content.decode()
