@@ -8,9 +8,11 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from core.version import VERSION as PORTAL_RELEASE
 from ptf_portal.env import (
     env_admins,
     env_bool,
+    env_choice,
     env_database,
     env_email,
     env_float,
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ptf_portal.request_log.RequestLogMiddleware",  # first: it times all the rest
     "django.middleware.security.SecurityMiddleware",
     "ptf_portal.middleware.SecurityLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -320,10 +323,16 @@ OTP_TOTP_ISSUER = "PTF Mali"
 # from load_demo and `manage.py demo_totp USER` prints their current code.
 REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", True)
 
+# `json`: one JSON object per line (python-json-logger), with the request's and task's fields as keys.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", {"plain", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
     "filters": {
         # RSVP links, calendar feeds and other capability URLs: the token is the credential, never logged.
         "mask_capabilities": {"()": "ptf_portal.log_filters.MaskCapabilityURLs"},
@@ -332,7 +341,7 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_capabilities"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["mask_capabilities"]},
         "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
                         "filters": ["require_debug_false", "mask_capabilities"]},
     },
@@ -345,6 +354,9 @@ LOGGING = {
         "django.security": {"level": "INFO"},
         "django.security.csrf": {"level": "INFO", "filters": ["drop_denials"]},
         "ptf.security": {"level": "INFO"},
+        # One line per request and per task (ptf_portal.request_log); LOG_REQUESTS=0 leaves them to the proxy.
+        "ptf.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"},
+        "ptf.task": {"level": "INFO"},
         # axes logs every login at INFO; its lockouts (WARNING) are what matters.
         "axes": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every step of a PDF at INFO.
@@ -352,3 +364,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Error reports to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set; off by default.
+# No personal data is sent (send_default_pii off): no addresses, cookies or request bodies.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, environment=env_str("SENTRY_ENVIRONMENT", "production"),
+                    release=f"ptf-portal@{PORTAL_RELEASE}", traces_sample_rate=0.0)
