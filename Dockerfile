@@ -1,8 +1,10 @@
-FROM python:3.11-slim
+# Debian trixie: its postgresql-client (17) can dump and restore the PostgreSQL 16 server of docker-compose.yml.
+FROM python:3.11-slim-trixie
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-# Pango and a font for WeasyPrint (the meeting PDFs).
+# Pango and a font for WeasyPrint (the meeting PDFs); pg_dump and pg_restore for the backups.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY core core

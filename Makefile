@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv demo lint check bench worker beat browser dovecot wrk proxy clean messages stack
+.PHONY: run test venv demo lint check bench worker beat browser dovecot wrk proxy clean messages stack backup restore status upgrade-check
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -79,6 +79,23 @@ bench: venv wrk
 # sink), walked from convocation to answers over HTTP, then stopped (tests/stack.py; STACK_POSTGRES, STACK_BROKER_URL).
 stack: venv
 	$(PY) tests/stack.py
+
+# Backups (README, Production → Backups): the database and the uploaded files in one file under var/backups/,
+# and its restore into an empty database (`make restore FILE=var/backups/ptf-backup-….tar`).
+backup: venv
+	$(PY) manage.py backup
+
+restore: venv
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/ptf-backup-YYYYMMDDTHHMMSSZ.tar"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
+
+# A database filled by the previous release's code, migrated by this code, keeps every row (tests/upgrade_check.py;
+# UPGRADE_POSTGRES, UPGRADE_FROM).
+upgrade-check: venv
+	$(PY) tests/upgrade_check.py
+
+status: venv
+	$(PY) manage.py status
 
 worker: venv
 	$(VENV)/bin/celery -A ptf_portal worker --loglevel=INFO

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """Small helpers with no domain knowledge; an app only so that its template tags load."""
+    """Small helpers with no domain knowledge; an app for its template tags and the heartbeats' table."""
 
     name = "core"
     verbose_name = _("core")

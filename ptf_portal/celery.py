@@ -15,6 +15,8 @@ from celery import Celery
 from celery.signals import task_prerun
 from django.db import close_old_connections
 
+from ptf_portal import request_log  # noqa: F401  (connects the task log's signals)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptf_portal.settings")
 
 app = Celery("ptf_portal")

@@ -37,6 +37,8 @@ broker_transport_options = {
     "socket_timeout": 5,
     "max_retries": 0,
 }
+# The beat records each run of its entries (ptf_portal.beat), so monitoring can tell a stopped beat.
+beat_scheduler = "ptf_portal.beat:RecordingScheduler"
 beat_schedule = {
     "worker-heartbeat": {"task": "ptf_portal.tasks.worker_heartbeat", "schedule": 60.0},
     "requeue-lost-invitations": {
@@ -55,6 +57,7 @@ beat_schedule = {
         "task": "membership.accounts.tasks.disable_lapsed_accounts",
         "schedule": 24 * 3600.0,
     },
+    "check-operations": {"task": "ptf_portal.tasks.check_operations", "schedule": 60.0},
     "secretariat-daily-digest": {
         "task": "secretariat.tasks.send_daily_digest",
         "schedule": 24 * 3600.0,

@@ -147,3 +147,10 @@ def env_timezone(name: str, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         _fail(name, f"unknown time zone {raw!r}")
     return raw
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        _fail(name, f"expected one of {', '.join(sorted(choices))}, got {value!r}")
+    return value

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from core.version import VERSION as PORTAL_RELEASE
 from ptf_portal.env import (
     env_admins,
     env_bool,
+    env_choice,
     env_database,
     env_email,
     env_float,
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ptf_portal.request_log.RequestLogMiddleware",  # first: it times all the rest
     "django.middleware.security.SecurityMiddleware",
     "ptf_portal.middleware.SecurityLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -265,6 +268,19 @@ INBOUND_REQUIRE_AUTHENTICATION = env_bool("INBOUND_REQUIRE_AUTHENTICATION", True
 INBOUND_TRUSTED_AUTHSERV_IDS = [value.lower() for value in env_list("INBOUND_TRUSTED_AUTHSERV_IDS", [])]
 INBOUND_DKIM_TIMEOUT = env_int("INBOUND_DKIM_TIMEOUT", 5)
 
+# Monitoring (ptf_portal.operations): when a moving part counts as stopped, and who may read /status.
+OPS_MAIL_STALL_MINUTES = env_int("OPS_MAIL_STALL_MINUTES", 15)  # an invitation due and not sent for longer
+OPS_MAILBOX_STALL_MINUTES = env_int("OPS_MAILBOX_STALL_MINUTES", 60)  # the mailbox not read for longer
+OPS_WORKER_SILENCE_SECONDS = env_int("OPS_WORKER_SILENCE_SECONDS", 300)  # the worker's heartbeat runs every 60 s
+OPS_BEAT_SILENCE_SECONDS = env_int("OPS_BEAT_SILENCE_SECONDS", 300)
+# A bearer token for the operator's monitoring on /status (empty: only signed-in SEG staff and admins).
+STATUS_TOKEN = env_str("STATUS_TOKEN", "")
+
+# Backups (manage.py backup / restore, the compose `backup` service): where, and how many are kept.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+
 # Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
 ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)
@@ -313,10 +329,16 @@ OTP_TOTP_ISSUER = "PTF Mali"
 # from load_demo and `manage.py demo_totp USER` prints their current code.
 REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", True)
 
+# `json`: one JSON object per line (python-json-logger), with the request's and task's fields as keys.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", {"plain", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
     "filters": {
         # RSVP links, calendar feeds and other capability URLs: the token is the credential, never logged.
         "mask_capabilities": {"()": "ptf_portal.log_filters.MaskCapabilityURLs"},
@@ -325,7 +347,7 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_capabilities"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["mask_capabilities"]},
         "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
                         "filters": ["require_debug_false", "mask_capabilities"]},
     },
@@ -338,6 +360,9 @@ LOGGING = {
         "django.security": {"level": "INFO"},
         "django.security.csrf": {"level": "INFO", "filters": ["drop_denials"]},
         "ptf.security": {"level": "INFO"},
+        # One line per request and per task (ptf_portal.request_log); LOG_REQUESTS=0 leaves them to the proxy.
+        "ptf.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"},
+        "ptf.task": {"level": "INFO"},
         # axes logs every login at INFO; its lockouts (WARNING) are what matters.
         "axes": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every step of a PDF at INFO.
@@ -345,3 +370,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Error reports to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set; off by default.
+# No personal data is sent (send_default_pii off): no addresses, cookies or request bodies.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, environment=env_str("SENTRY_ENVIRONMENT", "production"),
+                    release=f"ptf-portal@{PORTAL_RELEASE}", traces_sample_rate=0.0)

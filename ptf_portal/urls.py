@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from ptf_portal import two_factor, views, views_audit
+from ptf_portal import two_factor, views, views_audit, views_status
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("status", views_status.status, name="status"),
+    path("status/banner/", views_status.status_banner, name="status_banner"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),

@@ -10,6 +10,7 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from core.version import VERSION
 from membership.access import manages_meetings
 from membership.accounts.forms import LoginForm
 from membership.roles import person_id_of
@@ -37,10 +38,10 @@ def home(request):
 @login_not_required
 @require_GET
 def healthz(request):
-    """Liveness for the container orchestrator: the database answers."""
+    """Liveness for the container orchestrator: the database answers. Says the release, nothing else."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "version": VERSION})
 
 
 @login_not_required

@@ -79,6 +79,9 @@ def manage_post(kwargs, keys=("gec", "a", "b"), data=lambda w: {}):
 MATRIX = {
     "home": {"": Case(expect(OK))},
     "healthz": {"": Case(expect(OK, **EVERYONE))},
+    # Monitoring: the operator's JSON (or its bearer token) and the SEG's banner (empty for everyone else).
+    "status": {"": Case(expect(DENIED, anonymous=DENIED, **STAFF))},
+    "status_banner": {"": Case(expect(OK))},
     "login": {"": Case(expect(REDIRECT, anonymous=OK))},
     "logout": {"": Case(expect(LOGIN), method="POST")},  # LOGOUT_REDIRECT_URL is the login page
     "set_language": {"": Case(expect(REDIRECT, anonymous=REDIRECT), method="POST", data=lambda w: {"language": "en"})},
