@@ -51,6 +51,10 @@ beat_schedule = {
         "task": "membership.accounts.tasks.requeue_account_invitations",
         "schedule": settings.INVITATION_REQUEUE_INTERVAL,
     },
+    "requeue-password-resets": {
+        "task": "membership.accounts.tasks.requeue_password_resets",
+        "schedule": settings.INVITATION_REQUEUE_INTERVAL,
+    },
     "disable-lapsed-accounts": {
         "task": "membership.accounts.tasks.disable_lapsed_accounts",
         "schedule": 24 * 3600.0,

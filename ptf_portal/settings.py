@@ -158,7 +158,7 @@ AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "ptf_portal.lockout.PortalAxesHandler"
-AXES_CLIENT_IP_CALLABLE = "ptf_portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ptf_portal.security_log.lockout_response"
@@ -263,9 +263,11 @@ INBOUND_POLL_SECONDS = env_int("INBOUND_POLL_SECONDS", 300)
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
 ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link lasts
-# Reset requests accepted per address and per IP address in PASSWORD_RESET_WINDOW seconds.
+# Reset requests accepted per address and per client address (core.client_ip) in PASSWORD_RESET_WINDOW seconds.
 PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
 PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
+# Reset e-mails sent to one account in PASSWORD_RESET_WINDOW seconds, whatever address spelling or client asked.
+PASSWORD_RESET_PER_ACCOUNT = env_int("PASSWORD_RESET_PER_ACCOUNT", 3)
 PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
 # The throttle counters live in the cache (CACHE_URL above: shared by every process when set).
 

@@ -90,3 +90,22 @@ class AccountEvent(models.Model):
     def __str__(self):
         who = self.person if self.person_id else (self.user.get_username() if self.user_id else "—")
         return f"{self.get_kind_display()} — {who}"
+
+
+class PasswordResetRequest(models.Model):
+    """One reset link to e-mail to an account: written by the request, sent by the worker (once), counted per
+    account so that one person cannot flood another's mailbox."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("login account"), on_delete=models.CASCADE,
+                             related_name="password_reset_requests")
+    created_at = models.DateTimeField(_("requested on"), db_index=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+    client_ip = models.CharField(_("client address"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+        indexes = [models.Index(fields=["user", "created_at"], name="password_reset_user_created")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
