@@ -165,6 +165,12 @@ AXES_LOCKOUT_CALLABLE = "ptf_portal.security_log.lockout_response"
 # Failures count per login whatever its case (the e-mail login is case-insensitive).
 AXES_USERNAME_CALLABLE = "membership.accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Per-login slow-down (membership/accounts/slowdown.py): after LOGIN_SLOWDOWN_FREE_FAILURES failures of one login
+# within LOGIN_SLOWDOWN_WINDOW seconds, from any addresses, each next attempt waits 2, 4, 8… seconds (at most
+# LOGIN_SLOWDOWN_MAX_DELAY) before it is checked. A browser that signed in to that login before is not slowed.
+LOGIN_SLOWDOWN_FREE_FAILURES = env_int("LOGIN_SLOWDOWN_FREE_FAILURES", 10)
+LOGIN_SLOWDOWN_WINDOW = env_int("LOGIN_SLOWDOWN_WINDOW", 24 * 3600)
+LOGIN_SLOWDOWN_MAX_DELAY = env_int("LOGIN_SLOWDOWN_MAX_DELAY", 300)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

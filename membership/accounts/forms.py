@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.client_ip import client_ip
 from instances.models import Instance
-from membership.accounts import resets
+from membership.accounts import resets, slowdown
 from membership.accounts.selectors import State
 from membership.models import Partner, Person
+
+security_log = logging.getLogger("ptf.security")
 
 
 class AccessFilterForm(forms.Form):
@@ -58,7 +65,39 @@ class ThrottledPasswordResetForm(PasswordResetForm):
                                       client_ip=client_ip(request) if request is not None else "")
 
 
-class LoginForm(AuthenticationForm):
+class SlowDownMixin:
+    """The per-login slow-down (accounts.slowdown) around Django's check of the password."""
+
+    slowed_down = False  # the page then says how long to wait instead of "wrong password"
+
+    def clean(self):
+        login, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not (login and password):
+            return super().clean()
+        wait = slowdown.wait_before_check(login, request=self.request)
+        if wait:
+            self.slowed_down = True
+            security_log.warning("login slowed down user=%s ip=%s wait=%ds", str(login)[:254],
+                                 client_ip(self.request) if self.request is not None else "-", wait)
+            raise ValidationError(
+                ngettext("Too many failed attempts for this login. Try again in %(seconds)d second.",
+                         "Too many failed attempts for this login. Try again in %(seconds)d seconds.", wait)
+                % {"seconds": wait}, code="slowed_down")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # a wrong password (not a disabled account)
+                slowdown.failure_record(login)
+            raise
+        slowdown.success_record(login)
+        return cleaned
+
+
+class AdminLoginForm(SlowDownMixin, AdminAuthenticationForm):
+    """Django admin's login form, slowed down per login like the portal's."""
+
+
+class LoginForm(SlowDownMixin, AuthenticationForm):
     """Django's login form; people of the directory sign in with their e-mail address (any case)."""
 
     def __init__(self, request=None, *args, **kwargs):

@@ -109,3 +109,23 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginSlowdown(models.Model):
+    """Failed sign-ins of one login within a window, and when the next attempt may be checked.
+
+    Keyed on a digest of the login as typed (normalised), so unknown logins are slowed exactly like real ones
+    and no login is stored in clear. Deleted at the first success.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in slow-down")
+        verbose_name_plural = _("sign-in slow-downs")
+
+    def __str__(self):
+        return f"{self.key[:12]}… {self.failures}"
