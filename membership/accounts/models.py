@@ -93,22 +93,21 @@ class AccountEvent(models.Model):
 
 
 class PasswordResetRequest(models.Model):
-    """One reset link to e-mail to an account: written by the request, sent by the worker (once), counted per
-    account so that one person cannot flood another's mailbox."""
+    """One request for a reset link, as typed on the page: written by the request whether or not the address is
+    an account's (so both answer alike), resolved and e-mailed by the worker, deleted after a day."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("login account"), on_delete=models.CASCADE,
-                             related_name="password_reset_requests")
-    created_at = models.DateTimeField(_("requested on"), db_index=True)
-    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254)
     client_ip = models.CharField(_("client address"), max_length=45, blank=True)
+    created_at = models.DateTimeField(_("requested on"), db_index=True)
+    processed_at = models.DateTimeField(_("processed on"), null=True, blank=True)
+    sent = models.PositiveSmallIntegerField(_("links sent"), default=0)
 
     class Meta:
         verbose_name = _("password reset request")
         verbose_name_plural = _("password reset requests")
-        indexes = [models.Index(fields=["user", "created_at"], name="password_reset_user_created")]
 
     def __str__(self):
-        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.sent}"
 
 
 class LoginSlowdown(models.Model):

@@ -1,5 +1,6 @@
 """Password reset from the login page: same answer for every address, throttled, single-use, short-lived."""
 
+import datetime
 import logging
 from unittest import mock
 
@@ -8,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from membership.accounts import resets, tasks
 from membership.accounts.models import AccountEvent, PasswordResetRequest
@@ -140,7 +142,7 @@ def test_requests_are_counted_per_real_client_behind_the_proxy(client, member, s
         ask(f"personne{n}@nulle-part.example.org", ip=PROXY, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
     ask(member.email, ip=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.20")
     assert [m.to for m in mail.outbox] == [[member.email]]
-    assert PasswordResetRequest.objects.get().client_ip == "198.51.100.20"
+    assert PasswordResetRequest.objects.get(email=member.email).client_ip == "198.51.100.20"
     # One client through the proxy is still throttled, and the log names it, not the proxy.
     for _ in range(4):
         ask("personne@nulle-part.example.org", ip=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.99")
@@ -155,7 +157,8 @@ def test_resets_are_limited_per_account_whatever_the_spelling_client_or_cache(cl
         cache.clear()  # the account's count lives in the database, not in the cache
         ask(spelling, ip=f"192.0.2.{n + 50}")
     assert len(mail.outbox) == 2
-    assert PasswordResetRequest.objects.filter(user=member.user).count() == 2
+    assert PasswordResetRequest.objects.count() == 4  # four requests, two links
+    assert AccountEvent.objects.filter(user=member.user, kind="reset_requested").count() == 2
 
 
 def test_the_request_sends_no_mail_the_worker_does_once(client, member, django_capture_on_commit_callbacks):
@@ -164,7 +167,7 @@ def test_the_request_sends_no_mail_the_worker_does_once(client, member, django_c
     assert response.status_code == 302
     assert mail.outbox == []  # nothing left during the request
     row = PasswordResetRequest.objects.get()
-    assert row.user_id == member.user_id and row.sent_at is None
+    assert row.email == member.email and row.processed_at is None
     assert len(queued) == 1
     queued[0]()  # after commit: the task, eager as in every non-services test
     assert [m.to for m in mail.outbox] == [[member.email]]
@@ -174,11 +177,20 @@ def test_the_request_sends_no_mail_the_worker_does_once(client, member, django_c
     assert len(mail.outbox) == 1
 
 
-def test_an_unknown_address_queues_nothing_and_answers_the_same(client, member, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as queued:
-        response = client.post(reverse("membership:password_reset"), {"email": "personne@nulle-part.example.org"})
-    assert response["Location"] == reverse("membership:password_reset_done")
-    assert queued == [] and mail.outbox == [] and not PasswordResetRequest.objects.exists()
+def test_an_unknown_address_takes_the_same_path_and_the_worker_sends_nothing(
+        client, member, django_assert_num_queries, django_capture_on_commit_callbacks):
+    answers = {}
+    for address in ["personne@nulle-part.example.org", member.email]:
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            with django_assert_num_queries(1):  # the INSERT of the request, known address or not
+                answers[address] = client.post(reverse("membership:password_reset"), {"email": address})
+        assert len(queued) == 1
+        assert mail.outbox == []  # the unknown one's worker sent nothing; the known one's has not run yet
+        queued[0]()
+    assert {r["Location"] for r in answers.values()} == {reverse("membership:password_reset_done")}
+    assert [m.to for m in mail.outbox] == [[member.email]]
+    assert sorted(PasswordResetRequest.objects.values_list("email", "sent")) == [
+        (member.email, 1), ("personne@nulle-part.example.org", 0)]
 
 
 def test_a_slow_mail_server_does_not_hold_the_answer(client, member, django_capture_on_commit_callbacks):
@@ -192,15 +204,22 @@ def test_nothing_is_lost_when_the_broker_is_down(client, member, django_capture_
     with mock.patch("core.queue.publish_all", return_value=0):
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("membership:password_reset"), {"email": member.email})
-    assert mail.outbox == [] and PasswordResetRequest.objects.get().sent_at is None
+    assert mail.outbox == [] and PasswordResetRequest.objects.get().processed_at is None
     assert tasks.requeue_password_resets(older_than_seconds=0) == 1
     assert [m.to for m in mail.outbox] == [[member.email]]
-    assert PasswordResetRequest.objects.get().sent_at is not None
+    assert PasswordResetRequest.objects.get().processed_at is not None
     assert resets.password_resets_requeue(older_than_seconds=0) == 0
 
 
 def test_a_request_older_than_a_link_is_not_sent_late(member, settings):
-    rows = resets.password_reset_request(email=member.email, client_ip="192.0.2.1")
+    row = resets.password_reset_request(email=member.email, client_ip="192.0.2.1")
     settings.PASSWORD_RESET_TIMEOUT = -1
-    assert resets.password_reset_send(request_id=rows[0].pk) == "skipped"
+    assert resets.password_reset_send(request_id=row.pk) == "nothing to send"
     assert mail.outbox == []
+
+
+def test_requests_are_forgotten_after_a_day(member):
+    row = resets.password_reset_request(email=member.email, client_ip="192.0.2.1")
+    PasswordResetRequest.objects.filter(pk=row.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    resets.password_resets_requeue()
+    assert not PasswordResetRequest.objects.exists()
