@@ -117,3 +117,9 @@ def failure_record(login: str) -> int:
 
 def success_record(login: str) -> None:
     LoginSlowdown.objects.filter(key=login_key(login)).delete()
+
+
+def forget_old() -> int:
+    """Delete the counts whose window has passed (logins nobody tried again). Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.LOGIN_SLOWDOWN_WINDOW)
+    return LoginSlowdown.objects.filter(window_start__lte=cutoff).delete()[0]

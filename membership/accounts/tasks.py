@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from membership.accounts import resets, services
+from membership.accounts import resets, services, slowdown
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +41,9 @@ def send_password_reset(request_id: int) -> str:
 def requeue_password_resets(older_than_seconds: int = 120) -> int:
     """Beat: send again the reset requests whose e-mail never left, while their link would still be useful."""
     return resets.password_resets_requeue(older_than_seconds=older_than_seconds)
+
+
+@shared_task(name="membership.accounts.tasks.forget_old_login_failures")
+def forget_old_login_failures() -> int:
+    """Beat, hourly: forget the failed sign-ins whose slow-down window has passed."""
+    return slowdown.forget_old()

@@ -5,6 +5,7 @@ import logging
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from membership.accounts import resets, tasks
 from membership.accounts.models import AccountEvent, PasswordResetRequest
+from ptf_portal.celery_config import beat_schedule
 from tests.accounts.helpers import RESET
 from tests.factories import PersonFactory
 
@@ -223,3 +225,12 @@ def test_requests_are_forgotten_after_a_day(member):
     PasswordResetRequest.objects.filter(pk=row.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
     resets.password_resets_requeue()
     assert not PasswordResetRequest.objects.exists()
+
+
+def test_reset_and_slowdown_tasks_are_registered_and_in_the_beat_schedule():
+    scheduled = {e["task"] for e in beat_schedule.values()}
+    assert {"membership.accounts.tasks.requeue_password_resets",
+            "membership.accounts.tasks.forget_old_login_failures"} <= scheduled
+    # Registered when Django starts (MembershipConfig.ready), so the request can queue them by name.
+    assert {"membership.accounts.tasks.send_password_reset", "membership.accounts.tasks.requeue_password_resets",
+            "membership.accounts.tasks.forget_old_login_failures"} <= set(current_app.tasks)

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from membership.accounts import slowdown
+from membership.accounts import slowdown, tasks
 from membership.accounts.models import LoginSlowdown
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,16 @@ def test_login_slowdown_window_forgets_old_failures(member, settings):
         attempt(f"guess-{n}")
     elapse(settings.LOGIN_SLOWDOWN_WINDOW + 1)
     assert signed_in(attempt(PASSWORD))
+
+
+def test_login_slowdown_rows_of_logins_nobody_tries_again_are_deleted(member, settings):
+    for login in ["personne@nulle-part.example.org", "quelquun"]:
+        attempt("guess", login=login)
+    attempt("guess")
+    LoginSlowdown.objects.exclude(key=slowdown.login_key(LOGIN)).update(
+        window_start=F("window_start") - datetime.timedelta(seconds=settings.LOGIN_SLOWDOWN_WINDOW + 1))
+    assert tasks.forget_old_login_failures() == 2
+    assert list(LoginSlowdown.objects.values_list("key", flat=True)) == [slowdown.login_key(LOGIN)]
 
 
 def test_login_slowdown_applies_to_the_admin_login_too(member, admin_user):
