@@ -270,8 +270,8 @@ ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
 ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)
 # Printed meeting documents (secretariat/reports/pdf.py): minutes longer than this many characters, or a document
 # whose HTML is longer than this, are refused with a message instead of being rendered.
-PDF_MINUTES_MAX_CHARS = env_int("PDF_MINUTES_MAX_CHARS", 200_000)
-PDF_MAX_HTML_CHARS = env_int("PDF_MAX_HTML_CHARS", 600_000)
+PDF_MINUTES_MAX_CHARS = env_int("PDF_MINUTES_MAX_CHARS", 100_000)
+PDF_MAX_HTML_CHARS = env_int("PDF_MAX_HTML_CHARS", 300_000)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link lasts
 # Reset requests accepted per address and per client address (core.client_ip) in PASSWORD_RESET_WINDOW seconds.
 PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
