@@ -71,6 +71,16 @@ def test_pdf_fetcher_refuses_files_the_network_and_non_image_data(listener, tmp_
     assert not any("favicon.svg" in url for url in fetcher.refused)
 
 
+def test_pdf_fetcher_refuses_what_an_svg_image_asks_for(listener):
+    base, hits = listener
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+           f'<image href="file:///etc/passwd" width="5" height="5"/><image href="{base}/a.png" width="5" height="5"/></svg>')
+    fetcher = pdf.PortalURLFetcher()
+    pdf.html_to_pdf(f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"><p>x</p>',
+                    url_fetcher=fetcher)
+    assert fetcher.refused == ["file:///etc/passwd", f"{base}/a.png"] and hits == []
+
+
 def test_pdf_fetcher_answers_directly():
     fetcher = pdf.PortalURLFetcher()
     for url in ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "ftp://example.org/a", "data:text/plain,hello",
