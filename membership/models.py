@@ -212,4 +212,9 @@ class Mandate(models.Model):
 
 
 # Portal accounts live in their own module of this app (membership.accounts); imported here so Django sees them.
-from membership.accounts.models import AccountEvent, AccountInvitation  # noqa: E402, F401
+from membership.accounts.models import (  # noqa: E402, F401
+    AccountEvent,
+    AccountInvitation,
+    LoginSlowdown,
+    PasswordResetRequest,
+)

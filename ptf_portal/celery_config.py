@@ -53,6 +53,14 @@ beat_schedule = {
         "task": "membership.accounts.tasks.requeue_account_invitations",
         "schedule": settings.INVITATION_REQUEUE_INTERVAL,
     },
+    "requeue-password-resets": {
+        "task": "membership.accounts.tasks.requeue_password_resets",
+        "schedule": settings.INVITATION_REQUEUE_INTERVAL,
+    },
+    "forget-old-login-failures": {
+        "task": "membership.accounts.tasks.forget_old_login_failures",
+        "schedule": 3600.0,
+    },
     "disable-lapsed-accounts": {
         "task": "membership.accounts.tasks.disable_lapsed_accounts",
         "schedule": 24 * 3600.0,

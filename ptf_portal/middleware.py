@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
+from core.client_ip import client_ip
 from membership.roles import requires_second_factor
-from ptf_portal.client_ip import client_ip
 
 security_log = logging.getLogger("ptf.security")
 IDLE_KEY = "ptf_last_seen"

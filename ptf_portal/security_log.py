@@ -10,7 +10,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.shortcuts import render
 
-from ptf_portal.client_ip import client_ip
+from core.client_ip import client_ip
 
 log = logging.getLogger("ptf.security")
 

@@ -161,13 +161,19 @@ AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "ptf_portal.lockout.PortalAxesHandler"
-AXES_CLIENT_IP_CALLABLE = "ptf_portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ptf_portal.security_log.lockout_response"
 # Failures count per login whatever its case (the e-mail login is case-insensitive).
 AXES_USERNAME_CALLABLE = "membership.accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Per-login slow-down (membership/accounts/slowdown.py): after LOGIN_SLOWDOWN_FREE_FAILURES failures of one login
+# within LOGIN_SLOWDOWN_WINDOW seconds, from any addresses, each next attempt waits 2, 4, 8… seconds (at most
+# LOGIN_SLOWDOWN_MAX_DELAY) before it is checked. A browser that signed in to that login before is not slowed.
+LOGIN_SLOWDOWN_FREE_FAILURES = env_int("LOGIN_SLOWDOWN_FREE_FAILURES", 10)
+LOGIN_SLOWDOWN_WINDOW = env_int("LOGIN_SLOWDOWN_WINDOW", 24 * 3600)
+LOGIN_SLOWDOWN_MAX_DELAY = env_int("LOGIN_SLOWDOWN_MAX_DELAY", 300)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -284,10 +290,16 @@ BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
 # Portal accounts (membership.accounts): invitation links, password reset, access after the last mandate.
 ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 3)
 ACCOUNT_GRACE_DAYS = env_int("ACCOUNT_GRACE_DAYS", 30)
+# Printed meeting documents (secretariat/reports/pdf.py): minutes longer than this many characters, or a document
+# whose HTML is longer than this, are refused with a message instead of being rendered.
+PDF_MINUTES_MAX_CHARS = env_int("PDF_MINUTES_MAX_CHARS", 100_000)
+PDF_MAX_HTML_CHARS = env_int("PDF_MAX_HTML_CHARS", 300_000)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link lasts
-# Reset requests accepted per address and per IP address in PASSWORD_RESET_WINDOW seconds.
+# Reset requests accepted per address and per client address (core.client_ip) in PASSWORD_RESET_WINDOW seconds.
 PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
 PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
+# Reset e-mails sent to one account in PASSWORD_RESET_WINDOW seconds, whatever address spelling or client asked.
+PASSWORD_RESET_PER_ACCOUNT = env_int("PASSWORD_RESET_PER_ACCOUNT", 3)
 PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
 # The throttle counters live in the cache (CACHE_URL above: shared by every process when set).
 

@@ -30,6 +30,7 @@ from django_otp import user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.client_ip import client_ip
 from membership.roles import requires_second_factor
 
 log = logging.getLogger("ptf.security")
@@ -119,7 +120,7 @@ def _check(request, devices, form: TokenForm):
     form.add_error("otp_token", THROTTLED if throttled else REUSED_CODE if reused else WRONG_CODE)
     log.warning(
         "2fa %s user=%s ip=%s", "throttled" if throttled else "failed",
-        request.user.get_username(), request.META.get("REMOTE_ADDR", "-"),
+        request.user.get_username(), client_ip(request) or "-",
     )
     return None
 

@@ -4,7 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from membership.accounts.forms import AdminLoginForm
 from ptf_portal import two_factor, views, views_audit, views_status
+
+# Django admin's own login page is slowed down per login like the portal's (membership.accounts.slowdown).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from core.version import VERSION
 from membership.access import manages_meetings
+from membership.accounts import slowdown
 from membership.accounts.forms import LoginForm
 from membership.roles import person_id_of
 from ptf_portal.middleware import note_denial
@@ -22,6 +23,15 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # This browser has signed in to this login: the per-login slow-down no longer applies to it.
+        response.set_cookie(slowdown.DEVICE_COOKIE, slowdown.device_cookie_value(self.request,
+                                                                                 form.cleaned_data["username"]),
+                            max_age=slowdown.DEVICE_COOKIE_MAX_AGE, secure=settings.SESSION_COOKIE_SECURE,
+                            httponly=True, samesite="Lax")
+        return response
 
 
 def home(request):

@@ -272,3 +272,31 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self):
         return f"{self.person}"
+
+
+class RenderedDocument(models.Model):
+    """A meeting document as last printed (PDF), kept until what it says changes.
+
+    `digest` is the SHA-256 of the HTML it was rendered from (and of the stylesheet), so the PDF is served again
+    exactly as long as the meeting, its agenda, minutes, answers… would print the same; one row per variant.
+    """
+
+    meeting = models.ForeignKey("meetings.Meeting", verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="rendered_documents")
+    kind = models.CharField(_("document"), max_length=20)
+    cleared = models.BooleanField(_("with confidential content"))
+    language = models.CharField(_("language"), max_length=10)
+    digest = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    rendered_at = models.DateTimeField(_("rendered on"))
+
+    class Meta:
+        verbose_name = _("printed document")
+        verbose_name_plural = _("printed documents")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind", "cleared", "language"],
+                                    name="one_rendered_document_per_variant"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id} {self.kind} {self.language}"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from membership.models import Person
 
 
 def activation_url(token: str) -> str:
@@ -35,3 +40,18 @@ def invitation_message(invitation, token: str) -> EmailMessage:
         body = render_to_string("membership/accounts/emails/invitation.txt", context)
     return EmailMessage(subject=subject, body=body, to=[to], reply_to=[settings.SECRETARIAT_EMAIL],
                         headers={"Auto-Submitted": "auto-generated"})
+
+
+def password_reset_message(user) -> EmailMessage:
+    """The reset link (Django's token: single-use, PASSWORD_RESET_TIMEOUT) in the account's person's language."""
+    person = Person.objects.filter(user=user).first()
+    language = (person.language if person is not None else None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "user": user, "email": user.email, "site_url": settings.SITE_URL,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        }
+        subject = "".join(render_to_string("membership/accounts/emails/password_reset_subject.txt",
+                                           context).splitlines())
+        body = render_to_string("membership/accounts/emails/password_reset.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[user.email], headers={"Auto-Submitted": "auto-generated"})

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from django import forms
-from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.core.cache import cache
-from django.utils import translation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.client_ip import client_ip
 from instances.models import Instance
-from membership.accounts import services
+from membership.accounts import resets, slowdown
 from membership.accounts.selectors import State
 from membership.models import Partner, Person
 
@@ -53,47 +53,51 @@ class ActivationPasswordForm(SetPasswordForm):
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
-    """Django's reset form, throttled per address and per IP, in the person's language.
+    """Django's reset form; the request is throttled and the e-mail sent by the worker (accounts.resets).
 
-    Whatever happens (unknown address, disabled account, throttled), the page answers the same.
+    Whatever happens (unknown address, disabled account, throttled), the page answers the same, in the same time.
     """
 
     email = forms.EmailField(label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    def _over_limit(self, key: str, limit: int) -> bool:
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-        cache_key = f"ptf:password-reset:{digest}"
-        cache.add(cache_key, 0, settings.PASSWORD_RESET_WINDOW)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, settings.PASSWORD_RESET_WINDOW)
-            count = 1
-        return count > limit
-
     def save(self, *args, request=None, **kwargs):
-        email = self.cleaned_data["email"].strip().lower()
-        ip = request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
-        by_ip = self._over_limit(f"ip:{ip}", settings.PASSWORD_RESET_PER_IP)
-        by_address = self._over_limit(f"address:{email}", settings.PASSWORD_RESET_PER_ADDRESS)
-        if by_ip or by_address:
-            security_log.warning("password reset throttled ip=%s by=%s", ip, "ip" if by_ip else "address")
-            return
-        kwargs["extra_email_context"] = {**(kwargs.get("extra_email_context") or {}), "site_url": settings.SITE_URL}
-        super().save(*args, request=request, **kwargs)
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
-        user = context["user"]
-        person = Person.objects.filter(user=user).first()
-        language = person.language if person is not None else translation.get_language()
-        with translation.override(language or settings.LANGUAGE_CODE):
-            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
-                              html_email_template_name)
-        services.password_reset_recorded(user=user, requested=True)
+        resets.password_reset_request(email=self.cleaned_data["email"],
+                                      client_ip=client_ip(request) if request is not None else "")
 
 
-class LoginForm(AuthenticationForm):
+class SlowDownMixin:
+    """The per-login slow-down (accounts.slowdown) around Django's check of the password."""
+
+    slowed_down = False  # the page then says how long to wait instead of "wrong password"
+
+    def clean(self):
+        login, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not (login and password):
+            return super().clean()
+        wait = slowdown.wait_before_check(login, request=self.request)
+        if wait:
+            self.slowed_down = True
+            security_log.warning("login slowed down user=%s ip=%s wait=%ds", str(login)[:254],
+                                 client_ip(self.request) if self.request is not None else "-", wait)
+            raise ValidationError(
+                ngettext("Too many failed attempts for this login. Try again in %(seconds)d second.",
+                         "Too many failed attempts for this login. Try again in %(seconds)d seconds.", wait)
+                % {"seconds": wait}, code="slowed_down")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # a wrong password (not a disabled account)
+                slowdown.failure_record(login)
+            raise
+        slowdown.success_record(login)
+        return cleaned
+
+
+class AdminLoginForm(SlowDownMixin, AdminAuthenticationForm):
+    """Django admin's login form, slowed down per login like the portal's."""
+
+
+class LoginForm(SlowDownMixin, AuthenticationForm):
     """Django's login form; people of the directory sign in with their e-mail address (any case)."""
 
     def __init__(self, request=None, *args, **kwargs):

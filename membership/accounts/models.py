@@ -90,3 +90,41 @@ class AccountEvent(models.Model):
     def __str__(self):
         who = self.person if self.person_id else (self.user.get_username() if self.user_id else "—")
         return f"{self.get_kind_display()} — {who}"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a reset link, as typed on the page: written by the request whether or not the address is
+    an account's (so both answer alike), resolved and e-mailed by the worker, deleted after a day."""
+
+    email = models.CharField(_("e-mail"), max_length=254)
+    client_ip = models.CharField(_("client address"), max_length=45, blank=True)
+    created_at = models.DateTimeField(_("requested on"), db_index=True)
+    processed_at = models.DateTimeField(_("processed on"), null=True, blank=True)
+    sent = models.PositiveSmallIntegerField(_("links sent"), default=0)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.sent}"
+
+
+class LoginSlowdown(models.Model):
+    """Failed sign-ins of one login within a window, and when the next attempt may be checked.
+
+    Keyed on a digest of the login as typed (normalised), so unknown logins are slowed exactly like real ones
+    and no login is stored in clear. Deleted at the first success.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in slow-down")
+        verbose_name_plural = _("sign-in slow-downs")
+
+    def __str__(self):
+        return f"{self.key[:12]}… {self.failures}"

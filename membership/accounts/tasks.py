@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from membership.accounts import services
+from membership.accounts import resets, services, slowdown
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +28,22 @@ def disable_lapsed_accounts() -> int:
 def requeue_account_invitations(older_than_seconds: int = 300) -> int:
     """Beat: send again the invitations whose e-mail never left."""
     return services.invitations_requeue(older_than_seconds=older_than_seconds)
+
+
+@shared_task(name="membership.accounts.tasks.send_password_reset", autoretry_for=(OSError,),
+             retry_backoff=30, max_retries=5)
+def send_password_reset(request_id: int) -> str:
+    """E-mail one password reset link; an SMTP error rolls back and retries with backoff."""
+    return resets.password_reset_send(request_id=request_id)
+
+
+@shared_task(name="membership.accounts.tasks.requeue_password_resets")
+def requeue_password_resets(older_than_seconds: int = 120) -> int:
+    """Beat: send again the reset requests whose e-mail never left, while their link would still be useful."""
+    return resets.password_resets_requeue(older_than_seconds=older_than_seconds)
+
+
+@shared_task(name="membership.accounts.tasks.forget_old_login_failures")
+def forget_old_login_failures() -> int:
+    """Beat, hourly: forget the failed sign-ins whose slow-down window has passed."""
+    return slowdown.forget_old()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -30,8 +31,13 @@ def _meeting(pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.select_related("instance", "minutes"), pk=pk)
 
 
-def _pdf_response(meeting: Meeting, kind: str, *, cleared: bool) -> HttpResponse:
-    body, name = pdf.meeting_pdf(meeting, kind, cleared=cleared)
+def _pdf_response(meeting: Meeting, kind: str, *, cleared: bool, request=None) -> HttpResponse:
+    try:
+        body, name = pdf.meeting_pdf(meeting, kind, cleared=cleared)
+    except pdf.DocumentTooLarge as refusal:
+        # Nothing rendered: the reader is told why, in their language (422: the request was understood).
+        return render(request, "secretariat/reports/too_large.html",
+                      {"message": refusal.message(), "meeting_url": reverse("meetings:detail", args=[meeting.pk])}, status=422)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = pdf.content_disposition(name)
     response["Cache-Control"] = "private, no-store"
@@ -44,7 +50,8 @@ def convocation(request, pk: int):
     meeting = _meeting(pk)
     if not can_view_meeting(request.user, meeting):
         raise PermissionDenied
-    return _pdf_response(meeting, pdf.CONVOCATION, cleared=can_view_confidential(request.user, meeting))
+    return _pdf_response(meeting, pdf.CONVOCATION, cleared=can_view_confidential(request.user, meeting),
+                         request=request)
 
 
 @require_GET
@@ -53,7 +60,7 @@ def attendance_sheet(request, pk: int):
     meeting = _meeting(pk)
     if not can_manage_instance(request.user, meeting.instance):
         raise PermissionDenied
-    return _pdf_response(meeting, pdf.ATTENDANCE, cleared=True)
+    return _pdf_response(meeting, pdf.ATTENDANCE, cleared=True, request=request)
 
 
 @require_GET
@@ -68,7 +75,8 @@ def minutes(request, pk: int):
         raise Http404(_("The minutes of this meeting have not been written yet."))
     if not can_view_minutes(request.user, record):
         raise PermissionDenied
-    return _pdf_response(meeting, pdf.MINUTES, cleared=can_view_confidential(request.user, meeting))
+    return _pdf_response(meeting, pdf.MINUTES, cleared=can_view_confidential(request.user, meeting),
+                         request=request)
 
 
 def _assiduity_form(request):

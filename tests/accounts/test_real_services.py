@@ -8,12 +8,13 @@ import email.policy
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
 from membership.accounts import services
-from membership.accounts.models import AccountInvitation
-from tests.accounts.helpers import ACTIVATION
+from membership.accounts.models import AccountInvitation, PasswordResetRequest
+from tests.accounts.helpers import ACTIVATION, RESET
 from tests.factories import MandateFactory, PersonFactory
 from tests.secretariat.test_real_services import _gec, start_worker, wait_until
 from tests.test_real_services import stop_worker
@@ -65,3 +66,24 @@ def test_a_real_worker_sends_each_invitation_once_with_a_working_link(broker, tm
     client = Client()
     response = client.get(reverse("membership:activate", kwargs={"token": links[people[0].email]}))
     assert response.status_code == 302
+
+
+def test_a_real_worker_sends_the_password_reset_the_request_only_queued(broker, tmp_path, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    person = PersonFactory(email="awa.traore@ambassade-1.example.org", first_name="Awa")
+    person.user = User.objects.create_user(person.email, person.email, "Ancien-mot-de-passe-2026")
+    person.save()
+    response = Client().post(reverse("membership:password_reset"), {"email": person.email.upper()})
+    assert response.status_code == 302
+    assert list(tmp_path.glob("*")) == []  # nothing sent by the request
+    assert PasswordResetRequest.objects.filter(processed_at__isnull=True).count() == 1
+    proc = start_worker(broker, tmp_path)
+    try:
+        done = wait_until(lambda: not PasswordResetRequest.objects.filter(processed_at__isnull=True).exists())
+    finally:
+        log = stop_worker(proc)
+    assert done, log
+    messages = [email.message_from_bytes(raw, policy=email.policy.default) for path in tmp_path.glob("*")
+                for raw in path.read_bytes().split(SEPARATOR) if raw.strip()]
+    assert [m["To"] for m in messages] == [person.email]
+    assert RESET.search(messages[0].get_body(preferencelist=("plain",)).get_content())

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from ptf_portal.client_ip import client_ip
+from core.client_ip import client_ip
 
 PASSWORD = "portal-password-123"
 PROXY = "172.18.0.5"  # the reverse proxy's address, as gunicorn sees every request behind it

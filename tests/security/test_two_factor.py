@@ -57,6 +57,17 @@ def test_wrong_code_is_refused_and_logged(client, seg_device, staff_2fa, caplog)
     assert any("2fa failed user=seg" in r.getMessage() for r in caplog.records)
 
 
+def test_wrong_code_log_names_the_real_client_behind_the_proxy(client, seg_device, staff_2fa, caplog, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    password_login(client)
+    right = current_code(seg_device)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    with caplog.at_level(logging.WARNING, logger="ptf.security"):
+        client.post(reverse("two_factor_verify"), {"otp_token": wrong}, REMOTE_ADDR="10.0.0.1",
+                    HTTP_X_FORWARDED_FOR="198.51.100.44")
+    assert any(r.getMessage() == "2fa failed user=seg ip=198.51.100.44" for r in caplog.records)
+
+
 @pytest.mark.parametrize("token", ["", "abcdef", "12345", "1234567", "<script>", "٣٣٣٣٣٣"])
 def test_malformed_codes_are_refused_with_a_message(client, seg_device, staff_2fa, token):
     password_login(client)

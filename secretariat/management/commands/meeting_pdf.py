@@ -31,7 +31,10 @@ class Command(BaseCommand):
             raise CommandError(f"No meeting with the id {meeting_id}.")
         if kind == pdf.MINUTES and not hasattr(meeting, "minutes"):
             raise CommandError(f"Meeting {meeting_id} has no minutes yet.")
-        body, name = pdf.meeting_pdf(meeting, kind, cleared=not public, language=language)
+        try:
+            body, name = pdf.meeting_pdf(meeting, kind, cleared=not public, language=language)
+        except pdf.DocumentTooLarge as refusal:
+            raise CommandError(refusal.message())
         path = Path(output or name)
         try:
             path.write_bytes(body)
