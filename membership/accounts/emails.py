@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import french
+
 
 def activation_url(token: str) -> str:
     return settings.SITE_URL + reverse("membership:activate", kwargs={"token": token})
@@ -33,5 +35,23 @@ def invitation_message(invitation, token: str) -> EmailMessage:
         }
         subject = _("Your access to the PTF Mali portal")
         body = render_to_string("membership/accounts/emails/invitation.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[to], reply_to=[settings.SECRETARIAT_EMAIL],
+                        headers={"Auto-Submitted": "auto-generated"})
+
+
+def login_change_notice(*, to: str, change: str, language: str | None, when, by: str) -> EmailMessage:
+    """Told to the address a login had before a change of owner or address: if it was not you, say so.
+
+    `change` is the sentence that says what changed, written in `language` by the caller (services).
+    """
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("Security notice: your access to the PTF Mali portal has changed")
+        body = "\n\n".join([
+            _("Hello,"),
+            change,
+            _("When: %(when)s. By: %(by)s.") % {"when": french.long_datetime(when), "by": by},
+            _("If you did not expect this change, tell the secretariat at once (%(email)s): someone else may be "
+              "using your access.") % {"email": settings.SECRETARIAT_EMAIL},
+        ]) + "\n"
     return EmailMessage(subject=subject, body=body, to=[to], reply_to=[settings.SECRETARIAT_EMAIL],
                         headers={"Auto-Submitted": "auto-generated"})

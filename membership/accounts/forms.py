@@ -60,6 +60,12 @@ class ThrottledPasswordResetForm(PasswordResetForm):
 
     email = forms.EmailField(label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
+    def get_users(self, email):
+        """Active accounts with a usable password whose address is this one by its key (core.addresses), which
+        is what Django's own check (_unicode_ci_compare) does, made the portal's one normalisation."""
+        return (user for user in services.accounts_with_address(email)
+                if user.is_active and user.has_usable_password())
+
     def _over_limit(self, key: str, limit: int) -> bool:
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
         cache_key = f"ptf:password-reset:{digest}"
