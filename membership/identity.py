@@ -58,12 +58,13 @@ def lookalike_problem(address: str, index: DomainIndex) -> str | None:
         domain = domain_of(address)
     except InvalidAddress:
         return None  # not an address: the e-mail check says so
+    readable = f"{address.rpartition('@')[0]}@{display_domain(domain)}"
     mixed = mixed_script_labels(domain)
     if mixed:
         label, scripts = mixed[0]
         return _("The domain of %(address)s mixes scripts in %(label)s (%(scripts)s): such an address can pass "
                  "for another one and is refused.") % {
-            "address": french.quoted(address), "label": french.quoted(label), "scripts": _scripts(scripts)}
+            "address": french.quoted(readable), "label": french.quoted(label), "scripts": _scripts(scripts)}
     other = index.lookalike(domain)
     if other is not None:
         return _("The domain %(domain)s looks like %(other)s, already known to the portal: such an address can "

@@ -33,6 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
+from core import french
 from core.addresses import normalise_address
 from core.queue import enqueue_on_commit, publish
 from membership.accounts.emails import invitation_message, login_change_notice
@@ -356,15 +357,15 @@ def login_linked(*, person: Person, previous_user, user, by) -> None:
         security_log.warning("login unlinked user=%s person=%s by=%s", previous_user.get_username(), person.pk,
                              by.get_username() if by is not None else "-")
         _notify(to=previous_user.email, language=language, by=by, change=lambda: _(
-            "Your login on the PTF Mali portal (%(login)s) is no longer the account of %(name)s in the directory.")
-            % {"login": previous_user.get_username(), "name": person.full_name})
+            "Your login on the PTF Mali portal (%(login)s) is no longer the account %(of_name)s in the directory.")
+            % {"login": previous_user.get_username(), "of_name": french.of_name(person.full_name)})
     if user is not None:
         event_record(kind=AccountEvent.Kind.LINKED, person=person, user=user, by=by)
         security_log.warning("login linked user=%s person=%s by=%s", user.get_username(), person.pk,
                              by.get_username() if by is not None else "-")
         _notify(to=user.email, language=language, by=by, change=lambda: _(
-            "Your login on the PTF Mali portal (%(login)s) is now the account of %(name)s in the directory.")
-            % {"login": user.get_username(), "name": person.full_name})
+            "Your login on the PTF Mali portal (%(login)s) is now the account %(of_name)s in the directory.")
+            % {"login": user.get_username(), "of_name": french.of_name(person.full_name)})
 
 
 def login_email_changed(*, user, previous_email: str, by) -> None:
