@@ -94,6 +94,8 @@ def invitation_open(*, person: Person | None = None, user=None, by_user=None) ->
     else:
         AccountInvitation.objects.filter(user=user, used_at__isnull=True, replaced_at__isnull=True).update(
             replaced_at=now)
+    if person is not None:
+        user = person.user  # the account the link is made for (None: a new one), and the only one it opens
     invitation = AccountInvitation(person=person, user=user, created_at=now, created_by=by_user)
     invitation.full_clean(exclude=["token_hash"])
     invitation.save()
@@ -234,6 +236,19 @@ def account_for(person: Person):
                 first_name=person.first_name[:150], last_name=person.last_name[:150])
 
 
+def invitation_account(invitation: AccountInvitation, *, person: Person | None = None):
+    """The account this link opens: the one it was made for (or, made for none, the one `account_for` gives).
+
+    If the person's login changed since the link was sent (the admin linked another account), the link opens
+    nothing: it was not made for that account."""
+    person = person if person is not None else invitation.person
+    if person is None:
+        return invitation.user
+    if person.user_id != invitation.user_id:
+        raise AccountLinkRefused(account=person.user or invitation.user, reason="not-the-account-it-was-made-for")
+    return account_for(person)
+
+
 def _free_username(email: str) -> str:
     base = email.strip().lower()[:140]
     candidate, n = base, 1
@@ -268,7 +283,7 @@ def _invitation_accept(*, invitation: AccountInvitation, password: str):
     if not invitation.is_open or invitation.expires_at is None or invitation.expires_at <= timezone.now():
         raise ValidationError(_("This link is no longer valid."))
     person = Person.objects.select_for_update().get(pk=invitation.person_id) if invitation.person_id else None
-    user = account_for(person) if person is not None else invitation.user
+    user = invitation_account(invitation, person=person)
     if not user.is_active:
         # A disabled account is given back by the SEG ("enable again"), never by an old link.
         raise ValidationError(_("This link is no longer valid."))

@@ -163,7 +163,7 @@ def activate_password(request):
     if invitation is None:
         return _invalid_link(request)
     try:
-        account = services.account_for(invitation.person) if invitation.person_id else invitation.user
+        account = services.invitation_account(invitation)
     except services.AccountLinkRefused as refused:  # the address is another account's: nothing opens
         services.account_link_refused(invitation=invitation, refused=refused)
         return _invalid_link(request)

@@ -180,3 +180,15 @@ def test_secretariat_member_add_finds_the_account_by_key_only(seg_account, secre
     user, _invitation = services.secretariat_member_add(email=DOTLESS, first_name="X", last_name="Y",
                                                         by_user=secretariat_user)
     assert user != seg_account and user.email == "nouveau.seg@xn--ptf-mal-xfb.example.org"
+
+
+def test_account_for_a_link_opens_nothing_once_the_person_s_login_changed_since_it_was_sent(client, seg_account):
+    person = _person("fatou.diallo@enabel.example")
+    link = f"/people/access/activate/{issue_link(person)}/"  # made for a new account
+    before = _snapshot(seg_account)
+    person.user = seg_account  # later, the admin links another account (say, by mistake)
+    person.save()
+    response = _open_link(client, link)
+    assert "link-invalid" in response.content.decode()
+    assert _snapshot(seg_account) == before
+    assert AccountEvent.objects.filter(kind=AccountEvent.Kind.LINK_REFUSED, person=person).exists()
