@@ -64,6 +64,8 @@ def generate_directory(scale: int, *, tag: str = "") -> dict:
         for n in range(4 + 2 * 2):  # GEC titular, deputy; GA titular, deputy; 2 groups × (expert, binôme)
             people.append(Person(first_name=f"P{n}", last_name=inst.name, email=f"{n}.{inst.pk}.{tag}{scale}@x.org",
                                  function="head_of_cooperation", institution=inst))
+    for person in people:
+        person.email_key = Person.key_of(person.email)  # bulk_create skips save(), which keeps the key
     people = Person.objects.bulk_create(people)
     for k in range(len(institutions)):
         mine = people[k * 8:(k + 1) * 8]

@@ -1,12 +1,15 @@
 """Admin of the directory: history on every model, rule violations shown as form errors."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from instances.permissions import sync_permissions_led_by
 from membership import admin_directory  # noqa: F401  (registers the Instance and Troïka pages)
+from membership.accounts import admin as accounts_admin  # noqa: F401  (the user page, through account services)
+from membership.accounts.services import login_linked
 from membership.admin_inlines import MandateInline
 from membership.forms import (
     MandateAdminForm,
@@ -88,6 +91,10 @@ class PersonAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if "user" in form.changed_data:  # a group leader's account gains or loses the group
             sync_permissions_led_by(obj)
+            # Who a login belongs to changed: a security event, told to the accounts' addresses.
+            previous_pk = form.initial.get("user")
+            previous = get_user_model().objects.filter(pk=previous_pk).first() if previous_pk else None
+            login_linked(person=obj, previous_user=previous, user=obj.user, by=request.user)
         if "email" in form.changed_data and obj.email_failed_at is not None:  # a corrected address
             person_clear_email_failure(person=obj)
 

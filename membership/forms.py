@@ -12,8 +12,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet, construct_instance
 
+from core.addresses import same_address
 from core.form_checks import harden_form_classes
-from membership import services
+from membership import identity, services
 from membership.models import Mandate, Partner, Person
 
 
@@ -122,6 +123,15 @@ class PersonAdminForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["last_name", "first_name", "email", "function", "institution", "language", "user"]
+
+    def clean_email(self):
+        """A new address must not pass for another (membership.identity); its holder is checked by Person.clean."""
+        email = self.cleaned_data["email"]
+        if not (self.instance.pk and same_address(self.instance.email, email)):
+            problem = identity.lookalike_problem(email, identity.known_domains(exclude_person_pk=self.instance.pk))
+            if problem:
+                raise forms.ValidationError(problem, code="lookalike_address")
+        return email
 
     def clean(self):
         cleaned = super().clean()

@@ -3,12 +3,15 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import french
+from core.addresses import InvalidAddress, address_key, normalise_address
 
 
 class Partner(models.Model):
@@ -105,6 +108,10 @@ class Person(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     first_name = models.CharField(_("first name"), max_length=100)
     email = models.EmailField(_("e-mail"), unique=True)
+    # core.addresses.address_key(email): one address per person whatever its case or Unicode form. Kept by
+    # clean() and save() (and the importer's bulk writes); empty only for a later duplicate found by the
+    # migration that introduced it, until someone corrects that person's address.
+    email_key = models.CharField(_("address key"), max_length=320, null=True, blank=True, editable=False)
     function = models.CharField(_("function"), max_length=30, choices=Function.choices)
     institution = models.ForeignKey(
         Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="people"
@@ -118,15 +125,56 @@ class Person(models.Model):
     email_failed_at = models.DateTimeField(_("address failed on"), null=True, blank=True)
     email_failure = models.TextField(_("delivery failure"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["email_key"])
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_key"], name="person_address_unique_whatever_its_case",
+                violation_error_message=_("This address is already another person's."),
+            ),
+        ]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        # The key follows the address on every path (forms, services, factories); the importer sets it itself.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "email" in update_fields:
+            self.email_key = self.key_of(self.email)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def key_of(email: str) -> str | None:
+        """The stored key of an address (None when it is not an address: the field's own check says so)."""
+        try:
+            return address_key(email or "")
+        except InvalidAddress:
+            return None
+
+    def clean(self):
+        super().clean()
+        try:
+            self.email = normalise_address(self.email or "")
+        except InvalidAddress:
+            return  # the e-mail field's validator names the problem
+        self.email_key = self.key_of(self.email)
+        holder = (Person.objects.filter(email_key=self.email_key).exclude(pk=self.pk)
+                  .select_related("institution__partner").first())
+        if holder is not None:
+            raise ValidationError({"email": self.address_taken_message(holder)}, code="address_taken")
+
+    @staticmethod
+    def address_taken_message(holder: "Person") -> str:
+        """ "Cette adresse est déjà celle d'Aïssata Keïta (Belgique)": who holds it, and their partner."""
+        return gettext("This address is already that %(of_name)s (%(partner)s).") % {
+            "of_name": french.of_name(holder.full_name), "partner": holder.institution.partner.name}
 
     @staticmethod
     def name_of(first_name: str, last_name: str) -> str:

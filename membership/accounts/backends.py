@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from core.addresses import address_key_or_empty
+from membership.accounts.selectors import accounts_with_address
 from membership.roles import load_user
 
 
@@ -16,7 +18,8 @@ class PortalModelBackend(ModelBackend):
 
 
 class EmailBackend(PortalModelBackend):
-    """Matches the typed login against `User.email` (case-insensitive); one account per address or none.
+    """Matches the typed login against `User.email` by its key (core.addresses: any case, never a look-alike);
+    one account per address or none.
 
     Placed after ModelBackend and after axes' backend, so lockouts still apply to every attempt.
     """
@@ -24,7 +27,7 @@ class EmailBackend(PortalModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password or "@" not in username:
             return None
-        users = list(get_user_model()._default_manager.filter(email__iexact=username.strip())[:2])
+        users = accounts_with_address(username)
         if len(users) != 1:
             # Run the hasher anyway so that an unknown address takes as long as a known one.
             get_user_model()().set_password(password)
@@ -37,4 +40,5 @@ class EmailBackend(PortalModelBackend):
 
 def axes_username(request, credentials) -> str:
     """The login as axes counts failures (AXES_USERNAME_CALLABLE): an e-mail typed in another case is the same."""
-    return str((credentials or {}).get("username") or "").strip().lower()
+    login = str((credentials or {}).get("username") or "").strip()
+    return address_key_or_empty(login) or login.lower()

@@ -12,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from core import french
 from membership.models import Person
 
 
@@ -55,3 +56,19 @@ def password_reset_message(user) -> EmailMessage:
                                            context).splitlines())
         body = render_to_string("membership/accounts/emails/password_reset.txt", context)
     return EmailMessage(subject=subject, body=body, to=[user.email], headers={"Auto-Submitted": "auto-generated"})
+def login_change_notice(*, to: str, change: str, language: str | None, when, by: str) -> EmailMessage:
+    """Told to the address a login had before a change of owner or address: if it was not you, say so.
+
+    `change` is the sentence that says what changed, written in `language` by the caller (services).
+    """
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("Security notice: your access to the PTF Mali portal has changed")
+        body = "\n\n".join([
+            _("Hello,"),
+            change,
+            _("When: %(when)s. By: %(by)s.") % {"when": french.long_datetime(when), "by": by},
+            _("If you did not expect this change, tell the secretariat at once (%(email)s): someone else may be "
+              "using your access.") % {"email": settings.SECRETARIAT_EMAIL},
+        ]) + "\n"
+    return EmailMessage(subject=subject, body=body, to=[to], reply_to=[settings.SECRETARIAT_EMAIL],
+                        headers={"Auto-Submitted": "auto-generated"})

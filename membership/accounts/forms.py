@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from core.client_ip import client_ip
 from instances.models import Instance
 from membership.accounts import resets, slowdown
-from membership.accounts.selectors import State
+from membership.accounts.selectors import State, accounts_with_address
 from membership.models import Partner, Person
 
 security_log = logging.getLogger("ptf.security")
@@ -59,6 +59,12 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     """
 
     email = forms.EmailField(label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def get_users(self, email):
+        """Active accounts with a usable password whose address is this one by its key (core.addresses), which
+        is what Django's own check (_unicode_ci_compare) does, made the portal's one normalisation."""
+        return (user for user in accounts_with_address(email)
+                if user.is_active and user.has_usable_password())
 
     def save(self, *args, request=None, **kwargs):
         resets.password_reset_request(email=self.cleaned_data["email"],

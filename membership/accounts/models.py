@@ -65,6 +65,10 @@ class AccountEvent(models.Model):
         ENABLED = "enabled", _("account enabled again")
         ROLE_GRANTED = "role_granted", _("added to the secretariat")
         ROLE_REMOVED = "role_removed", _("removed from the secretariat")
+        LINKED = "linked", _("login given to a person")
+        UNLINKED = "unlinked", _("login taken from a person")
+        EMAIL_CHANGED = "email_changed", _("login e-mail changed")
+        LINK_REFUSED = "link_refused", _("activation refused: the address is another account's")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     at = models.DateTimeField(_("when"))

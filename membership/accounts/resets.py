@@ -21,11 +21,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from core.addresses import address_key_or_empty, normalise_address, same_address
+from core.addresses import address_key_or_empty
 from core.queue import enqueue_on_commit, publish
 from core.throttle import hit
 from membership.accounts.emails import password_reset_message
 from membership.accounts.models import AccountEvent, PasswordResetRequest
+from membership.accounts.selectors import accounts_with_address
 from membership.accounts.services import password_reset_recorded
 
 security_log = logging.getLogger("ptf.security")
@@ -36,15 +37,7 @@ SEND_RESET_TASK = "membership.accounts.tasks.send_password_reset"
 def _accounts(email: str) -> list:
     """The active accounts with a usable password whose address is this one (compared by key, not by the
     database's case folding, as Django's own reset form does)."""
-    forms = {email.strip()}
-    try:
-        forms.add(normalise_address(email))
-    except ValueError:
-        pass
-    candidates = User._default_manager.none()
-    for form in forms:
-        candidates = candidates | User._default_manager.filter(email__iexact=form, is_active=True)
-    return [user for user in candidates.distinct() if user.has_usable_password() and same_address(user.email, email)]
+    return [user for user in accounts_with_address(email) if user.is_active and user.has_usable_password()]
 
 
 def password_reset_request(*, email: str, client_ip: str) -> PasswordResetRequest | None:

@@ -8,6 +8,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Val
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import InvalidAddress, address_key, display_domain, domain_skeleton, normalise_address, skeleton
 from membership.accounts.models import AccountEvent, AccountInvitation
 from membership.models import Mandate, Person
 from membership.roles import SECRETARIAT_GROUP
@@ -85,3 +86,52 @@ def secretariat_members():
         .select_related("person")
         .order_by("last_name", "first_name", "username")
     )
+
+
+# -- accounts by address (core.addresses) -----------------------------------------------------------------
+
+def accounts_with_address(address: str, queryset=None) -> list:
+    """The accounts whose e-mail is this address by its key (core.addresses), oldest first.
+
+    As Django's password-reset form does (``_unicode_ci_compare``), the database's case-insensitive match only
+    narrows the search (the address as typed, normalised and with its domain in Unicode); the keys decide, so
+    ``ptf-malı`` never finds ``ptf-mali`` however the database folds ``ı``.
+    """
+    try:
+        key = address_key(address)
+        normalised = normalise_address(address)
+    except InvalidAddress:
+        return []
+    local, _sep, domain = normalised.rpartition("@")
+    forms = {address.strip(), normalised, f"{local}@{display_domain(domain)}"}
+    condition = Q()
+    for form in forms:
+        condition |= Q(email__iexact=form)
+    queryset = get_user_model()._default_manager.all() if queryset is None else queryset
+    return [user for user in queryset.filter(condition).order_by("pk") if _key_or_none(user.email) == key]
+
+
+def _key_or_none(address: str) -> str | None:
+    try:
+        return address_key(address)
+    except InvalidAddress:
+        return None
+
+
+def address_skeleton(address: str) -> str | None:
+    """Local part and domain by their TR 39 skeletons: two addresses that a reader cannot tell apart."""
+    try:
+        local, _sep, domain = normalise_address(address).rpartition("@")
+        return f"{skeleton(local.casefold())}@{domain_skeleton(domain)}"
+    except InvalidAddress:
+        return None
+
+
+def privileged_lookalikes(address: str) -> list:
+    """Superuser, staff and secretariat accounts whose address looks like this one without being it."""
+    wanted, key = address_skeleton(address), _key_or_none(address)
+    if wanted is None:
+        return []
+    privileged = get_user_model()._default_manager.filter(
+        Q(is_superuser=True) | Q(is_staff=True) | Q(groups__name=SECRETARIAT_GROUP)).exclude(email="").distinct()
+    return [u for u in privileged.order_by("pk") if _key_or_none(u.email) != key and address_skeleton(u.email) == wanted]

@@ -4,28 +4,41 @@ E-mails are sent by a task queued by name after commit (`core.queue`), so this m
 
 Security events go to the `ptf.security` log and to AccountEvent (the audit page); a link's token is
 never written to either.
+
+An address is not an identity (core.addresses, README "Security"): a link opens the account it was made for,
+or a new one, or an existing account only when that account is ordinary, unlinked, never used and has
+exactly the person's address by its key. Changing who a login belongs to (the person it is linked to, its
+e-mail) is recorded, logged and told to the address the login had before. Disabling an account ends its
+sessions.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
+from core import french
+from core.addresses import normalise_address
 from core.queue import enqueue_on_commit, publish
-from membership.accounts.emails import invitation_message
+from membership.accounts.emails import invitation_message, login_change_notice
 from membership.accounts.models import AccountEvent, AccountInvitation
+from membership.accounts.selectors import accounts_with_address, privileged_lookalikes
 from membership.accounts.tokens import new_token, token_digest
 from membership.models import Mandate, Person
 from membership.roles import SECRETARIAT_GROUP
@@ -81,6 +94,8 @@ def invitation_open(*, person: Person | None = None, user=None, by_user=None) ->
     else:
         AccountInvitation.objects.filter(user=user, used_at__isnull=True, replaced_at__isnull=True).update(
             replaced_at=now)
+    if person is not None:
+        user = person.user  # the account the link is made for (None: a new one), and the only one it opens
     invitation = AccountInvitation(person=person, user=user, created_at=now, created_by=by_user)
     invitation.full_clean(exclude=["token_hash"])
     invitation.save()
@@ -181,15 +196,57 @@ def invitation_by_token(token: str) -> AccountInvitation | None:
     return invitation
 
 
+class AccountLinkRefused(ValidationError):
+    """A link may not open the account found by the person's address (`account`), or the address passes for
+    a privileged account's."""
+
+    def __init__(self, *, account, reason: str):
+        super().__init__(_("This link is no longer valid."), code="account_link_refused")
+        self.account = account
+        self.reason = reason
+
+
+def linkable(user) -> bool:
+    """An existing account a person's link may take over: ordinary, unlinked, never used, no second factor."""
+    return (
+        user.is_active and not user.is_superuser and not user.is_staff
+        and not user.groups.exists() and not user.user_permissions.exists()
+        and getattr(user, "person", None) is None
+        and user.last_login is None and not user.has_usable_password()
+        and not any(True for _device in devices_for_user(user, confirmed=None))
+    )
+
+
 def account_for(person: Person):
-    """The login account a person will use: theirs, an unlinked account with their e-mail, or a new one (unsaved)."""
+    """The login account a person's link opens: theirs, or a new one (unsaved), or an existing account that
+    has exactly their address by its key and is `linkable`. Anything else is refused (AccountLinkRefused):
+    an account someone uses, or one of the secretariat, staff or a superuser, is never handed to a link, and an
+    address that only looks like a privileged account's (TR 39 skeleton) opens nothing."""
     if person.user_id:
         return person.user
-    existing = User.objects.filter(email__iexact=person.email, person__isnull=True).first()
-    if existing is not None:
-        return existing
-    return User(username=_free_username(person.email), email=person.email, first_name=person.first_name[:150],
-                last_name=person.last_name[:150])
+    lookalikes = privileged_lookalikes(person.email)
+    if lookalikes:
+        raise AccountLinkRefused(account=lookalikes[0], reason="lookalike-of-privileged-account")
+    existing = accounts_with_address(person.email)
+    if len(existing) == 1 and linkable(existing[0]):
+        return existing[0]
+    if existing:
+        raise AccountLinkRefused(account=existing[0], reason="address-of-another-account")
+    return User(username=_free_username(person.email), email=normalise_address(person.email),
+                first_name=person.first_name[:150], last_name=person.last_name[:150])
+
+
+def invitation_account(invitation: AccountInvitation, *, person: Person | None = None):
+    """The account this link opens: the one it was made for (or, made for none, the one `account_for` gives).
+
+    If the person's login changed since the link was sent (the admin linked another account), the link opens
+    nothing: it was not made for that account."""
+    person = person if person is not None else invitation.person
+    if person is None:
+        return invitation.user
+    if person.user_id != invitation.user_id:
+        raise AccountLinkRefused(account=person.user or invitation.user, reason="not-the-account-it-was-made-for")
+    return account_for(person)
 
 
 def _free_username(email: str) -> str:
@@ -201,19 +258,41 @@ def _free_username(email: str) -> str:
     return candidate
 
 
-@transaction.atomic
 def invitation_accept(*, invitation: AccountInvitation, password: str):
-    """Open the account: set the chosen password, link it to the Person, close the link. Returns the user."""
+    """Open the account: set the chosen password, link it to the Person, close the link. Returns the user.
+
+    A refused take-over (AccountLinkRefused) changes nothing but is recorded and logged, then raised.
+    """
+    try:
+        return _invitation_accept(invitation=invitation, password=password)
+    except AccountLinkRefused as refused:
+        account_link_refused(invitation=invitation, refused=refused)
+        raise
+
+
+def account_link_refused(*, invitation: AccountInvitation, refused: AccountLinkRefused) -> None:
+    event_record(kind=AccountEvent.Kind.LINK_REFUSED, person=invitation.person, user=refused.account,
+                 reason=refused.reason)
+    security_log.warning("account link refused invitation=%s person=%s account=%s reason=%s", invitation.pk,
+                         invitation.person_id, refused.account.get_username(), refused.reason)
+
+
+@transaction.atomic
+def _invitation_accept(*, invitation: AccountInvitation, password: str):
     invitation = AccountInvitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open or invitation.expires_at is None or invitation.expires_at <= timezone.now():
         raise ValidationError(_("This link is no longer valid."))
     person = Person.objects.select_for_update().get(pk=invitation.person_id) if invitation.person_id else None
-    user = account_for(person) if person is not None else invitation.user
+    user = invitation_account(invitation, person=person)
     if not user.is_active:
         # A disabled account is given back by the SEG ("enable again"), never by an old link.
         raise ValidationError(_("This link is no longer valid."))
-    if person is not None:
-        user.email = person.email
+    existing = user.pk is not None
+    if existing:
+        user = User.objects.select_for_update().get(pk=user.pk)  # the checks above, again under a lock
+        if person is not None and person.user_id != user.pk and not linkable(user):
+            raise AccountLinkRefused(account=user, reason="account-changed-meanwhile")
+    # Never the e-mail of an existing account: a new account takes the person's address, an existing one has it.
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
@@ -221,12 +300,99 @@ def invitation_accept(*, invitation: AccountInvitation, password: str):
         person.user = user
         person._change_reason = "account activated"
         person.save(update_fields=["user"])
+        if existing:
+            login_linked(person=person, previous_user=None, user=user, by=user)
     invitation.used_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["used_at", "user"])
     event_record(kind=AccountEvent.Kind.ACTIVATED, person=person, user=user, by=user)
     security_log.info("account activated user=%s", user.get_username())
     return user
+
+
+def sessions_end(*, user) -> int:
+    """Delete every session of this account (database and cache): a disabled account's cookie never works again,
+    even once the account is enabled again. Returns how many were deleted."""
+    engine = import_module(settings.SESSION_ENGINE)
+    keys = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            keys.append(session.session_key)
+    for key in keys:
+        engine.SessionStore(session_key=key).delete(key)
+    if keys:
+        security_log.info("sessions ended user=%s count=%d", user.get_username(), len(keys))
+    return len(keys)
+
+
+@transaction.atomic
+def account_disable(*, user, by_user, reason: str = "", already_saved: bool = False):
+    """Disable an account (the admin's user page and any other path): it can no longer sign in, its open links
+    are closed and its sessions end. `already_saved` when a form has just written `is_active=False`."""
+    if not already_saved:
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            return locked
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        user = locked
+    person = Person.objects.filter(user=user).first()
+    AccountInvitation.objects.filter(Q(user=user) | Q(person=person) if person else Q(user=user),
+                                     used_at__isnull=True, replaced_at__isnull=True).update(replaced_at=timezone.now())
+    event_record(kind=AccountEvent.Kind.DISABLED, person=person, user=user, by=by_user, reason=reason)
+    security_log.info("account disabled user=%s by=%s", user.get_username(),
+                      by_user.get_username() if by_user is not None else "-")
+    transaction.on_commit(lambda: sessions_end(user=user))
+    return user
+
+
+# -- who a login belongs to ---------------------------------------------------------------------------------
+
+def _notify(*, to: str, language: str | None, by, change) -> None:
+    """E-mail the notice after commit (Django's e-mail layer); a mail server down never undoes the change."""
+    if not to:
+        return
+    when = timezone.now()
+    by_name = (by.get_full_name() or by.get_username()) if by is not None else "—"
+
+    def send():
+        with translation.override(language or settings.LANGUAGE_CODE):
+            message = login_change_notice(to=to, change=change(), language=language, when=when, by=by_name)
+        message.send()
+
+    transaction.on_commit(send, robust=True)
+
+
+def login_linked(*, person: Person, previous_user, user, by) -> None:
+    """A person's login changed (the admin's person page, or a link that opened an existing account): each
+    account concerned gets an event, a line in the security log and a notice at its address."""
+    language = person.language
+    if previous_user is not None:
+        event_record(kind=AccountEvent.Kind.UNLINKED, person=person, user=previous_user, by=by)
+        security_log.warning("login unlinked user=%s person=%s by=%s", previous_user.get_username(), person.pk,
+                             by.get_username() if by is not None else "-")
+        _notify(to=previous_user.email, language=language, by=by, change=lambda: _(
+            "Your login on the PTF Mali portal (%(login)s) is no longer the account %(of_name)s in the directory.")
+            % {"login": previous_user.get_username(), "of_name": french.of_name(person.full_name)})
+    if user is not None:
+        event_record(kind=AccountEvent.Kind.LINKED, person=person, user=user, by=by)
+        security_log.warning("login linked user=%s person=%s by=%s", user.get_username(), person.pk,
+                             by.get_username() if by is not None else "-")
+        _notify(to=user.email, language=language, by=by, change=lambda: _(
+            "Your login on the PTF Mali portal (%(login)s) is now the account %(of_name)s in the directory.")
+            % {"login": user.get_username(), "of_name": french.of_name(person.full_name)})
+
+
+def login_email_changed(*, user, previous_email: str, by) -> None:
+    """An account's e-mail changed: recorded, logged, and told to the previous address."""
+    person = Person.objects.filter(user=user).first()
+    event_record(kind=AccountEvent.Kind.EMAIL_CHANGED, person=person, user=user, by=by,
+                 reason=f"{previous_email} → {user.email}"[:300])
+    security_log.warning("login e-mail changed user=%s from=%s to=%s by=%s", user.get_username(), previous_email,
+                         user.email, by.get_username() if by is not None else "-")
+    _notify(to=previous_email, language=person.language if person else None, by=by, change=lambda: _(
+        "The e-mail address of your login on the PTF Mali portal was changed from %(old)s to %(new)s.")
+        % {"old": previous_email, "new": user.email})
 
 
 @transaction.atomic
@@ -285,6 +451,7 @@ def accounts_disable_lapsed(*, today: datetime.date | None = None, grace_days: i
             locked.save(update_fields=["is_active"])
             AccountInvitation.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
                 replaced_at=timezone.now())
+            transaction.on_commit(functools.partial(sessions_end, user=locked))
             with translation.override(settings.LANGUAGE_CODE):
                 reason = _("No active mandate since %(date)s (grace of %(days)d days).") % {
                     "date": date_format(gap_start, "DATE_FORMAT"), "days": grace_days}
@@ -303,8 +470,9 @@ def secretariat_group() -> Group:
 @transaction.atomic
 def secretariat_member_add(*, email: str, first_name: str, last_name: str, by_user):
     """Add someone to the SEG. A new account gets an invitation to choose its password. Returns (user, invitation)."""
-    email = email.strip()
-    user = User.objects.filter(email__iexact=email).order_by("pk").first()
+    email = normalise_address(email)
+    same = accounts_with_address(email)
+    user = same[0] if same else None
     invitation = None
     if user is None:
         user = User(username=_free_username(email), email=email, first_name=first_name[:150],

@@ -162,7 +162,11 @@ def activate_password(request):
     invitation = services.invitation_by_token(token) if isinstance(token, str) else None
     if invitation is None:
         return _invalid_link(request)
-    account = services.account_for(invitation.person) if invitation.person_id else invitation.user
+    try:
+        account = services.invitation_account(invitation)
+    except services.AccountLinkRefused as refused:  # the address is another account's: nothing opens
+        services.account_link_refused(invitation=invitation, refused=refused)
+        return _invalid_link(request)
     form = ActivationPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

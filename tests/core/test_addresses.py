@@ -31,3 +31,28 @@ def test_malformed_text_is_no_address(raw):
     with pytest.raises(InvalidAddress):
         normalise_address(raw)
     assert not same_address(raw, raw)
+
+
+# -- look-alike domains (TR 39 skeletons from confusable-homoglyphs' copy of confusables.txt) ----------------
+
+from core.addresses import DomainIndex, domain_skeleton, mixed_script_labels, skeleton  # noqa: E402
+
+
+@pytest.mark.parametrize("lookalike", ["ptf-mal\u0131.example.org", "ptf-m\u0430li.example.org", "ptf-ma1i.example.org",
+                                       "PTF-Mal\u0131.Example.org", "xn--ptf-mal-xfb.example.org"])
+def test_lookalike_domains_share_the_skeleton_of_the_real_one(lookalike):
+    assert domain_skeleton(lookalike) == domain_skeleton("ptf-mali.example.org")
+    assert DomainIndex(["ptf-mali.example.org"]).lookalike(lookalike) == "ptf-mali.example.org"
+
+
+def test_lookalike_index_never_calls_a_domain_a_lookalike_of_itself_or_of_a_distinct_idn():
+    index = DomainIndex(["ptf-mali.example.org", "bucher.example"])
+    assert index.lookalike("PTF-Mali.example.org") is None
+    assert index.lookalike("b\u00fccher.example") is None
+    assert skeleton("rn") == skeleton("m")  # multi-character prototypes too
+
+
+def test_lookalike_mixed_scripts_are_named_per_label_and_one_writing_system_is_not_mixed():
+    assert mixed_script_labels("ptf-m\u0430li.example.org") == [("ptf-m\u0430li", ["CYRILLIC", "LATIN"])]
+    assert mixed_script_labels("\u043f\u0440\u0435\u0437\u0438\u0434\u0435\u043d\u0442.\u0440\u0444") == []
+    assert mixed_script_labels("\u65e5\u672c\u8a9e\u304b\u306a.jp") == []  # Han with Hiragana: Japanese

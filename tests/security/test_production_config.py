@@ -15,7 +15,8 @@ PROD = {"DEBUG": "0", "ALLOWED_HOSTS": "portal.example.org"}
 @pytest.mark.parametrize("key,why", [
     ("change-me-to-a-long-random-string-of-at-least-50-characters", "published example"),
     ("short-but-random-Zk3v9Qw", "shorter than 50"),
-    ("ab" * 40, "distinct characters"),
+    ("ab" * 40, "entropy"),
+    ("abcdefghij" * 5, "entropy"),  # ten distinct characters, but a pattern
     ("", "required"),
 ])
 def test_secret_key_weak_or_example_refuses_to_start_with_one_line(key, why, tmp_path):
@@ -25,6 +26,21 @@ def test_secret_key_weak_or_example_refuses_to_start_with_one_line(key, why, tmp
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Configuration error: SECRET_KEY:") and why in lines[0]
     assert "secrets.token_urlsafe" in lines[0]  # it says how to make a good one
+
+
+def test_secret_key_entropy_counts_a_repeated_pattern_once_and_passes_generated_keys():
+    import secrets
+
+    from django.core.management.utils import get_random_secret_key
+
+    from ptf_portal.env import SECRET_KEY_MIN_ENTROPY_BITS, secret_key_entropy_bits
+
+    assert secret_key_problem("abcdefghij" * 5) is not None
+    assert secret_key_problem(secrets.token_urlsafe(12) * 5) is not None  # 16 random characters, five times
+    assert secret_key_entropy_bits("abcdefghij" * 5) < 64
+    for _ in range(200):
+        assert secret_key_entropy_bits(secrets.token_urlsafe(50)) > 2 * SECRET_KEY_MIN_ENTROPY_BITS
+        assert secret_key_problem(get_random_secret_key()) is None
 
 
 def test_secret_key_strong_one_starts_and_development_needs_none(tmp_path):

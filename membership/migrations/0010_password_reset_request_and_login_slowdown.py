@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('membership', '0005_person_email_failure'),
+        ('membership', '0009_account_events_for_login_changes'),
     ]
 
     operations = [
