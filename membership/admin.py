@@ -5,8 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from instances.permissions import sync_permissions_led_by
-from membership import admin_directory  # noqa: F401  (registers the Instance and Troïka pages)
+from membership import (
+    admin_directory,  # noqa: F401  (registers the Instance and Troïka pages)
+    admin_users,  # noqa: F401  (the login accounts page: leadership follows is_active)
+)
 from membership.admin_inlines import MandateInline
 from membership.forms import (
     MandateAdminForm,
@@ -14,7 +16,7 @@ from membership.forms import (
     PersonAdminForm,
 )
 from membership.models import Institution, Mandate, Partner, Person
-from membership.services import person_clear_email_failure
+from membership.services import person_account_changed, person_clear_email_failure
 
 
 class MandateStatusFilter(admin.SimpleListFilter):
@@ -85,9 +87,10 @@ class PersonAdmin(SimpleHistoryAdmin):
     inlines = [PersonMandateInline]
 
     def save_model(self, request, obj, form, change):
+        previous = form.initial.get("user") if change else None
         super().save_model(request, obj, form, change)
         if "user" in form.changed_data:  # a group leader's account gains or loses the group
-            sync_permissions_led_by(obj)
+            person_account_changed(person=obj, previous_user_id=previous)
         if "email" in form.changed_data and obj.email_failed_at is not None:  # a corrected address
             person_clear_email_failure(person=obj)
 

@@ -132,10 +132,16 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
 def rsvp_summary(meeting_ids) -> dict[int, dict]:
     """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
     out: dict[int, dict] = {}
+    # "uncovered": titulars whose delegated seat came back (the deputy declined or bounced) and who have not
+    # answered since (M3/M6), counted in the same query through the deputy's row.
+    returned = (Q(rsvp=Invitation.Rsvp.NONE)
+                & (Q(delegation__rsvp=Invitation.Rsvp.DECLINED) | Q(delegation__state=Invitation.State.BOUNCED)))
     rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).order_by()  # no join for the model's order
-            .values("meeting_id", "rsvp").annotate(n=Count("id")))
+            .values("meeting_id", "rsvp").annotate(n=Count("id"), uncovered=Count("id", filter=returned)))
     for row in rows:
-        out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0))[row["rsvp"]] = row["n"]
+        summary = out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0) | {"uncovered": 0})
+        summary[row["rsvp"]] = row["n"]
+        summary["uncovered"] += row["uncovered"]
     return out
 
 
@@ -169,6 +175,8 @@ class AnswerRow:
     position: tuple
     # The current message went out again after an uncertain delivery: the person may have it twice.
     delivery_uncertain: bool = False
+    # A titular whose delegated seat came back (the deputy declined or bounced) and who has not answered yet.
+    seat_returned: bool = False
 
     @property
     def role_label(self) -> str:
@@ -217,6 +225,8 @@ class PartnerAnswers:
         answers = {row.answer for row in self.rows}
         if Invitation.Rsvp.ATTENDING in answers:
             return "represented"
+        if any(row.seat_returned for row in self.rows):
+            return "uncovered"  # M3/M6: the deputy declined the delegated seat, the titular has not decided
         if answers <= {Invitation.Rsvp.NONE}:
             return "silent"
         if answers <= set(ABSENT_ANSWERS):
@@ -261,6 +271,13 @@ def meeting_answers(meeting) -> list[AnswerRow]:
             out_of_office=i.out_of_office_at, note=i.answer_note, answered_by=answered_by,
             messages_sent=i.messages_sent, position=position, delivery_uncertain=i.delivery_uncertain,
         ))
+    # A deputy's seat that came back: the titular (the row it was delegated from) is flagged until she answers.
+    by_id = {row.invitation_id: row for row in rows}
+    for i in invitations:
+        titular = by_id.get(i.delegated_from_id)
+        if (titular is not None and titular.answer == Invitation.Rsvp.NONE
+                and (i.rsvp == Invitation.Rsvp.DECLINED or i.state == Invitation.State.BOUNCED)):
+            titular.seat_returned = True
     rows.sort(key=lambda row: (row.position, row.name))
     return rows
 
@@ -273,7 +290,7 @@ def by_partner(rows: list[AnswerRow]) -> list[PartnerAnswers]:
 
 
 def partner_counts(groups: list[PartnerAnswers]) -> dict[str, int]:
-    counts = {"represented": 0, "declined": 0, "silent": 0, "undecided": 0}
+    counts = {"represented": 0, "declined": 0, "silent": 0, "undecided": 0, "uncovered": 0}
     for group in groups:
         if group.partner:
             counts[group.status] += 1

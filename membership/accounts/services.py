@@ -24,11 +24,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.queue import enqueue_on_commit, publish
+from instances.models import Instance, InstanceUserObjectPermission
 from membership.accounts.emails import invitation_message
 from membership.accounts.models import AccountEvent, AccountInvitation
 from membership.accounts.tokens import new_token, token_digest
 from membership.models import Mandate, Person
 from membership.roles import SECRETARIAT_GROUP
+from membership.services import person_account_changed, person_link_account
 
 security_log = logging.getLogger("ptf.security")
 User = get_user_model()
@@ -218,15 +220,22 @@ def invitation_accept(*, invitation: AccountInvitation, password: str):
     user.full_clean(exclude=["password"])
     user.save()
     if person is not None and person.user_id != user.pk:
-        person.user = user
-        person._change_reason = "account activated"
-        person.save(update_fields=["user"])
+        person_link_account(person=person, user=user, reason="account activated")
+    elif person is not None:
+        person_account_changed(person=person)  # linked before (by the SEG): the leadership follows all the same
     invitation.used_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["used_at", "user"])
     event_record(kind=AccountEvent.Kind.ACTIVATED, person=person, user=user, by=user)
     security_log.info("account activated user=%s", user.get_username())
     return user
+
+
+def leads_a_group(user) -> bool:
+    """Whether the account manages an active GT/GD's meetings (its person leads or co-leads it, T7)."""
+    return InstanceUserObjectPermission.objects.filter(
+        user=user, content_object__is_active=True,
+        content_object__kind__in=[Instance.Kind.GT, Instance.Kind.GD]).exists()
 
 
 @transaction.atomic
@@ -238,6 +247,7 @@ def account_enable(*, person: Person, by_user):
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
+        person_account_changed(person=person)
         event_record(kind=AccountEvent.Kind.ENABLED, person=person, user=user, by=by_user)
         security_log.info("account enabled user=%s by=%s", user.get_username(), by_user.get_username())
     return user
@@ -283,6 +293,7 @@ def accounts_disable_lapsed(*, today: datetime.date | None = None, grace_days: i
                 continue
             locked.is_active = False
             locked.save(update_fields=["is_active"])
+            person_account_changed(person=person)
             AccountInvitation.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
                 replaced_at=timezone.now())
             with translation.override(settings.LANGUAGE_CODE):

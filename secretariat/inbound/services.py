@@ -20,7 +20,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from membership.models import Person
 from membership.services import person_mark_email_failed
-from secretariat.answers import answer_record
+from secretariat.answers import answer_record, seat_return_after_bounce
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.parse import Kind, Parsed, parse_message
 from secretariat.models import Invitation
@@ -251,6 +251,7 @@ def _apply_bounce(parsed: Parsed) -> _Result:
             return _Result(Outcome.BOUNCE, "bounce_permanent_person", params, attention=True)
         return _Result(Outcome.UNMATCHED, "bounce_unmatched", params, attention=True)
     _mark_bounced(invitation, f"{bounce.status} {bounce.diagnostic}".strip())
+    seat_return_after_bounce(invitation)  # M3/M6: a deputy who cannot be reached gives the seat back
     return _Result(Outcome.BOUNCE, "bounce_permanent", params, attention=True, invitation=invitation,
                    meeting=meeting)
 

@@ -24,9 +24,11 @@ FILTERS = {
     "declined": lambda row: row.answer == Invitation.Rsvp.DECLINED,
     "delegated": lambda row: row.answer == Invitation.Rsvp.DELEGATED or bool(row.delegated_from),
     "failed": lambda row: row.delivery in ("failed", "bounced"),
+    "uncovered": lambda row: row.seat_returned,
 }
 FILTER_LABELS = {"none": gettext_lazy("No answer"), "declined": gettext_lazy("Declined"),
-                 "delegated": gettext_lazy("Delegated"), "failed": gettext_lazy("Not delivered")}
+                 "delegated": gettext_lazy("Delegated"), "failed": gettext_lazy("Not delivered"),
+                 "uncovered": gettext_lazy("Seat not covered")}
 ON_BEHALF_ANSWERS = [
     (Invitation.Rsvp.ATTENDING, gettext_lazy("attending")),
     (Invitation.Rsvp.DECLINED, gettext_lazy("declined")),
