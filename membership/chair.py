@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from instances.models import Instance, Troika
 from membership.models import Mandate
+
+RULE_CODE = re.compile(r"\s*\((?:[ITMA]\d+(?:[–-][ITMA]?\d+)?)\)")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,34 @@ class ChairResult:
     @property
     def has_chair(self) -> bool:
         return self.person is not None
+
+    @property
+    def capacity(self) -> str:
+        """In words, the capacity in which the chair presides (no rule code: partners read it)."""
+        capacities = {
+            Troika.Role.LEAD: _("lead of the year"),
+            Troika.Role.INCOMING: _("deputy lead of the year, in the lead's absence"),
+            Troika.Role.OUTGOING: _("outgoing lead, as interim"),
+            "leader": _("group leader"),
+            "co_lead": _("co-lead, in the leader's absence"),
+        }
+        return str(capacities.get(self.role, ""))
+
+    @property
+    def summary(self) -> str:
+        """The one way every page, e-mail and PDF names the chair: "Elena Andersen (Banque mondiale, lead of
+        the year)" — the name once, the partner and the capacity in brackets; or why nobody chairs, in words."""
+        if self.person is None:
+            return self.plain_reason
+        partner = self.partner.name if self.partner is not None else ""
+        inside = ", ".join(part for part in (partner, self.capacity) if part)
+        name = getattr(self.person, "full_name", None) or str(self.person)
+        return f"{name} ({inside})" if inside else name
+
+    @property
+    def plain_reason(self) -> str:
+        """The reason without its rule code (recorded reasons carry one): the code stays in `rule`."""
+        return RULE_CODE.sub("", str(self.reason)).strip()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.prepared import ModelReader, column, fetch_prepared, table
 from instances.models import Instance
 from meetings.models import AgendaItem, Meeting
+from meetings.services import meeting_chair
 from membership.chair import ChairResult, acting_chair, troika_seats
 from secretariat.models import DistributionEntry, Invitation
 
@@ -42,7 +43,7 @@ def meeting_date(meeting) -> datetime.date:
 def _personal_readers() -> tuple[ModelReader, ModelReader, ModelReader]:
     """What "Mes invitations" shows of an invitation, its meeting and the meeting's instance."""
     return (
-        ModelReader(Invitation, ("id", "meeting", "person", "rsvp", "delegated_to", "delegated_from")),
+        ModelReader(Invitation, ("id", "meeting", "person", "rsvp", "delegated_to", "delegated_from", "message")),
         ModelReader(Meeting, ("id", "instance", "title", "start", "end", "status", "place", "proposal_deadline")),
         ModelReader(Instance, ("id", "code", "kind")),
     )
@@ -343,8 +344,10 @@ def foreseen_chair(meeting, absent_person_ids=None) -> ForeseenChair:
             Invitation.objects.filter(meeting=meeting, person__isnull=False, rsvp__in=ABSENT_ANSWERS)
             .values_list("person_id", flat=True))
     instance = meeting.instance
+    # The chair every other place names (meetings.services.meeting_chair): the register once taken, else the
+    # answers; and apart, the one expected if everybody came.
     seats = None if instance.is_group else troika_seats(instance, day)  # one reading for both answers
-    return ForeseenChair(chair=acting_chair(instance, day, frozenset(absent_person_ids), seats),
+    return ForeseenChair(chair=meeting_chair(meeting, announced_absent=frozenset(absent_person_ids), seats=seats),
                          expected=acting_chair(instance, day, seats=seats))
 
 
@@ -364,14 +367,19 @@ class AnswerFacts:
     answer: str
     delivery: str
     messages_sent: int
+    seat_returned: bool = False  # as `AnswerRow.seat_returned`
 
 
 def answers_summary(meeting) -> dict:
     """`answers_overview` for the meeting page's panel (counts and the foreseen chair, not the roster): one
     narrow query instead of the roster's three."""
-    rows = [AnswerFacts(person_id, partner, rsvp, DELIVERY.get(state, "pending"), messages_sent)
-            for person_id, partner, rsvp, state, messages_sent in Invitation.objects.filter(meeting=meeting)
-            .order_by("pk").values_list("person_id", "partner", "rsvp", "state", "messages_sent")]
+    raw = list(Invitation.objects.filter(meeting=meeting).order_by("pk").values_list(
+        "pk", "person_id", "partner", "rsvp", "state", "messages_sent", "delegated_from_id"))
+    returned = {titular for _pk, _p, _pa, rsvp, state, _m, titular in raw
+                if titular and (rsvp == Invitation.Rsvp.DECLINED or state == Invitation.State.BOUNCED)}
+    rows = [AnswerFacts(person_id, partner, rsvp, DELIVERY.get(state, "pending"), messages_sent,
+                        seat_returned=pk in returned and rsvp == Invitation.Rsvp.NONE)
+            for pk, person_id, partner, rsvp, state, messages_sent, _titular in raw]
     return answers_overview(meeting, rows)
 
 

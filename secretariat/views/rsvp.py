@@ -47,7 +47,7 @@ def _closed(request, invitation):
             minutes = None
     return render(request, "secretariat/rsvp/closed.html", {
         "invitation": invitation, "meeting": meeting, "start": timezone.localtime(meeting.start),
-        "minutes": minutes}, status=409 if request.method == "POST" else 200)
+        "minutes": minutes}, status=400 if request.method == "POST" else 200)
 
 
 @login_not_required
