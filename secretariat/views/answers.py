@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from meetings.views._common import flash_refusal, meeting_for_manager
 from secretariat import selectors
 from secretariat.answers import answer_record
-from secretariat.exports import dicts_as_csv
+from secretariat.exports import answers_for_people_as_csv
 from secretariat.models import Invitation
 
 FILTERS = {
@@ -74,8 +74,8 @@ def _filename(meeting) -> str:
 @require_GET
 def roster_csv(request, pk):
     meeting = meeting_for_manager(request.user, pk)
-    response = HttpResponse(dicts_as_csv([row.as_dict() for row in selectors.meeting_answers(meeting)],
-                                         selectors.ROW_KEYS), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(answers_for_people_as_csv(selectors.meeting_answers(meeting)),
+                            content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(meeting)}"'
     return response
 
