@@ -87,6 +87,35 @@ def troika_seats(instance: Instance, on_date: datetime.date) -> TroikaSeats:
     return TroikaSeats(year=on_date.year, found=True, order=order)
 
 
+def troika_seats_many(wanted) -> dict[tuple[int, datetime.date], TroikaSeats]:
+    """`troika_seats` for many (instance, date) pairs in two queries whatever their number (list pages): the
+    Troïkas of the years, then their partners' titulars in those instances, filtered by date here."""
+    wanted = {(instance.pk, day): instance for instance, day in wanted}
+    if not wanted:
+        return {}
+    troikas = {t.year: t for t in Troika.objects.filter(year__in={day.year for _pk, day in wanted}).order_by()}
+    partner_ids = {pk for t in troikas.values() for pk in (t.lead_id, t.incoming_id, t.outgoing_id)}
+    mandates = list(Mandate.objects.filter(instance_id__in={pk for pk, _day in wanted}, role=Mandate.Role.TITULAR,
+                                           person__institution__partner__in=partner_ids)
+                    .select_related("person__institution__partner").order_by("person__last_name", "start"))
+    out = {}
+    for (instance_id, day) in wanted:
+        troika = troikas.get(day.year)
+        if troika is None:
+            out[(instance_id, day)] = TroikaSeats(year=day.year, found=False)
+            continue
+        titulars = {}
+        for m in mandates:
+            if m.instance_id == instance_id and m.start <= day and (m.end is None or m.end >= day):
+                titulars[m.person.institution.partner_id] = m.person  # as troika_seats: the last in order
+        members = [(Troika.Role.LEAD, troika.lead_id), (Troika.Role.INCOMING, troika.incoming_id),
+                   (Troika.Role.OUTGOING, troika.outgoing_id)]
+        out[(instance_id, day)] = TroikaSeats(year=day.year, found=True, order=tuple(
+            (role, titulars[pk].institution.partner if pk in titulars else None, titulars.get(pk))
+            for role, pk in members))
+    return out
+
+
 def acting_chair(instance: Instance, on_date: datetime.date, absent_person_ids=frozenset(),
                  seats: TroikaSeats | None = None) -> ChairResult:
     """`seats` (from `troika_seats`, same instance and date) saves reading the Troïka again for other absences."""

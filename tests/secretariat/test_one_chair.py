@@ -32,8 +32,10 @@ def everywhere(client, meeting) -> dict[str, str]:
     top = re.search(r'<dd id="chair">(.*?)</dd>', html, re.S).group(1).strip()
     panel = re.search(r'<p id="foreseen-chair">(.*?)</p>', html, re.S)
     convocation = pdf_text(client.get(reverse("secretariat:report_convocation", args=[meeting.pk])).content)
+    dashboard = client.get(reverse("secretariat:dashboard")).content.decode()
+    on_dashboard = re.search(r'<span class="small chair">(.*?)</span>', dashboard, re.S)
     return {"top": top, "panel": re.sub(r"<[^>]+>", "", panel.group(1)) if panel else "",
-            "convocation": convocation}
+            "convocation": convocation, "dashboard": on_dashboard.group(1) if on_dashboard else ""}
 
 
 def test_rule_T4_page_panel_digest_and_convocation_name_the_same_chair_from_the_answers(
@@ -49,6 +51,7 @@ def test_rule_T4_page_panel_digest_and_convocation_name_the_same_chair_from_the_
     assert seen["top"].replace("&#x27;", "'") == chair
     assert chair in seen["panel"].replace("&#x27;", "'")
     assert f"La réunion sera présidée par {chair}." in seen["convocation"]
+    assert chair in seen["dashboard"].replace("&#x27;", "'")
     assert send_daily_digest() is True
     assert f"La présidence reviendrait à {chair}." in mail.outbox[-1].body
     digest_line = next(line for line in mail.outbox[-1].body.splitlines() if "présidence reviendrait" in line)
@@ -71,6 +74,7 @@ def test_rule_T4_the_register_once_taken_decides_over_the_answers(world, client,
     client.force_login(secretariat_user)
     seen = everywhere(client, meeting)
     assert seen["top"].startswith(lead.full_name) and lead.full_name in seen["convocation"]
+    assert seen["dashboard"].startswith(f"Présidence prévue\u202f: {lead.full_name}")
 
 
 def test_rule_T4_nobody_of_the_troika_is_said_in_words(world, client, secretariat_user):
