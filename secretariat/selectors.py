@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from core.prepared import ModelReader, column, fetch_prepared, table
 from instances.models import Instance
 from meetings.models import AgendaItem, Attendance, Meeting
-from meetings.services import meeting_chair
+from meetings.services import meeting_chair, register_absences
 from membership.chair import ChairResult, acting_chair, troika_seats, troika_seats_many
+from membership.models import Mandate
 from secretariat.models import DistributionEntry, Invitation
 
 ROLE_LABELS = {
@@ -410,8 +411,8 @@ def chair_changes(meetings) -> list[tuple]:
 
 def chairs_by_meeting(meetings) -> dict:
     """{meeting id: ChairResult}: `meetings.services.meeting_chair` for a list page (the dashboard), in a fixed
-    number of queries whatever the number of meetings: the announced absences, which meetings have a register,
-    the groups' leaders, the Troïkas and their titulars."""
+    number of queries whatever the number of meetings: the announced absences, the registers, the members of
+    the instances with a register, the groups' leaders, the recorded chairs, the Troïkas and their titulars."""
     meetings = list(meetings)
     ids = [m.pk for m in meetings]
     absent: dict[int, set] = {}
@@ -419,20 +420,31 @@ def chairs_by_meeting(meetings) -> dict:
                                                             rsvp__in=ABSENT_ANSWERS).order_by()
                                   .values_list("meeting_id", "person_id")):
         absent.setdefault(meeting_id, set()).add(person_id)
-    with_register = set(Attendance.objects.filter(meeting_id__in=ids).order_by()
-                        .values_list("meeting_id", flat=True).distinct())
+    lines: dict[int, list] = {}
+    for line in Attendance.objects.filter(meeting_id__in=ids).order_by():
+        lines.setdefault(line.meeting_id, []).append(line)
     prefetch_related_objects([m.instance for m in meetings if m.instance.is_group], "leader_partner",
                              "co_lead_partner", "leader_person__institution__partner",
                              "co_lead_person__institution__partner")
-    recorded = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
-    simple = [m for m in meetings if m.pk not in with_register and m.status not in recorded]
-    seats = troika_seats_many((m.instance, meeting_date(m)) for m in simple if not m.instance.is_group)
+    recorded = [m for m in meetings if m.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)]
+    prefetch_related_objects(recorded, "chair_person", "chair_partner")
+    recorded_ids = {m.pk for m in recorded}
+    with_register = [m for m in meetings if m.pk in lines and m.pk not in recorded_ids]
+    mandates = list(Mandate.objects.filter(instance_id__in={m.instance_id for m in with_register}).order_by()
+                    .values_list("instance_id", "person_id", "start", "end")) if with_register else []
+    seats = troika_seats_many((m.instance, meeting_date(m)) for m in meetings
+                              if m.pk not in recorded_ids and not m.instance.is_group)
     out = {}
-    simple_ids = {m.pk for m in simple}
     for m in meetings:
-        if m.pk in simple_ids:
-            out[m.pk] = meeting_chair(m, [], announced_absent=absent.get(m.pk, set()),
-                                      seats=seats.get((m.instance_id, meeting_date(m))))
+        day = meeting_date(m)
+        if m.pk in recorded_ids:
+            out[m.pk] = meeting_chair(m)  # the recorded chair: no query left to run
+            continue
+        if m.pk in lines:
+            members = {person for instance, person, start, end in mandates
+                       if instance == m.instance_id and start <= day and (end is None or end >= day)}
+            gone = register_absences(m, lines[m.pk], members, announced=True)
         else:
-            out[m.pk] = meeting_chair(m)  # a register or a recorded chair: rare among meetings to come
+            gone = absent.get(m.pk, set())
+        out[m.pk] = acting_chair(m.instance, day, frozenset(gone), seats.get((m.instance_id, day)))
     return out

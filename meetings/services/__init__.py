@@ -20,6 +20,7 @@ from meetings.services.attendance import (
     expected_from_answers,
     meeting_chair,
     member_partners,
+    register_absences,
     register_chair,
     representation_error,
     represented_partners,
@@ -59,6 +60,6 @@ __all__ = [
     "item_presenters", "meeting_approve_minutes", "meeting_cancel", "meeting_convene", "meeting_create",
     "meeting_follow_up_actions", "meeting_mark_held", "meeting_presenters", "meeting_propose_agenda",
     "meeting_reschedule", "meeting_update", "member_partners", "minutes_save", "referral_conclude",
-    "referral_request", "referral_schedule", "referral_self_seize", "register_chair", "represented_partners",
+    "referral_request", "referral_schedule", "referral_self_seize", "register_absences", "register_chair", "represented_partners",
     "representation_error", "return_concluded_referrals",
 ]

@@ -195,17 +195,23 @@ def register_chair(meeting: Meeting, lines=None, *, announced: bool = False) -> 
     day = meeting_day(meeting)
     absent: set[int] = set()
     if lines:
-        present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
-        # A line the answers left "absent" only because nobody answered is not a known absence yet.
-        if announced:
-            present |= {line.person_id for line in lines
-                        if not line.confirmed and line.status == Attendance.Status.ABSENT}
         members = set(Mandate.objects.active_on(day).filter(instance=instance).order_by()
                       .values_list("person_id", flat=True))  # a set: the model's ordering would only add joins
-        members |= {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
-        members |= {line.person_id for line in lines}
-        absent = members - present
+        absent = register_absences(meeting, lines, members, announced=announced)
     return acting_chair(instance, day, absent)
+
+
+def register_absences(meeting: Meeting, lines, members, *, announced: bool) -> set[int]:
+    """Who the register says is absent: the instance's members (and the group's leaders) not marked present.
+    With `announced`, a line the answers left "absent" only because nobody answered is not a known absence."""
+    present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
+    if announced:
+        present |= {line.person_id for line in lines
+                    if not line.confirmed and line.status == Attendance.Status.ABSENT}
+    instance = meeting.instance
+    members = set(members) | {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
+    members |= {line.person_id for line in lines}
+    return members - present
 
 
 def recorded_chair(meeting: Meeting) -> ChairResult:

@@ -48,6 +48,8 @@ def test_rule_T4_page_panel_digest_and_convocation_name_the_same_chair_from_the_
     answer_record(invitation=d.row(meeting, lead), answer="declined", channel="link")
     chair = f"{incoming.full_name} (Allemagne, suppléance du chef de file de l'année, en l'absence du chef de file)"
     seen = everywhere(client, meeting)
+    # The dashboard's bulk reading and the one function agree.
+    assert selectors.chairs_by_meeting([meeting])[meeting.pk] == meeting_services.meeting_chair(meeting)
     assert seen["top"].replace("&#x27;", "'") == chair
     assert chair in seen["panel"].replace("&#x27;", "'")
     assert f"La réunion sera présidée par {chair}." in seen["convocation"]
@@ -71,6 +73,7 @@ def test_rule_T4_the_register_once_taken_decides_over_the_answers(world, client,
     meeting_services.attendance_record(meeting=meeting, person=lead, status=Attendance.Status.PRESENT)
     assert meeting_services.meeting_chair(meeting).person == lead
     assert selectors.foreseen_chair(meeting).chair.person == lead
+    assert selectors.chairs_by_meeting([meeting])[meeting.pk] == meeting_services.meeting_chair(meeting)
     client.force_login(secretariat_user)
     seen = everywhere(client, meeting)
     assert seen["top"].startswith(lead.full_name) and lead.full_name in seen["convocation"]
