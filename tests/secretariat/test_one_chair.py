@@ -88,3 +88,31 @@ def test_rule_T4_nobody_of_the_troika_is_said_in_words(world, client, secretaria
     seen = everywhere(client, meeting)
     assert "aucun membre de la Troïka" in seen["top"].lower() or "troïka" in seen["top"].lower()
     assert not RULE_CODE.search(seen["top"]) and not RULE_CODE.search(seen["convocation"])
+
+
+def test_rule_T3_with_no_answer_and_no_register_the_chef_de_file_chairs(world):
+    meeting = world["meeting"]
+    chair = meeting_services.meeting_chair(meeting)
+    assert chair.person == world["titulars"]["Espagne"] and chair.summary.startswith(
+        f"{world['titulars']['Espagne'].full_name} (Espagne, ")
+
+
+def test_rule_T5_in_the_ga_the_troikas_ambassadors_chair_from_the_answers(world, django_capture_on_commit_callbacks):
+    from secretariat import services
+    from tests.factories import ga
+    from tests.secretariat.factories import person, proposed, seat
+
+    ambassadors = {}
+    for p in world["partners"]:
+        if p.name in ("Espagne", "Allemagne", "Irlande"):
+            ambassadors[p.name] = person(p, function="ambassador")
+            seat(ambassadors[p.name], ga(), "titular")
+    meeting = proposed(ga(), days=14)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitations_send(meeting=meeting)
+    assert meeting_services.meeting_chair(meeting).person == ambassadors["Espagne"]
+    answer_record(invitation=d.row(meeting, ambassadors["Espagne"]), answer="declined", channel="calendar")
+    # Parallelism of forms: the deputy lead's ambassador, not its head of cooperation in the GEC.
+    chair = meeting_services.meeting_chair(meeting)
+    assert chair.person == ambassadors["Allemagne"] and chair.person != world["titulars"]["Allemagne"]
+    assert selectors.foreseen_chair(meeting).chair == chair
