@@ -10,20 +10,23 @@ MANAGE_MEETINGS = "instances.manage_meetings"
 
 
 def sync_leader_permissions(instance) -> None:
-    """Grant `manage_meetings` on a GT/GD to the login accounts of its leader and co-lead, withdraw it from others.
+    """Grant `manage_meetings` on a GT/GD to the active login accounts of its leader and co-lead, withdraw it from
+    others (a disabled account loses it, and finds it again when enabled).
 
-    Called whenever the leadership changes (admin, importer, services); safe to call repeatedly.
+    Called whenever the leadership changes (`instances.services.instance_set_leadership`, the importer) or a
+    person's account is linked, unlinked, disabled or enabled (`membership.services.person_account_changed`);
+    safe to call repeatedly.
     """
+    User = get_user_model()
     wanted = set()
     if instance.is_group:
-        for person in (instance.leader_person, instance.co_lead_person):
-            if person is not None and person.user_id is not None:
-                wanted.add(person.user_id)
+        leaders = [p for p in (instance.leader_person, instance.co_lead_person) if p is not None and p.user_id]
+        wanted = set(User.objects.filter(pk__in=[p.user_id for p in leaders], is_active=True)
+                     .values_list("pk", flat=True)) if leaders else set()
     current = {
         u.pk
         for u in get_users_with_perms(instance, only_with_perms_in=["manage_meetings"], with_group_users=False)
     }
-    User = get_user_model()
     for user in User.objects.filter(pk__in=current - wanted):
         remove_perm(MANAGE_MEETINGS, user, instance)
     for user in User.objects.filter(pk__in=wanted - current):

@@ -6,7 +6,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DateTimeField, F, IntegerField, Value, When
+from django.db.models import Case, DateTimeField, Exists, F, IntegerField, OuterRef, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -241,6 +241,14 @@ class ActionForm(forms.Form):
         self.meeting = meeting
         self.fields["decision"].queryset = meeting.decisions.all()
         self.fields["owner_person"].widget.attrs["data-owner-of"] = self.add_prefix("owner_partner")
+        # The meeting's invitees and their partners first (those the action is most likely for), then the rest.
+        self.fields["owner_partner"].queryset = Partner.objects.annotate(
+            invited=Exists(meeting.invitations.filter(person__institution__partner=OuterRef("pk")))
+        ).order_by("-invited", "name")
+        invited = Exists(meeting.invitations.filter(person=OuterRef("pk")))
+        self.fields["owner_person"].queryset = (
+            self.fields["owner_person"].queryset.annotate(invited=invited)
+            .order_by("-invited", "institution__partner__name", "last_name", "first_name"))
         partner_id = self.data.get(self.add_prefix("owner_partner")) if self.is_bound else None
         if partner_id and str(partner_id).isdigit():
             # Only the chosen partner's people (A ModelChoiceField then refuses anyone else).

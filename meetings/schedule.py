@@ -44,11 +44,47 @@ def planned_dates(instance: Instance, year: int) -> list[datetime.date]:
 
 
 class ScheduleResult(list):
-    """The meetings created, and how many planned dates were skipped because they are already past."""
+    """The meetings created, and how many planned dates were skipped: already past, or already with a meeting
+    of the instance (`planned` is the number of dates the instance's rule gives for the year)."""
 
-    def __init__(self, created=(), skipped_past: int = 0):
+    def __init__(self, created=(), skipped_past: int = 0, already_held: int = 0, planned: int | None = None):
         super().__init__(created)
         self.skipped_past = skipped_past
+        self.already_held = already_held
+        self.planned = len(self) + skipped_past + already_held if planned is None else planned
+
+
+def schedule_outcome(result: ScheduleResult, *, instance: Instance, year: int) -> list[tuple[str, str]]:
+    """[(level, sentence)]: what generating the year really did, and when nothing was created, why and what the
+    secretariat can do instead — in the active language."""
+    out = []
+    if result:
+        out.append(("success", ngettext("%(count)d meeting was created.", "%(count)d meetings were created.",
+                                        len(result)) % {"count": len(result)}))
+    elif result.planned == 0:
+        out.append(("info", _("No meeting was created: %(instance)s has no periodicity that plans ordinary "
+                              "meetings. Create its meetings one by one (“New meeting”).")
+                    % {"instance": instance.code}))
+    elif result.already_held == 0:
+        out.append(("info", _("No meeting was created for %(year)d: the dates its rule plans are all past. Add "
+                              "the meetings still needed one by one (“New meeting”), or convene an extraordinary "
+                              "meeting.") % {"year": year}))
+    elif result.skipped_past == 0:
+        out.append(("info", _("No meeting was created: every date planned for %(year)d already has its meeting.")
+                    % {"year": year}))
+    else:
+        out.append(("info", _("No meeting was created for %(year)d: the planned dates are either past or already "
+                              "have their meeting. Add any other meeting by hand (“New meeting”), or convene an "
+                              "extraordinary meeting.") % {"year": year}))
+    if result.skipped_past:
+        out.append(("info", ngettext("%(count)d date already past was skipped.",
+                                     "%(count)d dates already past were skipped.",
+                                     result.skipped_past) % {"count": result.skipped_past}))
+    if result.already_held and result:
+        out.append(("info", ngettext("%(count)d date already had its meeting.",
+                                     "%(count)d dates already had their meeting.",
+                                     result.already_held) % {"count": result.already_held}))
+    return out
 
 
 @transaction.atomic
@@ -75,9 +111,11 @@ def generate_year(*, instance: Instance, year: int, created_by=None,
     }
     duration = datetime.timedelta(minutes=instance.meeting_duration_minutes)
     notice = datetime.timedelta(days=instance.proposal_days_before)
-    created, skipped_past = [], 0
-    for day in planned_dates(instance, year):
+    created, skipped_past, already_held = [], 0, 0
+    dates = planned_dates(instance, year)
+    for day in dates:
         if day in taken:
+            already_held += 1
             continue
         start = datetime.datetime.combine(day, instance.meeting_time, tzinfo=BAMAKO)
         if start <= now:
@@ -89,7 +127,7 @@ def generate_year(*, instance: Instance, year: int, created_by=None,
         deadline = max(start - notice, now) if notice else None
         created.append(meeting_create(instance=instance, title=title, start=start, end=start + duration,
                                       proposal_deadline=deadline, created_by=created_by))
-    return ScheduleResult(created, skipped_past)
+    return ScheduleResult(created, skipped_past, already_held, planned=len(dates))
 
 
 # A past meeting counts once it was convened (it took place, or waits to be marked held); a past draft or

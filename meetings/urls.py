@@ -1,11 +1,12 @@
 from django.urls import path
 
-from meetings.views import agenda, pages, records, referrals
+from meetings.views import agenda, groups, pages, records, referrals
 
 app_name = "meetings"
 urlpatterns = [
     path("", pages.meeting_list, name="list"),
     path("new/", pages.meeting_create, name="create"),
+    path("my-groups/", groups.my_groups, name="my_groups"),
     path("schedule/", pages.schedule_generate, name="schedule"),
     path("actions/", records.action_register, name="actions"),
     path("actions/<int:pk>/done/", records.action_done, name="action_done"),

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from instances.permissions import sync_permissions_led_by
 from membership import admin_directory  # noqa: F401  (registers the Instance and Troïka pages)
 from membership.accounts import admin as accounts_admin  # noqa: F401  (the user page, through account services)
 from membership.accounts.services import login_linked
@@ -17,7 +16,7 @@ from membership.forms import (
     PersonAdminForm,
 )
 from membership.models import Institution, Mandate, Partner, Person
-from membership.services import person_clear_email_failure
+from membership.services import person_account_changed, person_clear_email_failure
 
 
 class MandateStatusFilter(admin.SimpleListFilter):
@@ -88,13 +87,13 @@ class PersonAdmin(SimpleHistoryAdmin):
     inlines = [PersonMandateInline]
 
     def save_model(self, request, obj, form, change):
+        previous = form.initial.get("user") if change else None
         super().save_model(request, obj, form, change)
         if "user" in form.changed_data:  # a group leader's account gains or loses the group
-            sync_permissions_led_by(obj)
+            person_account_changed(person=obj, previous_user_id=previous)
             # Who a login belongs to changed: a security event, told to the accounts' addresses.
-            previous_pk = form.initial.get("user")
-            previous = get_user_model().objects.filter(pk=previous_pk).first() if previous_pk else None
-            login_linked(person=obj, previous_user=previous, user=obj.user, by=request.user)
+            previous_user = get_user_model().objects.filter(pk=previous).first() if previous else None
+            login_linked(person=obj, previous_user=previous_user, user=obj.user, by=request.user)
         if "email" in form.changed_data and obj.email_failed_at is not None:  # a corrected address
             person_clear_email_failure(person=obj)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from instances.models import Instance, Troika
 from membership.models import Mandate
+
+RULE_CODE = re.compile(r"\s*\((?:[ITMA]\d+(?:[–-][ITMA]?\d+)?)\)")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,34 @@ class ChairResult:
     @property
     def has_chair(self) -> bool:
         return self.person is not None
+
+    @property
+    def capacity(self) -> str:
+        """In words, the capacity in which the chair presides (no rule code: partners read it)."""
+        capacities = {
+            Troika.Role.LEAD: _("lead of the year"),
+            Troika.Role.INCOMING: _("deputy lead of the year, in the lead's absence"),
+            Troika.Role.OUTGOING: _("outgoing lead, as interim"),
+            "leader": _("group leader"),
+            "co_lead": _("co-lead, in the leader's absence"),
+        }
+        return str(capacities.get(self.role, ""))
+
+    @property
+    def summary(self) -> str:
+        """The one way every page, e-mail and PDF names the chair: "Elena Andersen (Banque mondiale, lead of
+        the year)" — the name once, the partner and the capacity in brackets; or why nobody chairs, in words."""
+        if self.person is None:
+            return self.plain_reason
+        partner = self.partner.name if self.partner is not None else ""
+        inside = ", ".join(part for part in (partner, self.capacity) if part)
+        name = getattr(self.person, "full_name", None) or str(self.person)
+        return f"{name} ({inside})" if inside else name
+
+    @property
+    def plain_reason(self) -> str:
+        """The reason without its rule code (recorded reasons carry one): the code stays in `rule`."""
+        return RULE_CODE.sub("", str(self.reason)).strip()
 
 
 @dataclass(frozen=True)
@@ -54,6 +85,35 @@ def troika_seats(instance: Instance, on_date: datetime.date) -> TroikaSeats:
     order = tuple((role, titulars[pk].institution.partner if pk in titulars else None, titulars.get(pk))
                   for role, pk in members)
     return TroikaSeats(year=on_date.year, found=True, order=order)
+
+
+def troika_seats_many(wanted) -> dict[tuple[int, datetime.date], TroikaSeats]:
+    """`troika_seats` for many (instance, date) pairs in two queries whatever their number (list pages): the
+    Troïkas of the years, then their partners' titulars in those instances, filtered by date here."""
+    wanted = {(instance.pk, day): instance for instance, day in wanted}
+    if not wanted:
+        return {}
+    troikas = {t.year: t for t in Troika.objects.filter(year__in={day.year for _pk, day in wanted}).order_by()}
+    partner_ids = {pk for t in troikas.values() for pk in (t.lead_id, t.incoming_id, t.outgoing_id)}
+    mandates = list(Mandate.objects.filter(instance_id__in={pk for pk, _day in wanted}, role=Mandate.Role.TITULAR,
+                                           person__institution__partner__in=partner_ids)
+                    .select_related("person__institution__partner").order_by("person__last_name", "start"))
+    out = {}
+    for (instance_id, day) in wanted:
+        troika = troikas.get(day.year)
+        if troika is None:
+            out[(instance_id, day)] = TroikaSeats(year=day.year, found=False)
+            continue
+        titulars = {}
+        for m in mandates:
+            if m.instance_id == instance_id and m.start <= day and (m.end is None or m.end >= day):
+                titulars[m.person.institution.partner_id] = m.person  # as troika_seats: the last in order
+        members = [(Troika.Role.LEAD, troika.lead_id), (Troika.Role.INCOMING, troika.incoming_id),
+                   (Troika.Role.OUTGOING, troika.outgoing_id)]
+        out[(instance_id, day)] = TroikaSeats(year=day.year, found=True, order=tuple(
+            (role, titulars[pk].institution.partner if pk in titulars else None, titulars.get(pk))
+            for role, pk in members))
+    return out
 
 
 def acting_chair(instance: Instance, on_date: datetime.date, absent_person_ids=frozenset(),

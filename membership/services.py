@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from instances.models import Instance, Troika
+from instances.permissions import sync_permissions_led_by
 from membership import rules
 from membership.models import Mandate, Partner, Person
 
@@ -242,4 +243,31 @@ def person_clear_email_failure(*, person: Person) -> Person:
     """The address was corrected or proved to work again."""
     Person.objects.filter(pk=person.pk).update(email_failed_at=None, email_failure="")
     person.refresh_from_db(fields=["email_failed_at", "email_failure"])
+    return person
+
+
+def person_account_changed(*, person: Person, previous_user_id: int | None = None) -> None:
+    """THE one place where leadership follows a person's login account (T7): the groups the person leads or
+    co-leads give `manage_meetings` to their current, active account and take it from any other.
+
+    Every path that links, unlinks, disables or enables an account ends here: `person_link_account`
+    (activation, admin person page, demo data), the admin user page, `account_enable`, the lapse of accounts.
+    `previous_user_id` is the account the person had before, whose grants must go.
+    """
+    sync_permissions_led_by(person)
+    if previous_user_id and previous_user_id != person.user_id:
+        # The old account may also be another person's now: re-sync that person's groups too.
+        for other in Person.objects.filter(user_id=previous_user_id).exclude(pk=person.pk):
+            sync_permissions_led_by(other)
+
+
+@transaction.atomic
+def person_link_account(*, person: Person, user, reason: str = "") -> Person:
+    """Link a login account to a person (or unlink it with `user=None`) and move the leadership with it."""
+    previous = Person.objects.filter(pk=person.pk).values_list("user_id", flat=True).first()
+    person.user = user
+    if reason:
+        person._change_reason = reason
+    person.save(update_fields=["user"])
+    person_account_changed(person=person, previous_user_id=previous)
     return person

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from membership import rules
@@ -197,6 +197,8 @@ def answer_record(*, invitation: Invitation, answer: str, channel: str, by_user=
     invitation.delegated_to = None
     invitation.save(update_fields=ANSWER_FIELDS)
     detail = _("Answer recorded: %(answer)s.") % {"answer": invitation.get_rsvp_display()}
+    if answer == Invitation.Rsvp.DECLINED and invitation.delegated_from_id is not None:
+        seat_return_to_titular(deputy_row=invitation, why=SeatReturn.DECLINED)
     if stale:
         detail += " " + _("It was given for an earlier version of the meeting.")
     return AnswerOutcome(invitation, changed=changed, stale=stale, detail=detail)
@@ -278,6 +280,53 @@ def _take_back(invitation, *, channel, by_user, note, sequence, stale) -> Answer
     detail = _("You will attend after all: the delegation is withdrawn and %(name)s is told.") % {
         "name": deputy_row.name if deputy_row else "—"}
     return AnswerOutcome(invitation, changed=True, stale=stale, detail=detail)
+
+
+class SeatReturn:
+    """Why a delegated seat went back to the titular."""
+
+    DECLINED = "declined"
+    BOUNCED = "bounced"
+
+
+@transaction.atomic
+def seat_return_to_titular(*, deputy_row: Invitation, why: str) -> Invitation | None:
+    """M3 (GEC), M6 (GA), M8 (GT/GD): the deputy (binôme) who held the seat by delegation declined it, or their
+    invitation bounced: the seat returns to the titular's decision. Her answer goes back to "no answer", she
+    is e-mailed again in her language with her RSVP link and why, and until someone of the partner answers the
+    roster and the dashboard show the seat as not covered (`selectors.rsvp_summary`, `PartnerAnswers.status`). Returns the titular's row, or
+    None when the seat was not held by delegation any more (she took it back, or the meeting is closed).
+    """
+    titular = (Invitation.objects.select_for_update(of=("self",)).select_related("meeting__instance")
+               .filter(pk=deputy_row.delegated_from_id).first())
+    meeting = titular.meeting if titular is not None else None
+    if (titular is None or titular.rsvp != Invitation.Rsvp.DELEGATED or meeting.status == "cancelled"
+            or meeting.end < timezone.now()):
+        return None
+    titular.rsvp, titular.rsvp_at, titular.answer_channel, titular.answered_sequence = (
+        Invitation.Rsvp.NONE, None, "", None)
+    titular.delegated_to, titular.answer_note, titular.answered_by = None, "", None
+    with translation.override(titular.language or "fr"):
+        if why == SeatReturn.BOUNCED:
+            message = _("The invitation to %(name)s, to whom you delegated the seat of %(partner)s, could not be "
+                        "delivered: the seat is yours again. Please answer whether you will attend, or delegate "
+                        "to someone else if possible.")
+        else:
+            message = _("%(name)s, to whom you delegated the seat of %(partner)s, will not attend: the seat is "
+                        "yours again. Please answer whether you will attend.")
+        message = message % {"name": deputy_row.name, "partner": titular.partner or titular.name}
+    reset_to_message(titular, kind=Invitation.Kind.REQUEST, message=message)
+    titular._change_reason = f"seat returned: deputy {why}"
+    titular.save(update_fields=[*NEW_MESSAGE_FIELDS, *ANSWER_FIELDS])
+    invitations_queue([titular])
+    return titular
+
+
+def seat_return_after_bounce(invitation: Invitation) -> Invitation | None:
+    """The inbound mailbox's call when an invitation bounced permanently: a delegated seat goes back."""
+    if invitation.delegated_from_id is None:
+        return None
+    return seat_return_to_titular(deputy_row=invitation, why=SeatReturn.BOUNCED)
 
 
 # Thin names kept for the callers and tests written before the single entry point.

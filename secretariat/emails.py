@@ -14,6 +14,7 @@ from core.french import long_date
 from meetings.models import AgendaItem
 from secretariat.ics import invitation_calendar
 from secretariat.message_ids import make_message_id
+from secretariat.models import SeatRole
 from secretariat.rsvp import rsvp_url
 from secretariat.selectors import root_invitation
 
@@ -51,6 +52,19 @@ def _agenda_text(items, meeting) -> str:
     return "\n".join(lines)
 
 
+def answer_prompt(invitation) -> str:
+    """The line above the answer link, by the recipient's role (M3, M6, M8): only the one who holds the seat in
+    their own right may pass it on — a titular of the GEC or GA to the deputy, a group's expert to the binôme.
+    A deputy, a binôme, someone in copy or convened by delegation is only asked whether they will attend."""
+    if invitation.delegated_from_id is None:
+        group = invitation.meeting.instance.is_group
+        if invitation.role == SeatRole.TITULAR and not group:
+            return _("Please answer (attending, not attending, or delegate to your deputy):")
+        if invitation.role in (SeatRole.EXPERT, SeatRole.LEADER, SeatRole.CO_LEAD) and group:
+            return _("Please answer (attending, not attending, or delegate to your binôme):")
+    return _("Please answer (attending or not attending):")
+
+
 def invitation_message(invitation, *, items=None, shared: dict | None = None) -> EmailMultiAlternatives:
     """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL).
 
@@ -64,7 +78,7 @@ def invitation_message(invitation, *, items=None, shared: dict | None = None) ->
         context = {
             "invitation": invitation, "meeting": meeting, "instance_name": meeting.instance.name,
             "start": timezone.localtime(meeting.start), "end": timezone.localtime(meeting.end),
-            "items": items, "rsvp_url": link, "time_zone": settings.TIME_ZONE,
+            "items": items, "rsvp_url": link, "time_zone": settings.TIME_ZONE, "answer_prompt": answer_prompt(invitation),
             "secretariat_email": settings.SECRETARIAT_EMAIL, "meeting_url": meeting_url(meeting),
         }
         subject = _subject(invitation.kind, meeting)
@@ -87,7 +101,7 @@ def reminder_message(invitation) -> EmailMultiAlternatives:
     with translation.override(invitation.language or settings.LANGUAGE_CODE):
         context = {"invitation": invitation, "meeting": meeting, "start": timezone.localtime(meeting.start),
                    "rsvp_url": rsvp_url(invitation, issued_at=invitation.reminded_at or invitation.message_at),
-                   "time_zone": settings.TIME_ZONE}
+                   "time_zone": settings.TIME_ZONE, "answer_prompt": answer_prompt(invitation)}
         subject = _("Reminder: please answer — %(meeting)s") % {
             "meeting": f"{meeting.instance.code} — {meeting.title}"}
         text = render_to_string("secretariat/emails/reminder.txt", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,8 +27,16 @@ LABELS = {
 }
 
 
-def machine_row(row: dict) -> dict:
-    return {MACHINE_KEYS.get(key, key): row[key] for key in ROW_KEYS}
+# The names `distribution_list --format json` used before its codes said so: still emitted beside the new ones
+# until 0.3.0 (CHANGELOG.md), so that a script reading them keeps working for one release.
+OLD_MACHINE_KEYS = tuple(MACHINE_KEYS)
+
+
+def machine_row(row: dict, *, with_old_names: bool = False) -> dict:
+    out = {MACHINE_KEYS.get(key, key): row[key] for key in ROW_KEYS}
+    if with_old_names:
+        out |= {key: row[key] for key in OLD_MACHINE_KEYS}
+    return out
 
 
 def machine_keys() -> list[str]:
@@ -84,3 +93,29 @@ def snapshot_rows(snapshot) -> list[dict]:
 def dicts_as_csv(rows: list[dict], keys, *, delimiter: str = ",") -> str:
     """Any list of rows as CSV, with the same quoting and neutralisation of formula cells."""
     return csv_text(keys, ([row[key] for key in keys] for row in rows), delimiter=delimiter)
+
+
+# The answers roster as its page shows it: the page's column titles in the reader's language, labels in the
+# cells, and the codes apart in `_code` columns for whoever filters or counts (as `distribution_list` names them).
+ANSWER_COLUMNS = (
+    (gettext_lazy("Person"), "name"), (gettext_lazy("e-mail"), "email"), (gettext_lazy("partner"), "partner"),
+    (gettext_lazy("Role"), "role_label"), (gettext_lazy("To / cc"), "recipient_label"),
+    (gettext_lazy("Answer"), "answer_label"), (gettext_lazy("How"), "channel_label"),
+    (gettext_lazy("When"), "answered_on"), (gettext_lazy("delegated to"), "delegated_to"),
+    (gettext_lazy("Delivery"), "delivery_label"),
+)
+ANSWER_CODE_COLUMNS = (("role_code", "role"), ("recipient_code", "recipient"), ("answer_code", "answer"),
+                       ("channel_code", "channel"), ("delivery_code", "delivery"))
+
+
+def answers_for_people_as_csv(rows, *, delimiter: str = ",") -> str:
+    """The answers roster (`selectors.AnswerRow`s) as a spreadsheet, spreadsheet-safe like every export."""
+    def cell(row, attribute):
+        if attribute == "answered_on":
+            return timezone.localtime(row.answered_at).strftime("%Y-%m-%d %H:%M") if row.answered_at else ""
+        return str(getattr(row, attribute))
+
+    headers = [str(title) for title, _attribute in ANSWER_COLUMNS] + [code for code, _attr in ANSWER_CODE_COLUMNS]
+    return csv_text(headers, ([cell(row, attribute) for _title, attribute in ANSWER_COLUMNS]
+                              + [getattr(row, attribute) for _code, attribute in ANSWER_CODE_COLUMNS]
+                              for row in rows), delimiter=delimiter)

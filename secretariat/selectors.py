@@ -9,14 +9,16 @@ import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.prepared import ModelReader, column, fetch_prepared, table
 from instances.models import Instance
-from meetings.models import AgendaItem, Meeting
-from membership.chair import ChairResult, acting_chair, troika_seats
+from meetings.models import AgendaItem, Attendance, Meeting
+from meetings.services import meeting_chair, register_absences
+from membership.chair import ChairResult, acting_chair, troika_seats, troika_seats_many
+from membership.models import Mandate
 from secretariat.models import DistributionEntry, Invitation
 
 ROLE_LABELS = {
@@ -42,7 +44,7 @@ def meeting_date(meeting) -> datetime.date:
 def _personal_readers() -> tuple[ModelReader, ModelReader, ModelReader]:
     """What "Mes invitations" shows of an invitation, its meeting and the meeting's instance."""
     return (
-        ModelReader(Invitation, ("id", "meeting", "person", "rsvp", "delegated_to", "delegated_from")),
+        ModelReader(Invitation, ("id", "meeting", "person", "rsvp", "delegated_to", "delegated_from", "message")),
         ModelReader(Meeting, ("id", "instance", "title", "start", "end", "status", "place", "proposal_deadline")),
         ModelReader(Instance, ("id", "code", "kind")),
     )
@@ -132,10 +134,16 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
 def rsvp_summary(meeting_ids) -> dict[int, dict]:
     """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
     out: dict[int, dict] = {}
+    # "uncovered": titulars whose delegated seat came back (the deputy declined or bounced) and who have not
+    # answered since (M3/M6), counted in the same query through the deputy's row.
+    returned = (Q(rsvp=Invitation.Rsvp.NONE)
+                & (Q(delegation__rsvp=Invitation.Rsvp.DECLINED) | Q(delegation__state=Invitation.State.BOUNCED)))
     rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).order_by()  # no join for the model's order
-            .values("meeting_id", "rsvp").annotate(n=Count("id")))
+            .values("meeting_id", "rsvp").annotate(n=Count("id"), uncovered=Count("id", filter=returned)))
     for row in rows:
-        out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0))[row["rsvp"]] = row["n"]
+        summary = out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0) | {"uncovered": 0})
+        summary[row["rsvp"]] = row["n"]
+        summary["uncovered"] += row["uncovered"]
     return out
 
 
@@ -169,6 +177,8 @@ class AnswerRow:
     position: tuple
     # The current message went out again after an uncertain delivery: the person may have it twice.
     delivery_uncertain: bool = False
+    # A titular whose delegated seat came back (the deputy declined or bounced) and who has not answered yet.
+    seat_returned: bool = False
 
     @property
     def role_label(self) -> str:
@@ -217,6 +227,8 @@ class PartnerAnswers:
         answers = {row.answer for row in self.rows}
         if Invitation.Rsvp.ATTENDING in answers:
             return "represented"
+        if any(row.seat_returned for row in self.rows):
+            return "uncovered"  # M3/M6: the deputy declined the delegated seat, the titular has not decided
         if answers <= {Invitation.Rsvp.NONE}:
             return "silent"
         if answers <= set(ABSENT_ANSWERS):
@@ -261,6 +273,13 @@ def meeting_answers(meeting) -> list[AnswerRow]:
             out_of_office=i.out_of_office_at, note=i.answer_note, answered_by=answered_by,
             messages_sent=i.messages_sent, position=position, delivery_uncertain=i.delivery_uncertain,
         ))
+    # A deputy's seat that came back: the titular (the row it was delegated from) is flagged until she answers.
+    by_id = {row.invitation_id: row for row in rows}
+    for i in invitations:
+        titular = by_id.get(i.delegated_from_id)
+        if (titular is not None and titular.answer == Invitation.Rsvp.NONE
+                and (i.rsvp == Invitation.Rsvp.DECLINED or i.state == Invitation.State.BOUNCED)):
+            titular.seat_returned = True
     rows.sort(key=lambda row: (row.position, row.name))
     return rows
 
@@ -273,7 +292,7 @@ def by_partner(rows: list[AnswerRow]) -> list[PartnerAnswers]:
 
 
 def partner_counts(groups: list[PartnerAnswers]) -> dict[str, int]:
-    counts = {"represented": 0, "declined": 0, "silent": 0, "undecided": 0}
+    counts = {"represented": 0, "declined": 0, "silent": 0, "undecided": 0, "uncovered": 0}
     for group in groups:
         if group.partner:
             counts[group.status] += 1
@@ -326,8 +345,10 @@ def foreseen_chair(meeting, absent_person_ids=None) -> ForeseenChair:
             Invitation.objects.filter(meeting=meeting, person__isnull=False, rsvp__in=ABSENT_ANSWERS)
             .values_list("person_id", flat=True))
     instance = meeting.instance
+    # The chair every other place names (meetings.services.meeting_chair): the register once taken, else the
+    # answers; and apart, the one expected if everybody came.
     seats = None if instance.is_group else troika_seats(instance, day)  # one reading for both answers
-    return ForeseenChair(chair=acting_chair(instance, day, frozenset(absent_person_ids), seats),
+    return ForeseenChair(chair=meeting_chair(meeting, announced_absent=frozenset(absent_person_ids), seats=seats),
                          expected=acting_chair(instance, day, seats=seats))
 
 
@@ -347,14 +368,19 @@ class AnswerFacts:
     answer: str
     delivery: str
     messages_sent: int
+    seat_returned: bool = False  # as `AnswerRow.seat_returned`
 
 
 def answers_summary(meeting) -> dict:
     """`answers_overview` for the meeting page's panel (counts and the foreseen chair, not the roster): one
     narrow query instead of the roster's three."""
-    rows = [AnswerFacts(person_id, partner, rsvp, DELIVERY.get(state, "pending"), messages_sent)
-            for person_id, partner, rsvp, state, messages_sent in Invitation.objects.filter(meeting=meeting)
-            .order_by("pk").values_list("person_id", "partner", "rsvp", "state", "messages_sent")]
+    raw = list(Invitation.objects.filter(meeting=meeting).order_by("pk").values_list(
+        "pk", "person_id", "partner", "rsvp", "state", "messages_sent", "delegated_from_id"))
+    returned = {titular for _pk, _p, _pa, rsvp, state, _m, titular in raw
+                if titular and (rsvp == Invitation.Rsvp.DECLINED or state == Invitation.State.BOUNCED)}
+    rows = [AnswerFacts(person_id, partner, rsvp, DELIVERY.get(state, "pending"), messages_sent,
+                        seat_returned=pk in returned and rsvp == Invitation.Rsvp.NONE)
+            for pk, person_id, partner, rsvp, state, messages_sent, _titular in raw]
     return answers_overview(meeting, rows)
 
 
@@ -380,4 +406,45 @@ def chair_changes(meetings) -> list[tuple]:
             foreseen = foreseen_chair(meeting, absent[meeting.pk])
             if foreseen.changed:
                 out.append((meeting, foreseen))
+    return out
+
+
+def chairs_by_meeting(meetings) -> dict:
+    """{meeting id: ChairResult}: `meetings.services.meeting_chair` for a list page (the dashboard), in a fixed
+    number of queries whatever the number of meetings: the announced absences, the registers, the members of
+    the instances with a register, the groups' leaders, the recorded chairs, the Troïkas and their titulars."""
+    meetings = list(meetings)
+    ids = [m.pk for m in meetings]
+    absent: dict[int, set] = {}
+    for meeting_id, person_id in (Invitation.objects.filter(meeting_id__in=ids, person__isnull=False,
+                                                            rsvp__in=ABSENT_ANSWERS).order_by()
+                                  .values_list("meeting_id", "person_id")):
+        absent.setdefault(meeting_id, set()).add(person_id)
+    lines: dict[int, list] = {}
+    for line in Attendance.objects.filter(meeting_id__in=ids).order_by():
+        lines.setdefault(line.meeting_id, []).append(line)
+    prefetch_related_objects([m.instance for m in meetings if m.instance.is_group], "leader_partner",
+                             "co_lead_partner", "leader_person__institution__partner",
+                             "co_lead_person__institution__partner")
+    recorded = [m for m in meetings if m.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)]
+    prefetch_related_objects(recorded, "chair_person", "chair_partner")
+    recorded_ids = {m.pk for m in recorded}
+    with_register = [m for m in meetings if m.pk in lines and m.pk not in recorded_ids]
+    mandates = list(Mandate.objects.filter(instance_id__in={m.instance_id for m in with_register}).order_by()
+                    .values_list("instance_id", "person_id", "start", "end")) if with_register else []
+    seats = troika_seats_many((m.instance, meeting_date(m)) for m in meetings
+                              if m.pk not in recorded_ids and not m.instance.is_group)
+    out = {}
+    for m in meetings:
+        day = meeting_date(m)
+        if m.pk in recorded_ids:
+            out[m.pk] = meeting_chair(m)  # the recorded chair: no query left to run
+            continue
+        if m.pk in lines:
+            members = {person for instance, person, start, end in mandates
+                       if instance == m.instance_id and start <= day and (end is None or end >= day)}
+            gone = register_absences(m, lines[m.pk], members, announced=True)
+        else:
+            gone = absent.get(m.pk, set())
+        out[m.pk] = acting_chair(m.instance, day, frozenset(gone), seats.get((m.instance_id, day)))
     return out

@@ -93,6 +93,8 @@ class Expected:
 ANSWER_TO_STATUS = {"attending": Attendance.Status.PRESENT, "declined": Attendance.Status.EXCUSED,
                     "delegated": Attendance.Status.REPRESENTED}
 
+ANNOUNCED_ABSENT = ("declined", "delegated")  # the answers that announce an absence, for the chair (T4)
+
 
 def expected_from_answers(meeting: Meeting) -> dict[int, Expected]:
     """{person id: Expected}: declined → excused, delegated → represented by the delegate, attending → present.
@@ -193,17 +195,23 @@ def register_chair(meeting: Meeting, lines=None, *, announced: bool = False) -> 
     day = meeting_day(meeting)
     absent: set[int] = set()
     if lines:
-        present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
-        # A line the answers left "absent" only because nobody answered is not a known absence yet.
-        if announced:
-            present |= {line.person_id for line in lines
-                        if not line.confirmed and line.status == Attendance.Status.ABSENT}
         members = set(Mandate.objects.active_on(day).filter(instance=instance).order_by()
                       .values_list("person_id", flat=True))  # a set: the model's ordering would only add joins
-        members |= {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
-        members |= {line.person_id for line in lines}
-        absent = members - present
+        absent = register_absences(meeting, lines, members, announced=announced)
     return acting_chair(instance, day, absent)
+
+
+def register_absences(meeting: Meeting, lines, members, *, announced: bool) -> set[int]:
+    """Who the register says is absent: the instance's members (and the group's leaders) not marked present.
+    With `announced`, a line the answers left "absent" only because nobody answered is not a known absence."""
+    present = {line.person_id for line in lines if line.status == Attendance.Status.PRESENT}
+    if announced:
+        present |= {line.person_id for line in lines
+                    if not line.confirmed and line.status == Attendance.Status.ABSENT}
+    instance = meeting.instance
+    members = set(members) | {pk for pk in (instance.leader_person_id, instance.co_lead_person_id) if pk}
+    members |= {line.person_id for line in lines}
+    return members - present
 
 
 def recorded_chair(meeting: Meeting) -> ChairResult:
@@ -213,11 +221,28 @@ def recorded_chair(meeting: Meeting) -> ChairResult:
     )
 
 
-def current_acting_chair(meeting: Meeting, lines=None) -> ChairResult:
-    """The chair recorded once the meeting is held, otherwise the one the register gives now."""
+def announced_absences(meeting: Meeting) -> set[int]:
+    """The people whose answer says they will not come: declined, or delegated their seat (one query)."""
+    return set(meeting.invitations.filter(person__isnull=False, rsvp__in=ANNOUNCED_ABSENT)
+               .order_by().values_list("person_id", flat=True))
+
+
+def meeting_chair(meeting: Meeting, lines=None, *, announced_absent=None, seats=None) -> ChairResult:
+    """THE chair of a meeting, for every place that names it (page, answers panel, e-mails, PDFs), T3–T5, T7:
+    the one recorded once the meeting is held; else from the attendance register once it is taken; else from
+    the answers (declined and delegated are announced absences; `announced_absent` when the caller has read
+    them already, and `seats` the Troïka's); with no answer, the rules' order (the Troïka, the group's leaders)."""
     if meeting.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
         return recorded_chair(meeting)
-    return register_chair(meeting, lines, announced=True)
+    lines = _register(meeting, lines)
+    if lines:
+        return register_chair(meeting, lines, announced=True)
+    absent = announced_absences(meeting) if announced_absent is None else announced_absent
+    return acting_chair(meeting.instance, meeting_day(meeting), frozenset(absent), seats)
+
+
+# The name the pages and services used before `meeting_chair` decided for all of them.
+current_acting_chair = meeting_chair
 
 
 def member_partners(meeting: Meeting):

@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings import rules, services
@@ -24,7 +23,7 @@ from meetings.forms import (
 )
 from meetings.models import Document, Meeting
 from meetings.panels import meeting_panels
-from meetings.schedule import ga_meeting_count_warnings, generate_year
+from meetings.schedule import ga_meeting_count_warnings, generate_year, schedule_outcome
 from meetings.selectors import meeting_page
 from meetings.views._common import (
     flash_refusal,
@@ -113,16 +112,8 @@ def schedule_generate(request):
         except ValidationError as error:
             apply_validation_error(form, error, show_rule_ids=is_secretariat(request.user))
         else:
-            if created:
-                messages.success(request, ngettext(
-                    "%(count)d meeting was created.", "%(count)d meetings were created.", len(created)
-                ) % {"count": len(created)})
-            else:
-                messages.info(request, _("No meeting was created: the year already has its meetings."))
-            if created.skipped_past:
-                messages.info(request, ngettext(
-                    "%(count)d date already past was skipped.", "%(count)d dates already past were skipped.",
-                    created.skipped_past) % {"count": created.skipped_past})
+            for level, sentence in schedule_outcome(created, instance=instance, year=year):
+                messages.add_message(request, messages.SUCCESS if level == "success" else messages.INFO, sentence)
             if instance.kind == "GA":
                 for warning in ga_meeting_count_warnings(year):
                     messages.warning(request, warning)

@@ -1,11 +1,14 @@
-"""The admin's user page, through the account services: an e-mail changed is a security event, and an account
-disabled there (the "active" box unticked) loses its sessions as on every other path."""
+"""The admin's user page, through the account services: an e-mail changed is a security event, an account
+disabled there (the "active" box unticked) loses its sessions as on every other path, and the leadership of the
+groups its person leads follows the account when it is disabled or enabled (T7)."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from membership.accounts import services
+from membership.models import Person
+from membership.services import person_account_changed
 
 User = get_user_model()
 
@@ -20,6 +23,10 @@ class PortalUserAdmin(UserAdmin):
             services.login_email_changed(user=obj, previous_email=previous["email"], by=request.user)
         if previous["is_active"] and not obj.is_active:
             services.account_disable(user=obj, by_user=request.user, already_saved=True)
+        elif not previous["is_active"] and obj.is_active:
+            person = Person.objects.filter(user=obj).first()
+            if person is not None:
+                person_account_changed(person=person)
 
 
 if admin.site.is_registered(User):

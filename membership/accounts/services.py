@@ -36,12 +36,14 @@ from django_otp import devices_for_user
 from core import french
 from core.addresses import normalise_address
 from core.queue import enqueue_on_commit, publish
+from instances.models import Instance, InstanceUserObjectPermission
 from membership.accounts.emails import invitation_message, login_change_notice
 from membership.accounts.models import AccountEvent, AccountInvitation
 from membership.accounts.selectors import accounts_with_address, privileged_lookalikes
 from membership.accounts.tokens import new_token, token_digest
 from membership.models import Mandate, Person
 from membership.roles import SECRETARIAT_GROUP
+from membership.services import person_account_changed, person_link_account
 
 security_log = logging.getLogger("ptf.security")
 User = get_user_model()
@@ -297,11 +299,11 @@ def _invitation_accept(*, invitation: AccountInvitation, password: str):
     user.full_clean(exclude=["password"])
     user.save()
     if person is not None and person.user_id != user.pk:
-        person.user = user
-        person._change_reason = "account activated"
-        person.save(update_fields=["user"])
+        person_link_account(person=person, user=user, reason="account activated")
         if existing:
             login_linked(person=person, previous_user=None, user=user, by=user)
+    elif person is not None:
+        person_account_changed(person=person)  # linked before (by the SEG): the leadership follows all the same
     invitation.used_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["used_at", "user"])
@@ -340,6 +342,8 @@ def account_disable(*, user, by_user, reason: str = "", already_saved: bool = Fa
     AccountInvitation.objects.filter(Q(user=user) | Q(person=person) if person else Q(user=user),
                                      used_at__isnull=True, replaced_at__isnull=True).update(replaced_at=timezone.now())
     event_record(kind=AccountEvent.Kind.DISABLED, person=person, user=user, by=by_user, reason=reason)
+    if person is not None:
+        person_account_changed(person=person)  # a disabled leader no longer manages the group (T7)
     security_log.info("account disabled user=%s by=%s", user.get_username(),
                       by_user.get_username() if by_user is not None else "-")
     transaction.on_commit(lambda: sessions_end(user=user))
@@ -395,6 +399,13 @@ def login_email_changed(*, user, previous_email: str, by) -> None:
         % {"old": previous_email, "new": user.email})
 
 
+def leads_a_group(user) -> bool:
+    """Whether the account manages an active GT/GD's meetings (its person leads or co-leads it, T7)."""
+    return InstanceUserObjectPermission.objects.filter(
+        user=user, content_object__is_active=True,
+        content_object__kind__in=[Instance.Kind.GT, Instance.Kind.GD]).exists()
+
+
 @transaction.atomic
 def account_enable(*, person: Person, by_user):
     """The SEG gives back a disabled account (it stays open until a new mandate ends and its grace passes)."""
@@ -404,6 +415,7 @@ def account_enable(*, person: Person, by_user):
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
+        person_account_changed(person=person)
         event_record(kind=AccountEvent.Kind.ENABLED, person=person, user=user, by=by_user)
         security_log.info("account enabled user=%s by=%s", user.get_username(), by_user.get_username())
     return user
@@ -449,6 +461,7 @@ def accounts_disable_lapsed(*, today: datetime.date | None = None, grace_days: i
                 continue
             locked.is_active = False
             locked.save(update_fields=["is_active"])
+            person_account_changed(person=person)
             AccountInvitation.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
                 replaced_at=timezone.now())
             transaction.on_commit(functools.partial(sessions_end, user=locked))

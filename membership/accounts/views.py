@@ -178,7 +178,9 @@ def activate_password(request):
         request.session.pop(SESSION_TOKEN, None)
         messages.success(request, _("Your password is set. Sign in with your e-mail address %(email)s.")
                          % {"email": user.email})
-        return redirect(f"{reverse('login')}?{urlencode({'next': reverse('secretariat:my_invitations')})}")
+        # A group leader's first page is their groups (T7); everyone else's, their invitations.
+        first_page = "meetings:my_groups" if services.leads_a_group(user) else "secretariat:my_invitations"
+        return redirect(f"{reverse('login')}?{urlencode({'next': reverse(first_page)})}")
     return render(request, "membership/accounts/activate.html",
                   {"form": form, "login": account.email, "name": invitation.person or account.get_full_name()})
 

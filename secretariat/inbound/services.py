@@ -27,7 +27,7 @@ from core.addresses import address_key_or_empty, same_address
 from meetings.models import Meeting
 from membership.models import Person
 from membership.services import person_mark_email_failed
-from secretariat.answers import answer_record
+from secretariat.answers import answer_record, seat_return_after_bounce
 from secretariat.inbound.authentication import Authentication, authenticate, from_domain
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.parse import Kind, Parsed, parse_message
@@ -327,6 +327,7 @@ def _permanent_bounce(invitation, action: dict, params: dict) -> _Result:
     if invitation is None:
         return _Result(Outcome.BOUNCE, "bounce_permanent_person", params, attention=True)
     _mark_bounced(invitation, diagnostic)
+    seat_return_after_bounce(invitation)  # M3/M6: a deputy who cannot be reached gives the seat back
     return _Result(Outcome.BOUNCE, "bounce_permanent", params, attention=True, invitation=invitation,
                    meeting=invitation.meeting)
 

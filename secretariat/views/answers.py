@@ -17,7 +17,7 @@ from meetings.views._common import flash_refusal, meeting_for_manager
 from membership.roles import is_secretariat
 from secretariat import selectors
 from secretariat.answers import answer_record
-from secretariat.exports import dicts_as_csv
+from secretariat.exports import answers_for_people_as_csv
 from secretariat.inbound.models import InboundMessage
 from secretariat.models import Invitation
 
@@ -26,9 +26,11 @@ FILTERS = {
     "declined": lambda row: row.answer == Invitation.Rsvp.DECLINED,
     "delegated": lambda row: row.answer == Invitation.Rsvp.DELEGATED or bool(row.delegated_from),
     "failed": lambda row: row.delivery in ("failed", "bounced"),
+    "uncovered": lambda row: row.seat_returned,
 }
 FILTER_LABELS = {"none": gettext_lazy("No answer"), "declined": gettext_lazy("Declined"),
-                 "delegated": gettext_lazy("Delegated"), "failed": gettext_lazy("Not delivered")}
+                 "delegated": gettext_lazy("Delegated"), "failed": gettext_lazy("Not delivered"),
+                 "uncovered": gettext_lazy("Seat not covered")}
 ON_BEHALF_ANSWERS = [
     (Invitation.Rsvp.ATTENDING, gettext_lazy("attending")),
     (Invitation.Rsvp.DECLINED, gettext_lazy("declined")),
@@ -85,8 +87,8 @@ def _filename(meeting) -> str:
 @require_GET
 def roster_csv(request, pk):
     meeting = meeting_for_manager(request.user, pk)
-    response = HttpResponse(dicts_as_csv([row.as_dict() for row in selectors.meeting_answers(meeting)],
-                                         selectors.ROW_KEYS), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(answers_for_people_as_csv(selectors.meeting_answers(meeting)),
+                            content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(meeting)}"'
     return response
 

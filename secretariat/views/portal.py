@@ -26,7 +26,7 @@ from secretariat.answers import answer_record, delegation_options_for
 from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.reports.dashboard import dashboard_reports
-from secretariat.selectors import invitation_progress, personal_invitations, rsvp_summary
+from secretariat.selectors import chairs_by_meeting, invitation_progress, personal_invitations, rsvp_summary
 
 logger = logging.getLogger(__name__)
 OPEN_STATUSES = [Meeting.Status.DRAFT, Meeting.Status.AGENDA_PROPOSED, Meeting.Status.CONVENED]
@@ -97,7 +97,7 @@ def dashboard(request):
     convened_ids = [m.pk for m in upcoming if m.status == Meeting.Status.CONVENED]
     progress = invitation_progress(convened_ids)
     rsvps = rsvp_summary(convened_ids)
-    convening = [(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress]
+    convening = _with_chairs([(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress])
     actions = list(
         ActionItem.objects.filter(scope_actions(secretariat, instances), state=ActionItem.State.OPEN)
         .select_related("meeting__instance", "owner_partner", "owner_person").order_by("due_date", "pk")[:50]
@@ -116,6 +116,14 @@ def dashboard(request):
     })
 
 
+def _with_chairs(convening: list) -> list:
+    """Each convened meeting with the chair every other place names (`meeting_chair`), read for all at once."""
+    chairs = chairs_by_meeting([m for m, _p, _r in convening])
+    for m, _p, _r in convening:
+        m.foreseen_chair = chairs[m.pk]
+    return convening
+
+
 def scope_actions(secretariat: bool, instances) -> Q:
     return Q() if secretariat else Q(meeting__instance__in=instances)
 
@@ -128,7 +136,7 @@ def dashboard_progress(request):
                     .select_related("instance").order_by("start")[:40])
     progress = invitation_progress([m.pk for m in upcoming])
     rsvps = rsvp_summary([m.pk for m in upcoming])
-    convening = [(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress]
+    convening = _with_chairs([(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress])
     polling = any(p and not p["done"] for _m, p, _r in convening)
     template = ("secretariat/portal/_convening.html" if request.headers.get("HX-Request")
                 else "secretariat/portal/convening_page.html")

@@ -11,8 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from meetings.models import Meeting
-from membership.access import can_manage_instance
+from meetings.models import Meeting, Minutes
+from membership.access import can_manage_instance, can_view_minutes
 from secretariat import answers, services
 from secretariat.distribution import build_distribution_list
 from secretariat.exports import rows_as_vcard, rows_for_people_as_csv, snapshot_rows
@@ -33,6 +33,23 @@ def _link_error(request, error: RsvpLinkError):
     return render(request, "secretariat/rsvp/error.html", {"message": message}, status=410 if expired else 400)
 
 
+CLOSED_STATUSES = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED, Meeting.Status.CANCELLED)
+
+
+def _closed(request, invitation):
+    """A held, past or cancelled meeting: what was answered, and the approved minutes for those who may read
+    them (signed in), instead of answer buttons that could only be refused."""
+    meeting = invitation.meeting
+    minutes = None
+    if meeting.status == Meeting.Status.MINUTES_APPROVED and request.user.is_authenticated:
+        minutes = Minutes.objects.filter(meeting=meeting).select_related("meeting__instance").first()
+        if minutes is not None and not can_view_minutes(request.user, minutes):
+            minutes = None
+    return render(request, "secretariat/rsvp/closed.html", {
+        "invitation": invitation, "meeting": meeting, "start": timezone.localtime(meeting.start),
+        "minutes": minutes}, status=400 if request.method == "POST" else 200)
+
+
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def rsvp(request, token: str):
@@ -41,11 +58,14 @@ def rsvp(request, token: str):
         invitation = invitation_for_token(token)
     except RsvpLinkError as error:
         return _link_error(request, error)
+    meeting = invitation.meeting
+    if meeting.status in CLOSED_STATUSES or meeting.end < timezone.now():
+        return _closed(request, invitation)
     options = answers.delegation_options(invitation)
     delegate = options.candidates[0].person if options.possible else None
-    context = {"invitation": invitation, "meeting": invitation.meeting, "delegate": delegate,
+    context = {"invitation": invitation, "meeting": meeting, "delegate": delegate,
                "delegation": options,
-               "start": timezone.localtime(invitation.meeting.start),
+               "start": timezone.localtime(meeting.start),
                "preselected": request.GET.get("answer", "")}
     if request.method != "POST":
         return render(request, "secretariat/rsvp/confirm.html", context)

@@ -109,7 +109,8 @@ def test_people_csv_has_labels_and_machine_outputs_say_they_are_codes(world):
     out = StringIO()
     call_command("distribution_list", "GEC", "--format", "json", stdout=out)
     [row, *_] = json.loads(out.getvalue())
-    assert row["role_code"] == "titular" and "role" not in row
+    # The old name stays beside the new one for one release (CHANGELOG.md, 0.2.0).
+    assert row["role_code"] == "titular" and row["role"] == "titular"
 
 
 def test_distribution_list_errors_follow_language_code(settings):

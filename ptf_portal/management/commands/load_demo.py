@@ -26,6 +26,7 @@ from instances.permissions import sync_leader_permissions
 from membership.importer import import_directory
 from membership.models import Mandate, Person
 from membership.roles import SECRETARIAT_GROUP
+from membership.services import person_link_account
 from ptf_portal.two_factor import ensure_demo_device
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "membership" / "demo"
@@ -173,7 +174,6 @@ class Command(BaseCommand):
             raise CommandError(_("The demo directory lacks the person for the “%(user)s” account.")
                                % {"user": user.username})
         if person.user_id != user.pk:
-            Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
-            person.user = user
-            person._change_reason = CHANGE_REASON
-            person.save(update_fields=["user"])
+            for other in Person.objects.filter(user=user).exclude(pk=person.pk):
+                person_link_account(person=other, user=None, reason=CHANGE_REASON)
+            person_link_account(person=person, user=user, reason=CHANGE_REASON)

@@ -52,6 +52,8 @@ class Command(BaseCommand):
             on_date = timezone.localdate()
         rows = [e.as_row() for e in build_distribution_list(instance=instance, on_date=on_date, meeting=meeting_obj)]
         if fmt == "json":
-            self.stdout.write(json.dumps([machine_row(r) for r in rows], ensure_ascii=False, indent=2))
+            # role/recipient/partner_type: the old names of the *_code keys, kept until 0.3.0 (CHANGELOG.md).
+            self.stdout.write(json.dumps([machine_row(r, with_old_names=True) for r in rows], ensure_ascii=False,
+                                         indent=2))
         else:
             self.stdout.write(rows_as_csv(rows), ending="")
