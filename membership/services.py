@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.addresses import normalise_address
 from instances.models import Instance, Troika
 from membership import rules
 from membership.models import Mandate, Partner, Person
@@ -242,4 +243,15 @@ def person_clear_email_failure(*, person: Person) -> Person:
     """The address was corrected or proved to work again."""
     Person.objects.filter(pk=person.pk).update(email_failed_at=None, email_failure="")
     person.refresh_from_db(fields=["email_failed_at", "email_failure"])
+    return person
+
+
+@transaction.atomic
+def person_create(*, first_name: str, last_name: str, email: str, function: str, institution,
+                  language: str = Person.Language.FR) -> Person:
+    """A new person of the directory, outside the importer (the history generator's newcomers, for one)."""
+    person = Person(first_name=first_name, last_name=last_name, email=normalise_address(email), function=function,
+                    institution=institution, language=language)
+    person.full_clean()
+    person.save()
     return person

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.dates import parse_month
 from meetings import rules
 from meetings.compliance import compliance
+from meetings.forms import recent_window_start
 from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
 from membership.roles import is_secretariat, person_id_of, person_of
@@ -137,9 +138,12 @@ def dashboard_progress(request):
 
 @require_GET
 def my_invitations(request):
+    """The coming invitations and those of the last twelve months; `?period=all` shows every past one."""
     person_id = person_id_of(request.user)
     now = timezone.now()
-    rows = personal_invitations(person_id) if person_id is not None else []
+    everything = request.GET.get("period") == "all"
+    since = None if everything else recent_window_start(now)
+    rows = personal_invitations(person_id, since=since) if person_id is not None else []
     upcoming = [i for i in rows if i.meeting.end >= now]
     # Delegations and proposals are rare: they are fetched for the rows that have some, if any.
     prefetch_related_objects([i for i in rows if i.delegated_to_id], "delegated_to")
@@ -157,7 +161,7 @@ def my_invitations(request):
         invitation.my_proposals = proposals.get(invitation.meeting_id, [])
     past = [i for i in rows if i.meeting.end < now][::-1]
     return render(request, "secretariat/portal/my_invitations.html",
-                  {"has_person": person_id is not None, "upcoming": upcoming, "past": past})
+                  {"has_person": person_id is not None, "upcoming": upcoming, "past": past, "everything": everything})
 
 
 @require_POST
