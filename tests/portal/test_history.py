@@ -63,7 +63,7 @@ def test_seed_history_refuses_a_database_with_real_meetings(small_directory):
                    end=timezone.now() + datetime.timedelta(days=10, hours=2))
     with pytest.raises(RealDataError):
         seed_history(years=1)
-    with pytest.raises(CommandError, match="not written by the generator"):
+    with pytest.raises(CommandError, match="non écrites par le générateur"):  # French by default
         call_command("seed_history", "--years", "1", stdout=io.StringIO())
     assert Meeting.objects.count() == 1
     assert not Invitation.objects.exists()
