@@ -99,14 +99,15 @@ def dashboard(request):
     progress = invitation_progress(convened_ids)
     rsvps = rsvp_summary(convened_ids)
     convening = [(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress]
-    actions = list(
-        ActionItem.objects.filter(scope_actions(secretariat, instances), state=ActionItem.State.OPEN)
-        .select_related("meeting__instance", "owner_partner", "owner_person").order_by("due_date", "pk")[:50]
-    )
+    open_actions = ActionItem.objects.filter(scope_actions(secretariat, instances), state=ActionItem.State.OPEN)
+    # The card shows the first fifteen; how many are late is counted by the database, whatever their number.
+    actions = list(open_actions.select_related("meeting__instance", "owner_partner", "owner_person")
+                   .order_by("due_date", "pk")[:16])
+    late_count = open_actions.filter(due_date__lt=timezone.localdate()).count()
     prev_month = (first - datetime.timedelta(days=1)).replace(day=1)
     return render(request, "secretariat/portal/dashboard.html", {
         "secretariat": secretariat, "instances": instances, "upcoming": upcoming, "attention": attention,
-        "convening": convening, "actions": actions, "late_count": sum(1 for a in actions if a.is_late),
+        "convening": convening, "actions": actions, "late_count": late_count,
         "weeks": month_calendar(first, month_meetings), "month": first,
         "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
         "warnings": _compliance_warnings() if secretariat else None,
