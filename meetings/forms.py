@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
@@ -287,8 +288,32 @@ class ActionFilterForm(forms.Form):
 
 
 class MeetingFilterForm(forms.Form):
+    """The meeting list's filters; by default the window is the coming meetings and the last twelve months."""
+
+    ALL = "all"
     instance = forms.ModelChoiceField(label=_("Instance"), required=False, queryset=Instance.objects.all())
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("all"))] + Meeting.Status.choices)
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=[
+        ("", _("coming and last twelve months")), (ALL, _("all, from the first meeting"))])
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+
+    def window(self, qs, now):
+        """Filter `qs` (meetings) by the chosen instance, status and period (a year overrides the period)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("instance"):
+            qs = qs.filter(instance=data["instance"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("year"):
+            return qs.filter(start__year=data["year"])
+        if data.get("period") != self.ALL:
+            qs = qs.filter(start__gte=recent_window_start(now))
+        return qs
+
+
+def recent_window_start(now):
+    """The start of the default window of the lists that grow with history: twelve months back."""
+    return now - datetime.timedelta(days=365)
 
 
 def _split_at_now(qs):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("my-groups/", groups.my_groups, name="my_groups"),
     path("schedule/", pages.schedule_generate, name="schedule"),
     path("actions/", records.action_register, name="actions"),
+    path("actions.csv", records.action_register_csv, name="actions_csv"),
     path("actions/<int:pk>/done/", records.action_done, name="action_done"),
     path("documents/<int:pk>/", pages.document_download, name="document"),
     path("referrals/", referrals.referral_index, name="referrals"),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.addresses import normalise_address
 from instances.models import Instance, Troika
 from instances.permissions import sync_permissions_led_by
 from membership import rules
@@ -270,4 +271,15 @@ def person_link_account(*, person: Person, user, reason: str = "") -> Person:
         person._change_reason = reason
     person.save(update_fields=["user"])
     person_account_changed(person=person, previous_user_id=previous)
+    return person
+
+
+@transaction.atomic
+def person_create(*, first_name: str, last_name: str, email: str, function: str, institution,
+                  language: str = Person.Language.FR) -> Person:
+    """A new person of the directory, outside the importer (the history generator's newcomers, for one)."""
+    person = Person(first_name=first_name, last_name=last_name, email=normalise_address(email), function=function,
+                    institution=institution, language=language)
+    person.full_clean()
+    person.save()
     return person

@@ -60,14 +60,19 @@ def _personal_invitations_sql() -> str:
         FROM {table(Invitation)} inv
             INNER JOIN {table(Meeting)} m ON m.{column(Meeting, "id")} = inv.{column(Invitation, "meeting")}
             INNER JOIN {table(Instance)} i ON i.{column(Instance, "id")} = m.{column(Meeting, "instance")}
-        WHERE inv.{column(Invitation, "person")} = %s
+        WHERE inv.{column(Invitation, "person")} = %s AND m.{column(Meeting, "end")} >= %s
         ORDER BY m.{column(Meeting, "start")}, inv.{column(Invitation, "id")}
     """  # noqa: S608 (model table and column names only)
 
 
-def personal_invitations(person_id: int) -> list[Invitation]:
-    """One person's invitations, oldest meeting first, with their meeting and its instance, and `has_proposals`
-    (whether they proposed an agenda item to that meeting), in one statement.
+# "Since the beginning": before any meeting the portal can hold (core.dates keeps dates within 1990–2100).
+EVER = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC)
+
+
+def personal_invitations(person_id: int, since: datetime.datetime | None = None) -> list[Invitation]:
+    """One person's invitations to meetings ending at or after `since` (all of them when None), oldest meeting
+    first, with their meeting and its instance, and `has_proposals` (whether they proposed an agenda item to
+    that meeting), in one statement.
 
     The home page of every partner: written in SQL and prepared (core.prepared), because the ORM spent ~3 ms
     compiling this query and building its rows, the database ~0.1 ms answering it. The fields not read are
@@ -75,7 +80,8 @@ def personal_invitations(person_id: int) -> list[Invitation]:
     """
     invitation, meeting, instance = _personal_readers()
     found = []
-    for row in fetch_prepared("ptf_personal_invitations", _personal_invitations_sql(), [person_id]):
+    params = [person_id, since or EVER]
+    for row in fetch_prepared("ptf_personal_invitations", _personal_invitations_sql(), params):
         item, end = invitation.read_from(row)
         item.meeting, end = meeting.read_from(row, end)
         item.meeting.instance, end = instance.read_from(row, end)

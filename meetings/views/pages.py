@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.paging import paginate
 from meetings import rules, services
 from meetings.forms import (
     AgendaItemForm,
@@ -59,15 +60,13 @@ def _visible_meetings(user):
 
 @require_GET
 def meeting_list(request):
+    """The meetings a user may see: by default the coming ones and the last twelve months, a page at a time;
+    older ones through the period or the year (which meetings are visible is `_visible_meetings`' business)."""
     form = MeetingFilterForm(request.GET or None)
-    qs = _visible_meetings(request.user)
-    if form.is_valid():
-        if form.cleaned_data.get("instance"):
-            qs = qs.filter(instance=form.cleaned_data["instance"])
-        if form.cleaned_data.get("status"):
-            qs = qs.filter(status=form.cleaned_data["status"])
-    managed = list(managed_instances(request.user))
-    return render(request, "meetings/list.html", {"form": form, "meetings": qs[:200], "can_create": bool(managed)})
+    page = paginate(request, form.window(_visible_meetings(request.user), timezone.now()))
+    can_create = managed_instances(request.user).exists()
+    return render(request, "meetings/list.html", {"form": form, "meetings": page, "page": page,
+                                                  "can_create": can_create})
 
 
 def _instances_or_403(user):

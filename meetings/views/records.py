@@ -6,12 +6,16 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.csv_export import csv_text
+from core.paging import paginate
 from meetings import services
 from meetings.forms import ActionFilterForm, ActionForm, DecisionForm, MinutesForm, apply_validation_error
 from meetings.models import ActionItem, Attendance, Minutes
@@ -208,9 +212,8 @@ def action_done(request, pk):
     return to_meeting(action.meeting, "actions")
 
 
-@require_GET
-def action_register(request):
-    """The action register across meetings, filterable by instance, owner and state."""
+def _register_rows(request):
+    """The filter form and the actions this user may see under its filters (a queryset, not yet read)."""
     form = ActionFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     actions = services.action_register(instance=data.get("instance"), owner_partner=data.get("owner"),
@@ -219,8 +222,36 @@ def action_register(request):
     if not is_secretariat(user):
         visible = set(managed_instances(user).values_list("pk", flat=True)) | active_instance_ids(user)
         actions = actions.filter(meeting__instance_id__in=visible)
-    managed = set(managed_instances(user).values_list("pk", flat=True))
-    actions = list(actions[:500])
-    for action in actions:
+    return form, actions
+
+
+@require_GET
+def action_register(request):
+    """The action register across meetings, filterable by instance, owner and state, a page at a time."""
+    form, actions = _register_rows(request)
+    managed = set(managed_instances(request.user).values_list("pk", flat=True))
+    page = paginate(request, actions)
+    for action in page:
         action.can_close = action.meeting.instance_id in managed and action.state == ActionItem.State.OPEN
-    return render(request, "meetings/actions.html", {"form": form, "actions": actions})
+    return render(request, "meetings/actions.html", {"form": form, "actions": page, "page": page})
+
+
+ACTION_CSV_HEADER = ("instance", "meeting_date", "action", "owner_partner", "owner_person", "due_date", "state",
+                     "late", "done_at")
+
+
+@require_GET
+def action_register_csv(request):
+    """The whole register under the same filters, every row (the page shows fifty at a time)."""
+    _form, actions = _register_rows(request)
+    today = timezone.localdate()
+    rows = (
+        (a.meeting.instance.code, timezone.localtime(a.meeting.start).date().isoformat(), a.title,
+         a.owner_partner.name, str(a.owner_person or ""), a.due_date.isoformat(), a.state,
+         "yes" if a.state == ActionItem.State.OPEN and a.due_date < today else "no",
+         timezone.localtime(a.done_at).isoformat(timespec="minutes") if a.done_at else "")
+        for a in actions.iterator(chunk_size=2000)
+    )
+    response = HttpResponse(csv_text(ACTION_CSV_HEADER, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="actions.csv"'
+    return response

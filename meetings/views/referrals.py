@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.paging import paginate
 from meetings import services
 from meetings.forms import ReferralConcludeForm, ReferralForm, ReferralScheduleForm, apply_validation_error
 from meetings.models import ActionItem, Decision, Meeting, Referral
@@ -36,9 +37,9 @@ def referral_index(request):
     state = request.GET.get("state", "")
     if state not in Referral.State.values:
         state = ""
-    referrals = list(referral_list(state=state or None).filter(referral_scope(request.user))[:300])
+    page = paginate(request, referral_list(state=state or None).filter(referral_scope(request.user)))
     return render(request, "meetings/referrals.html", {
-        "referrals": referrals, "manage": manage, "state": state, "states": Referral.State.choices,
+        "referrals": page, "page": page, "manage": manage, "state": state, "states": Referral.State.choices,
         "ga_side": sees_referral_ga_side(request.user),
     })
 

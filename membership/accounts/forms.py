@@ -26,6 +26,7 @@ class AccessFilterForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.order_by("name"), required=False,
                                      empty_label=_("all"))
     state = forms.ChoiceField(label=_("Account"), choices=[("", _("all"))] + State.CHOICES, required=False)
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
 
 
 class InviteForm(AccessFilterForm):

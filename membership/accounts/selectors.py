@@ -31,7 +31,7 @@ class State:
     LABELS = dict(CHOICES)
 
 
-def people_access(*, instance=None, partner=None, state: str | None = None):
+def people_access(*, instance=None, partner=None, state: str | None = None, search: str = ""):
     """Every person of the directory with their account state, in one query.
 
     Annotations: `account_state`, `invited_at` / `invitation_expires` (the open invitation),
@@ -76,6 +76,8 @@ def people_access(*, instance=None, partner=None, state: str | None = None):
         qs = qs.filter(institution__partner=partner)
     if state:
         qs = qs.filter(account_state=state)
+    for word in (search or "").split()[:5]:
+        qs = qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
     return qs
 
 

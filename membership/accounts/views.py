@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.paging import paginate
 from membership.access import can_manage_accounts, can_manage_roles
 from membership.accounts import selectors, services
 from membership.accounts.forms import (
@@ -45,18 +46,21 @@ def _require(check, request):
 
 def _filters(form):
     data = form.cleaned_data if form.is_valid() else {}
-    return {"instance": data.get("instance"), "partner": data.get("partner"), "state": data.get("state") or None}
+    return {"instance": data.get("instance"), "partner": data.get("partner"), "state": data.get("state") or None,
+            "search": data.get("q") or ""}
 
 
 @require_GET
 def access_list(request):
     _require(can_manage_accounts, request)
     form = AccessFilterForm(request.GET or None)
-    people = list(selectors.people_access(**_filters(form))) if not form.errors else []
+    """Everyone of the directory with their account, fifty at a time; "invite everyone shown" means every
+    page of the filters."""
+    people = paginate(request, selectors.people_access(**_filters(form)) if not form.errors else Person.objects.none())
     for person in people:
         person.state_label = State.LABELS[person.account_state]
     return render(request, "membership/accounts/access.html", {
-        "form": form, "people": people, "query": request.GET.urlencode(), "State": State,
+        "form": form, "people": people, "page": people, "query": request.GET.urlencode(), "State": State,
     })
 
 
@@ -65,7 +69,7 @@ def access_invite(request):
     _require(can_manage_accounts, request)
     form = InviteForm(request.POST)
     back = reverse("membership:access")
-    filters = {k: request.POST.get(k, "") for k in ("instance", "partner", "state") if request.POST.get(k)}
+    filters = {k: request.POST.get(k, "") for k in ("instance", "partner", "state", "q") if request.POST.get(k)}
     if filters:
         back += "?" + urlencode(filters)
     if not form.is_valid():

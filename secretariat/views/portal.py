@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.dates import parse_month
 from meetings import rules
 from meetings.compliance import compliance
+from meetings.forms import recent_window_start
 from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
 from membership.roles import is_secretariat, person_id_of, person_of
@@ -98,14 +99,15 @@ def dashboard(request):
     progress = invitation_progress(convened_ids)
     rsvps = rsvp_summary(convened_ids)
     convening = _with_chairs([(m, progress.get(m.pk), rsvps.get(m.pk)) for m in upcoming if m.pk in progress])
-    actions = list(
-        ActionItem.objects.filter(scope_actions(secretariat, instances), state=ActionItem.State.OPEN)
-        .select_related("meeting__instance", "owner_partner", "owner_person").order_by("due_date", "pk")[:50]
-    )
+    open_actions = ActionItem.objects.filter(scope_actions(secretariat, instances), state=ActionItem.State.OPEN)
+    # The card shows the first fifteen; how many are late is counted by the database, whatever their number.
+    actions = list(open_actions.select_related("meeting__instance", "owner_partner", "owner_person")
+                   .order_by("due_date", "pk")[:16])
+    late_count = open_actions.filter(due_date__lt=timezone.localdate()).count()
     prev_month = (first - datetime.timedelta(days=1)).replace(day=1)
     return render(request, "secretariat/portal/dashboard.html", {
         "secretariat": secretariat, "instances": instances, "upcoming": upcoming, "attention": attention,
-        "convening": convening, "actions": actions, "late_count": sum(1 for a in actions if a.is_late),
+        "convening": convening, "actions": actions, "late_count": late_count,
         "weeks": month_calendar(first, month_meetings), "month": first,
         "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
         "warnings": _compliance_warnings() if secretariat else None,
@@ -145,9 +147,12 @@ def dashboard_progress(request):
 
 @require_GET
 def my_invitations(request):
+    """The coming invitations and those of the last twelve months; `?period=all` shows every past one."""
     person_id = person_id_of(request.user)
     now = timezone.now()
-    rows = personal_invitations(person_id) if person_id is not None else []
+    everything = request.GET.get("period") == "all"
+    since = None if everything else recent_window_start(now)
+    rows = personal_invitations(person_id, since=since) if person_id is not None else []
     upcoming = [i for i in rows if i.meeting.end >= now]
     # Delegations and proposals are rare: they are fetched for the rows that have some, if any.
     prefetch_related_objects([i for i in rows if i.delegated_to_id], "delegated_to")
@@ -165,7 +170,7 @@ def my_invitations(request):
         invitation.my_proposals = proposals.get(invitation.meeting_id, [])
     past = [i for i in rows if i.meeting.end < now][::-1]
     return render(request, "secretariat/portal/my_invitations.html",
-                  {"has_person": person_id is not None, "upcoming": upcoming, "past": past})
+                  {"has_person": person_id is not None, "upcoming": upcoming, "past": past, "everything": everything})
 
 
 @require_POST

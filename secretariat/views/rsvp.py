@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from meetings.forms import recent_window_start
 from meetings.models import Meeting, Minutes
 from membership.access import can_manage_instance, can_view_minutes
 from secretariat import answers, services
@@ -119,10 +120,15 @@ def distribution_vcard(request, meeting_id: int):
     return response
 
 
+# `?history=all` on a calendar feed's URL: every meeting since the first, not the last twelve months only.
+FEED_HISTORY_PARAMETER = "history"
+
+
 @login_not_required
 @require_http_methods(["GET", "HEAD"])  # some calendar clients ask HEAD before subscribing
 def calendar_feed(request, token: str):
-    """The person's invited meetings; the secret in the URL is the only credential."""
+    """The person's invited meetings of the last twelve months and all those to come (`?history=all`: every
+    meeting since the first); the secret in the URL is the only credential."""
     feed = CalendarFeedToken.objects.select_related("person").filter(token=token).first()
     if feed is None:
         raise Http404
@@ -130,5 +136,7 @@ def calendar_feed(request, token: str):
         Meeting.objects.filter(invitations__person=feed.person).exclude(status="draft")
         .select_related("instance").distinct().order_by("start")
     )
+    if request.GET.get(FEED_HISTORY_PARAMETER) != "all":
+        meetings = meetings.filter(end__gte=recent_window_start(timezone.now()))
     body = feed_calendar(meetings, name=_("PTF meetings — %(name)s") % {"name": feed.person.full_name})
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
