@@ -28,6 +28,15 @@ HOMOGRAPHS = {"Minutes", "minutes", "Place", "place", "Contact", "contact", "Mes
 VOWEL = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü"
 BAD_ELISION = re.compile(rf"(?<![\w'’-])(?:(?:[Dd]e|[Qq]ue|[Ll]e|[Ll]a)\s+[{VOWEL}]\w*|[Dd]e\s+les?\b)")
 BAD_CONTRACTION = re.compile(r"(?<![\w'’-])[Àà]\s+les?\b")
+# "7 Déc. 2026", "7 Décembre": French months are lower case (Django's "M" format capitalises them).
+MONTHS = ("Janv", "Févr", "Fév", "Mars", "Avr", "Mai", "Juin", "Juil", "Août", "Sept", "Oct", "Nov", "Déc", "Jan",
+          "Janvier", "Février", "Avril", "Juillet", "Septembre", "Octobre", "Novembre", "Décembre")
+CAPITAL_MONTH = re.compile(rf"\d[\s\u00a0\u202f]+(?:{'|'.join(MONTHS)})\b")
+# "Africa/Bamako", "(Europe/Paris)": a reader is told "heure de Bamako" (core.french.zone_name).
+TIME_ZONE_ID = re.compile(r"(?<![\w/.-])(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
+                          r"/[A-Z][A-Za-z_+-]+")
+# "invitation expirée expirée": a word said twice.
+REPEATED_WORD = re.compile(r"(?<![\w'’-])([^\W\d_]{4,})[ \u00a0]+\1(?![\w'’-])", re.IGNORECASE)
 
 
 class _Visible(HTMLParser):
@@ -144,6 +153,12 @@ def problems(text: str, *, extra_codes: dict | None = None) -> list[str]:
         found.append(f"missing elision/contraction: {_context(text, match)}")
     for match in BAD_CONTRACTION.finditer(text):
         found.append(f"missing contraction (au/aux): {_context(text, match)}")
+    for match in CAPITAL_MONTH.finditer(text):
+        found.append(f"capitalised month: {_context(text, match)}")
+    for match in TIME_ZONE_ID.finditer(text):
+        found.append(f"time zone identifier: {_context(text, match)}")
+    for match in REPEATED_WORD.finditer(text):
+        found.append(f"word repeated: {_context(text, match)}")
     return found
 
 

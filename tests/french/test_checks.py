@@ -25,3 +25,12 @@ def test_french_text_passes():
 def test_visible_text_skips_scripts_and_keeps_titles():
     text = visible_text('<title>Titre</title><script>var titular = 1;</script><td title="Aide">x</td><td>y</td>')
     assert "titular" not in text and "Aide" in text and "x\n" in text.replace("\n\n", "\n")
+
+
+def test_finds_a_capitalised_month_a_time_zone_identifier_and_a_repeated_word():
+    found = problems("le 7 Déc. 2026 à 9 h 00 (Africa/Bamako), invitation expirée expirée, de le Mali")
+    assert any("capitalised month" in p for p in found)
+    assert any("time zone identifier" in p and "Africa/Bamako" in p for p in found)
+    assert any("word repeated" in p for p in found)
+    assert any("elision" in p and "de le Mali" in p for p in found)
+    assert problems("le 7 déc. 2026 à 9 h 00 (heure de Bamako), 7 décembre 2026") == []
