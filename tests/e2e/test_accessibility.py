@@ -44,7 +44,7 @@ SAMPLE_PAGES = ("home", "meetings:detail", "secretariat:answers", "secretariat:d
                 "audit", "secretariat:my_invitations", "secretariat:rsvp", "login")
 
 LONG_ADDRESS = "elena.andersen-vandermeersch@banquemondiale-example.org"
-LONG_PARTNER = "Programme des Nations unies pour le développement"
+LONG_PARTNER = "Organisation des Nations unies pour l'alimentation et l'agriculture"  # the directory has the PNUD
 LONG_TITLE = ("Présentation du rapport d'évaluation à mi-parcours du programme conjoint de renforcement "
               "de la résilience des communautés pastorales et agropastorales")
 
@@ -69,7 +69,7 @@ def _long_world():
     rep = world.users["rep"]
     User.objects.filter(pk=rep.pk).update(username=LONG_ADDRESS, email=LONG_ADDRESS, first_name="", last_name="")
     world.people["rep"].__class__.objects.filter(pk=world.people["rep"].pk).update(email=LONG_ADDRESS)
-    Partner.objects.filter(pk=world.people["gt_member"].partner.pk).update(name=LONG_PARTNER, article="le")
+    Partner.objects.filter(pk=world.people["gt_member"].partner.pk).update(name=LONG_PARTNER, article="")
     for item in AgendaItem.objects.all():
         AgendaItem.objects.filter(pk=item.pk).update(title=f"{LONG_TITLE} {item.pk}")
     Meeting.objects.filter(pk=world.meetings["gec"].pk).update(

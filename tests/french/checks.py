@@ -35,8 +35,11 @@ CAPITAL_MONTH = re.compile(rf"\d[\s\u00a0\u202f]+(?:{'|'.join(MONTHS)})\b")
 # "Africa/Bamako", "(Europe/Paris)": a reader is told "heure de Bamako" (core.french.zone_name).
 TIME_ZONE_ID = re.compile(r"(?<![\w/.-])(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
                           r"/[A-Z][A-Za-z_+-]+")
+# Rule IDs (DOMAIN.md: I1…, M2…, T4…, A3…) are for the SEG and the audit; partners read the rule in words.
+RULE_ID = re.compile(r"(?<![\w/.#-])[AIMT](?:10|[1-9])(?![\w/-])")
 # "invitation expirée expirée": a word said twice.
-REPEATED_WORD = re.compile(r"(?<![\w'’-])([^\W\d_]{4,})[ \u00a0]+\1(?![\w'’-])", re.IGNORECASE)
+REPEATED_WORD = re.compile(r"(?<![\w'’-])(?!(?:nous|vous)\b)([^\W\d_]{4,})[ \u00a0]+\1(?![\w'’-])",
+                           re.IGNORECASE)  # "vous vous connectez" is French
 
 
 class _Visible(HTMLParser):
@@ -165,3 +168,8 @@ def problems(text: str, *, extra_codes: dict | None = None) -> list[str]:
 def _context(text: str, match: re.Match) -> str:
     start, end = max(0, match.start() - 30), min(len(text), match.end() + 30)
     return "…" + " ".join(text[start:end].split()) + "…"
+
+
+def rule_ids(text: str) -> list[str]:
+    """Rule IDs shown to a reader who is not the SEG (partners' pages, invitations, printed documents)."""
+    return [f"rule ID {m.group(0)}: {_context(text, m)}" for m in RULE_ID.finditer(text)]

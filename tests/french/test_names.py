@@ -5,6 +5,7 @@ import html
 from io import StringIO
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import translation
@@ -79,3 +80,10 @@ def test_importer_places_partners_from_the_table_and_reports_the_others(tmp_path
     Partner.objects.filter(name="Fondation Imaginaire").update(article="la")
     assert import_directory(members=path).unplaced == []
     assert Partner.objects.get(name="Fondation Imaginaire").article == "la"
+
+
+def test_favicon_ico_exists_for_pages_that_link_no_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/favicon.svg")
+    assert finders.find("favicon.svg")

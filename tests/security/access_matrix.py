@@ -79,6 +79,7 @@ def manage_post(kwargs, keys=("gec", "a", "b"), data=lambda w: {}):
 MATRIX = {
     "home": {"": Case(expect(OK))},
     "healthz": {"": Case(expect(OK, **EVERYONE))},
+    "favicon": {"": Case(expect(301, anonymous=301))},
     "login": {"": Case(expect(REDIRECT, anonymous=OK))},
     "logout": {"": Case(expect(LOGIN), method="POST")},  # LOGOUT_REDIRECT_URL is the login page
     "set_language": {"": Case(expect(REDIRECT, anonymous=REDIRECT), method="POST", data=lambda w: {"language": "en"})},
