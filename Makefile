@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv demo lint check bench worker beat browser dovecot wrk proxy clean messages stack backup restore status upgrade-check
+.PHONY: run test venv demo lint check bench worker beat browser dovecot wrk proxy clean messages stack backup restore status upgrade-check axe
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -50,7 +50,18 @@ proxy:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) ; } || \
 	  echo "nginx is not installed: the proxy configuration test will be skipped (apt-get install -y nginx-light)"
 
-test: venv browser dovecot proxy
+# axe-core (accessibility rules, WCAG 2.1 AA) for the browser tests, from the npm registry at a pinned version,
+# into var/axe/ (never a CDN); without node/npm the accessibility crawl is skipped (fails with REQUIRE_SERVICES=1).
+AXE_VERSION := 4.10.3
+AXE_JS := var/axe/node_modules/axe-core/axe.min.js
+axe:
+	@test -f $(AXE_JS) && grep -q '"version": "$(AXE_VERSION)"' var/axe/node_modules/axe-core/package.json || \
+	  { command -v npm >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null) ; } ; \
+	    npm install --silent --no-audit --no-fund --prefix var/axe axe-core@$(AXE_VERSION) || \
+	    echo "axe-core could not be installed: the accessibility crawl will be skipped (npm install axe-core)" ; }
+
+test: venv browser dovecot proxy axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

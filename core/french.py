@@ -13,6 +13,8 @@ import re
 
 from django.utils import timezone, translation
 
+from core.french_names import article_for
+
 LE, LA, LES, L_ELIDED, NONE = "le", "la", "les", "l'", ""
 ARTICLES = (LE, LA, LES, L_ELIDED, NONE)
 
@@ -51,7 +53,9 @@ def elide(word: str, following: str) -> str:
 
 
 def with_article(name: str, *, article: str = NONE, language: str | None = None) -> str:
-    """The name as a French sentence needs it: "le Canada", "la France", "les Pays-Bas", "l'Allemagne"."""
+    """The name as a French sentence needs it: "le Canada", "la France", "les Pays-Bas", "l'Allemagne".
+    Without an article, the table of country and organisation names gives it (core/french_names.py)."""
+    article = article or article_for(name)
     if not _french(language) or not article:
         return name
     if article == L_ELIDED:
@@ -64,6 +68,7 @@ def of_name(name: str, *, article: str = NONE, language: str | None = None) -> s
     "de Mme Traoré"; in English plain "of X"."""
     if not _french(language):
         return f"of {name}"
+    article = article or article_for(name)
     if article == LE:
         return f"du {name}"
     if article == LES:
@@ -77,6 +82,7 @@ def to_name(name: str, *, article: str = NONE, language: str | None = None) -> s
     """ "à" + name: "au Canada", "à la France", "aux Pays-Bas", "à l'Allemagne", "à ONU Femmes"; English "to X"."""
     if not _french(language):
         return f"to {name}"
+    article = article or article_for(name)
     if article == LE:
         return f"au {name}"
     if article == LES:
@@ -144,3 +150,12 @@ def short_date(value: datetime.date, *, language: str | None = None) -> str:
     """ "19 déc. 2026"; "19 Dec. 2026" in English."""
     value = _local(value)
     return f"{value.day} {month_abbr(value.month, language=language)} {value.year}"
+
+
+def zone_name(zone: str, *, language: str | None = None) -> str:
+    """A time zone as a reader names it: "heure de Bamako", "heure d'Abidjan"; "Bamako time" in English. Never the
+    identifier ("Africa/Bamako")."""
+    city = str(zone).rsplit("/", 1)[-1].replace("_", " ")
+    if _french(language):
+        return "heure " + of_name(city, language="fr")
+    return f"{city} time"

@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core import french_names
 from core.addresses import InvalidAddress, address_key, address_key_or_empty, domain_of, normalise_address
 from core.dates import MAX_YEAR, MIN_YEAR, in_range
 from instances.models import Instance, Troika
@@ -86,6 +87,9 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
+    # Partners whose French article neither the file nor the table of names (core/french_names.py) gives:
+    # "de X" may then read wrong until the SEG sets it (admin, Partner's "French article").
+    unplaced: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -705,10 +709,16 @@ class _Importer:
             saved.update(zip(identities, self._upsert(Mandate, items), strict=True))
 
     def _article_of(self, name: str) -> dict:
-        """The article a row gave; otherwise none for a new partner, the saved one for a known partner."""
+        """The article a row gave; otherwise the saved one, or the table of names' (reporting the names it lacks)."""
         if name in self.partner_articles:
             return {"article": self.partner_articles[name][0]}
-        return {} if name in self.db_partners else {"article": Partner.Article.NONE}
+        saved = self.db_partners.get(name)
+        if saved is not None and saved.article:
+            return {}
+        if french_names.known(name):
+            return {"article": french_names.article_for(name)}
+        self.result.unplaced.append(name)
+        return {} if saved is not None else {"article": Partner.Article.NONE}
 
     def _upsert(self, model, items: list[tuple]) -> list:
         """Create the new records and update the changed ones, in bulk and with their history."""

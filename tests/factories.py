@@ -92,3 +92,30 @@ def gec():
 
 def ga():
     return Instance.objects.get(code="GA")
+
+
+# A realistic directory (issue 26): real country and organisation names, their article left empty as in the held-out
+# directory file (the table of names, core/french_names.py, gives it), people with accented names.
+REAL_PARTNERS = [
+    "Belgique", "Danemark", "Espagne", "États-Unis", "Suède", "Suisse", "Luxembourg", "Norvège", "Japon", "Chine",
+    "Royaume-Uni", "Côte d'Ivoire", "Émirats arabes unis", "Irlande", "Autriche", "Banque mondiale",
+    "Banque africaine de développement", "Programme des Nations unies pour le développement", "UNICEF",
+    "Fonds monétaire international", "Agence française de développement", "Haïti", "Inde",
+]
+REAL_PEOPLE = [("Aminata", "Diallo"), ("Éloïse", "Andersen-Vandermeersch"), ("Ousmane", "Écoutin"),
+               ("Inès", "Haïdara"), ("Yacouba", "Ouattara"), ("Hélène", "Ibrahim")]
+
+
+def realistic_directory(instance, count: int = len(REAL_PARTNERS)) -> list:
+    """`count` partners with real names and no article, each with a head of cooperation seated as titular in
+    `instance` (mandates written directly: the directory is world furniture)."""
+    people = []
+    for n, name in enumerate(REAL_PARTNERS[:count]):
+        partner = PartnerFactory(name=name, article="")
+        first, last = REAL_PEOPLE[n % len(REAL_PEOPLE)]
+        people.append(PersonFactory(first_name=first, last_name=f"{last} {n}", email=f"hoc{n}@cooperation.example",
+                                    institution=InstitutionFactory(partner=partner, name=f"Coopération {n}",
+                                                                   acronym="")))
+    Mandate.objects.bulk_create([Mandate(person=p, instance=instance, role=Mandate.Role.TITULAR,
+                                         start=datetime.date(2000, 1, 1)) for p in people])
+    return people

@@ -65,6 +65,12 @@ def time_of_day(value):
 
 
 @register.filter
+def zone_name(value):
+    """ "heure de Bamako" for "Africa/Bamako" (never the identifier)."""
+    return french.zone_name(value) if value else ""
+
+
+@register.filter
 def month_abbr(value):
     """A month number or a date: "janv.", "juil.", "déc."."""
     month = getattr(value, "month", value)

@@ -28,6 +28,18 @@ HOMOGRAPHS = {"Minutes", "minutes", "Place", "place", "Contact", "contact", "Mes
 VOWEL = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü"
 BAD_ELISION = re.compile(rf"(?<![\w'’-])(?:(?:[Dd]e|[Qq]ue|[Ll]e|[Ll]a)\s+[{VOWEL}]\w*|[Dd]e\s+les?\b)")
 BAD_CONTRACTION = re.compile(r"(?<![\w'’-])[Àà]\s+les?\b")
+# "7 Déc. 2026", "7 Décembre": French months are lower case (Django's "M" format capitalises them).
+MONTHS = ("Janv", "Févr", "Fév", "Mars", "Avr", "Mai", "Juin", "Juil", "Août", "Sept", "Oct", "Nov", "Déc", "Jan",
+          "Janvier", "Février", "Avril", "Juillet", "Septembre", "Octobre", "Novembre", "Décembre")
+CAPITAL_MONTH = re.compile(rf"\d[\s\u00a0\u202f]+(?:{'|'.join(MONTHS)})\b")
+# "Africa/Bamako", "(Europe/Paris)": a reader is told "heure de Bamako" (core.french.zone_name).
+TIME_ZONE_ID = re.compile(r"(?<![\w/.-])(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
+                          r"/[A-Z][A-Za-z_+-]+")
+# Rule IDs (DOMAIN.md: I1…, M2…, T4…, A3…) are for the SEG and the audit; partners read the rule in words.
+RULE_ID = re.compile(r"(?<![\w/.#-])[AIMT](?:10|[1-9])(?![\w/-])")
+# "invitation expirée expirée": a word said twice.
+REPEATED_WORD = re.compile(r"(?<![\w'’-])(?!(?:nous|vous)\b)([^\W\d_]{4,})[ \u00a0]+\1(?![\w'’-])",
+                           re.IGNORECASE)  # "vous vous connectez" is French
 
 
 class _Visible(HTMLParser):
@@ -144,9 +156,20 @@ def problems(text: str, *, extra_codes: dict | None = None) -> list[str]:
         found.append(f"missing elision/contraction: {_context(text, match)}")
     for match in BAD_CONTRACTION.finditer(text):
         found.append(f"missing contraction (au/aux): {_context(text, match)}")
+    for match in CAPITAL_MONTH.finditer(text):
+        found.append(f"capitalised month: {_context(text, match)}")
+    for match in TIME_ZONE_ID.finditer(text):
+        found.append(f"time zone identifier: {_context(text, match)}")
+    for match in REPEATED_WORD.finditer(text):
+        found.append(f"word repeated: {_context(text, match)}")
     return found
 
 
 def _context(text: str, match: re.Match) -> str:
     start, end = max(0, match.start() - 30), min(len(text), match.end() + 30)
     return "…" + " ".join(text[start:end].split()) + "…"
+
+
+def rule_ids(text: str) -> list[str]:
+    """Rule IDs shown to a reader who is not the SEG (partners' pages, invitations, printed documents)."""
+    return [f"rule ID {m.group(0)}: {_context(text, m)}" for m in RULE_ID.finditer(text)]

@@ -1,6 +1,6 @@
 """The French crawl's checks are not vacuous: each finds what it is meant to find, and names it."""
 
-from tests.french.checks import problems, visible_text
+from tests.french.checks import problems, rule_ids, visible_text
 
 
 def test_finds_missing_elision_and_contraction():
@@ -25,3 +25,17 @@ def test_french_text_passes():
 def test_visible_text_skips_scripts_and_keeps_titles():
     text = visible_text('<title>Titre</title><script>var titular = 1;</script><td title="Aide">x</td><td>y</td>')
     assert "titular" not in text and "Aide" in text and "x\n" in text.replace("\n\n", "\n")
+
+
+def test_finds_a_capitalised_month_a_time_zone_identifier_and_a_repeated_word():
+    found = problems("le 7 Déc. 2026 à 9 h 00 (Africa/Bamako), invitation expirée expirée, de le Mali")
+    assert any("capitalised month" in p for p in found)
+    assert any("time zone identifier" in p and "Africa/Bamako" in p for p in found)
+    assert any("word repeated" in p for p in found)
+    assert any("elision" in p and "de le Mali" in p for p in found)
+    assert problems("le 7 déc. 2026 à 9 h 00 (heure de Bamako), 7 décembre 2026, vous vous connectez") == []
+
+
+def test_finds_a_rule_id_but_not_a_group_code():
+    assert rule_ids("Suppléant du Canada au GEC (M2)") and rule_ids("règle T4 :")
+    assert rule_ids("GT-A4, salle A1B, https://x.example/M2/, T10x") == []

@@ -21,8 +21,12 @@ from core.french import NBSP, NNBSP
     ("Aïssata Keïta", "", "d'Aïssata Keïta"),
     ("Émile Ouédraogo", "", "d'Émile Ouédraogo"),
     ("Haïti", "", "d'Haïti"),
-    ("Banque mondiale", "", "de Banque mondiale"),
-    ("USAID", "", "d'USAID"),
+    ("Banque mondiale", "", "de la Banque mondiale"),  # the table of names gives the article (issue 26)
+    ("USAID", "", "de l'USAID"),
+    ("Canada", "", "du Canada"),
+    ("États-Unis", "", "des États-Unis"),
+    ("PNUD", "", "du PNUD"),
+    ("Cuba", "", "de Cuba"),
 ])
 def test_of_name_contracts_and_elides_in_french(name, article, expected):
     assert french.of_name(name, article=article, language="fr") == expected
@@ -33,8 +37,9 @@ def test_of_name_is_plain_of_in_english(article):
     assert french.of_name("Canada", article=article, language="en") == "of Canada"
 
 
+# An empty article: the table of names gives "le" for Canada (issue 26).
 @pytest.mark.parametrize(("article", "expected"), [
-    ("le", "au Canada"), ("la", "à la Canada"), ("les", "aux Canada"), ("l'", "à l'Canada"), ("", "à Canada"),
+    ("le", "au Canada"), ("la", "à la Canada"), ("les", "aux Canada"), ("l'", "à l'Canada"), ("", "au Canada"),
 ])
 def test_to_name_contracts(article, expected):
     assert french.to_name("Canada", article=article, language="fr") == expected

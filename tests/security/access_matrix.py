@@ -82,6 +82,7 @@ MATRIX = {
     # Monitoring: the operator's JSON (or its bearer token) and the SEG's banner (empty for everyone else).
     "status": {"": Case(expect(DENIED, anonymous=DENIED, **STAFF))},
     "status_banner": {"": Case(expect(OK))},
+    "favicon": {"": Case(expect(301, anonymous=301))},
     "login": {"": Case(expect(REDIRECT, anonymous=OK))},
     "logout": {"": Case(expect(LOGIN), method="POST")},  # LOGOUT_REDIRECT_URL is the login page
     "set_language": {"": Case(expect(REDIRECT, anonymous=REDIRECT), method="POST", data=lambda w: {"language": "en"})},

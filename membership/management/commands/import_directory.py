@@ -34,6 +34,9 @@ class Command(BaseCommand):
                                             "%(count)d errors: nothing was imported.", len(result.errors))
                                    % {"count": len(result.errors)},
                                    returncode=1)
+            for name in result.unplaced:
+                self.stderr.write(_("%(name)s: French article unknown (neither the file's partner_article column nor "
+                                    "the table of names gives it); set it in the administration.") % {"name": name})
             if result.dry_run:
                 self.stdout.write(_("Dry run: nothing was written."))
             self.stdout.write(result.summary)
