@@ -29,7 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -150,11 +150,11 @@ def export_zip(tables: ExportTables, stem: str) -> bytes:
 
 
 def directory_fingerprint() -> str:
-    """Changes whenever a directory record is created, changed or deleted (history ids and row counts)."""
+    """Changes whenever a directory record is created, changed or deleted (last history id and row count)."""
     parts = []
     for model in HISTORY_MODELS:
-        state = model.history.aggregate(last=Max("history_id"), n=Count("history_id"))
-        parts.append(f"{model._meta.label}:{state['last']}:{state['n']}:{model.objects.count()}")
+        last = model.history.aggregate(last=Max("history_id"))["last"]
+        parts.append(f"{model._meta.label}:{last}:{model.objects.count()}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -298,6 +298,9 @@ def preview_upload(*, user, files: dict) -> Preview:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    if not preview.ok:  # nothing can be applied: keep only the list of errors, never the file
+        for slot in names:
+            shutil.rmtree(folder / slot, ignore_errors=True)
     (folder / "preview.json").write_text(json.dumps(preview.__dict__, default=str))
     return preview
 

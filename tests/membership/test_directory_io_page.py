@@ -39,6 +39,7 @@ def preview_of(response):
 @pytest.mark.parametrize(("override", "column", "rule"), BAD_ROWS)
 def test_broken_file_gives_the_command_errors_and_writes_nothing(seg, tmp_path, monkeypatch, override, column, rule):
     monkeypatch.chdir(tmp_path)
+    override = dict(override)  # the parameter is shared with the other tests of the session
     rows = [member(override.pop("email", "a@fr.org"), **override), member("ok@fr.org", role="deputy")]
     members = write_csv(tmp_path / "members.csv", rows, MEMBER_COLUMNS)
     groups = write_csv(tmp_path / "groups.csv", [group("GT-SANTE")], GROUP_COLUMNS)
@@ -53,6 +54,8 @@ def test_broken_file_gives_the_command_errors_and_writes_nothing(seg, tmp_path, 
     for error in page.context["preview"].errors:
         assert str(error[1]) in text and error[2] in text
     assert 'id="import-apply"' not in text  # with an error nothing can be applied
+    kept = [p.name for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
+    assert kept == ["preview.json"]  # the file itself is not kept once its errors are listed
     refused = seg.post(reverse("membership:directory_import_apply", args=[token]))
     assert refused.status_code == 302
     assert nothing_written()
