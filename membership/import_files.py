@@ -1,4 +1,5 @@
-"""Reading the secretariat's spreadsheets: CSV (comma or semicolon, UTF-8 with or without BOM) or .xlsx.
+"""Reading the secretariat's spreadsheets: CSV (comma or semicolon, UTF-8 with or without BOM, or Windows-1252
+as Excel writes it) or .xlsx (its first sheet, or the sheet named for the file: see WORKBOOK_SHEETS).
 
 A table is a header and rows; each row keeps the number a spreadsheet user sees
 (the header is line 1), so every error can point at the cell to fix.
@@ -48,6 +49,14 @@ MAX_CELL_CHARS = 2000
 MAX_ROWS = 20000
 
 
+# One workbook can hold the three files: its sheets are recognised by these names (case and accents ignored).
+WORKBOOK_SHEETS = {
+    "members": ("membres", "members", "annuaire", "directory"),
+    "groups": ("groupes", "groups"),
+    "troika": ("troika", "troïka"),
+}
+
+
 class UnreadableWorkbook(Exception):
     """The workbook cannot be read safely: its message says why, in the user's language."""
 
@@ -92,11 +101,42 @@ def _check_xlsx_sizes(data: bytes) -> None:
                                      % {"size": XLSX_MAX_TOTAL_BYTES // (1024 * 1024)})
 
 
-def _xlsx_records(data: bytes) -> list[list[str]]:
+def _sheet_key(name: str) -> str:
+    return name.strip().lower().replace("ï", "i")
+
+
+def workbook_sheets(source) -> dict[str, str]:
+    """For a workbook whose sheets carry the names of WORKBOOK_SHEETS: {"members": sheet, "groups": …}.
+
+    Empty for a CSV, an unreadable file or a workbook without a recognised groups or Troïka sheet.
+    """
+    try:
+        data = _read_bytes(source)
+        if data[:4] != b"PK\x03\x04":
+            return {}
+        _check_xlsx_sizes(data)
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        names = workbook.sheetnames
+        workbook.close()
+    except Exception:  # noqa: BLE001  (read_table says what is wrong with the file)
+        return {}
+    found = {}
+    for kind, accepted in WORKBOOK_SHEETS.items():
+        for name in names:
+            if _sheet_key(name) in {_sheet_key(a) for a in accepted}:
+                found[kind] = name
+                break
+    if not (found.get("groups") or found.get("troika")):
+        return {}
+    found.setdefault("members", names[0])
+    return found
+
+
+def _xlsx_records(data: bytes, sheet_name: str | None = None) -> list[list[str]]:
     _check_xlsx_sizes(data)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
+        sheet = workbook[sheet_name] if sheet_name else workbook.worksheets[0]
         records = []
         for row in sheet.iter_rows(values_only=True):
             if len(records) >= MAX_ROWS or len(row) > 200:
@@ -115,9 +155,25 @@ def _csv_records(text: str) -> list[list[str]]:
     return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
-def read_table(source, *, required: list[str], optional: list[str]) -> Table:
-    """Read one file into a Table; missing required and unknown columns are problems on line 1."""
-    table = Table(name=file_name(source))
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as Excel's plain “CSV” writes it in Western locales."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _unquote_formula(value: str) -> str:
+    """Undo the apostrophe a formula-safe export (core.csv_export) puts before = + - @."""
+    if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
+
+
+def read_table(source, *, required: list[str], optional: list[str], sheet: str | None = None) -> Table:
+    """Read one file (or one sheet of a workbook) into a Table; missing required and unknown columns are
+    problems on line 1."""
+    table = Table(name=file_name(source) + (f"[{sheet}]" if sheet else ""))
     try:
         data = _read_bytes(source)
     except OSError as exc:
@@ -126,9 +182,9 @@ def read_table(source, *, required: list[str], optional: list[str]) -> Table:
     is_xlsx = data[:4] == b"PK\x03\x04" or table.name.lower().endswith(".xlsx")
     try:
         if is_xlsx:
-            records = _xlsx_records(data)
+            records = _xlsx_records(data, sheet)
         else:
-            records = _csv_records(data.decode("utf-8-sig"))
+            records = _csv_records(_decode(data))
     except UnicodeDecodeError:
         table.problems.append((1, "-", _("the file is not UTF-8 text; save it as “CSV UTF-8” or .xlsx")))
         return table
@@ -166,7 +222,8 @@ def read_table(source, *, required: list[str], optional: list[str]) -> Table:
     for index, record in enumerate(records[1:], start=2):
         if not any(cell for cell in record):
             continue  # blank rows Excel leaves at the end
-        values = {column: (record[i] if i < len(record) else "") for i, column in enumerate(header) if column}
+        values = {column: _unquote_formula(record[i] if i < len(record) else "")
+                  for i, column in enumerate(header) if column}
         bad = [column for column, value in values.items() if CONTROL_CHARACTERS.search(value)]
         for column in bad:
             table.problems.append((index, column, _("the cell contains a control character; retype it")))

@@ -45,7 +45,7 @@ from instances.models import Instance, Troika
 from instances.permissions import sync_leader_permissions
 from membership import identity as addresses_policy
 from membership import rules, services
-from membership.import_files import Row, Table, file_name, read_table
+from membership.import_files import Row, Table, file_name, read_table, workbook_sheets
 from membership.models import Institution, Mandate, Partner, Person
 
 MEMBER_REQUIRED = ["partner", "partner_type", "institution", "last_name", "first_name", "email", "function",
@@ -111,12 +111,29 @@ class _Spec:
 
 
 def import_directory(*, members, groups=None, troika=None, dry_run: bool = False, change_reason: str | None = None,
-                     user=None) -> ImportResult:
-    """Validate and import the directory files (paths or named file objects). Nothing is written on error."""
+                     user=None, changes: list | None = None) -> ImportResult:
+    """Validate and import the directory files (paths or named file objects). Nothing is written on error.
+
+    A workbook given alone as `members` whose sheets are named as WORKBOOK_SHEETS says is read whole: its
+    groups and Troïka sheets count as the groups and Troïka files. `changes`, when given, receives one
+    RecordChange per record created or updated (with a dry run: what the import would do).
+    """
     if change_reason is None:
         names = [os.path.basename(file_name(f)) for f in (members, groups, troika) if f is not None]
         change_reason = ("import_directory " + " ".join(names))[:100]  # the history column's length
-    return _Importer(change_reason=change_reason, user=user).run(members, groups, troika, dry_run)
+    importer = _Importer(change_reason=change_reason, user=user)
+    importer.changes = changes
+    return importer.run(members, groups, troika, dry_run)
+
+
+@dataclass
+class RecordChange:
+    """One record the import creates or updates: the model instance and, for an update, field: (old, new)."""
+
+    model: type
+    obj: object
+    created: bool
+    fields: dict = field(default_factory=dict)
 
 
 class _Importer:
@@ -133,6 +150,7 @@ class _Importer:
         self.mandates: dict[tuple, _Spec] = {}
         self.troikas: dict[int, _Spec] = {}
         self._ruled: set[tuple] = set()
+        self.changes: list | None = None
 
     # -- errors ---------------------------------------------------------------------------------
 
@@ -147,10 +165,18 @@ class _Importer:
 
     def run(self, members, groups, troika, dry_run: bool) -> ImportResult:
         self.result.dry_run = dry_run
+        sheets = workbook_sheets(members) if groups is None and troika is None else {}
+        if sheets.get("groups"):
+            groups = members
+        if sheets.get("troika"):
+            troika = members
         tables = {
-            "members": read_table(members, required=MEMBER_REQUIRED, optional=MEMBER_OPTIONAL),
-            "groups": read_table(groups, required=GROUP_REQUIRED, optional=GROUP_OPTIONAL) if groups else None,
-            "troika": read_table(troika, required=TROIKA_REQUIRED, optional=[]) if troika else None,
+            "members": read_table(members, required=MEMBER_REQUIRED, optional=MEMBER_OPTIONAL,
+                                  sheet=sheets.get("members")),
+            "groups": read_table(groups, required=GROUP_REQUIRED, optional=GROUP_OPTIONAL,
+                                 sheet=sheets.get("groups")) if groups else None,
+            "troika": read_table(troika, required=TROIKA_REQUIRED, optional=[],
+                                 sheet=sheets.get("troika")) if troika else None,
         }
         for table in filter(None, tables.values()):
             for line, column, message in table.problems:
@@ -727,9 +753,14 @@ class _Importer:
             if existing is None:
                 obj = model(**values)
                 to_create.append(obj)
+                if self.changes is not None:
+                    self.changes.append(RecordChange(model, obj, True))
             else:
                 obj = existing
                 changed = [name for name, value in values.items() if getattr(obj, name) != value]
+                if changed and self.changes is not None:
+                    self.changes.append(RecordChange(model, obj, False,
+                                                     {n: (getattr(obj, n), values[n]) for n in changed}))
                 for name in changed:
                     setattr(obj, name, values[name])
                 if changed:

@@ -303,6 +303,12 @@ PASSWORD_RESET_PER_ACCOUNT = env_int("PASSWORD_RESET_PER_ACCOUNT", 3)
 PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW", 3600)
 # The throttle counters live in the cache (CACHE_URL above: shared by every process when set).
 
+# The directory's import page (membership.directory_io): uploads kept only for the preview's life.
+DIRECTORY_IMPORT_DIR = Path(env_str("DIRECTORY_IMPORT_DIR", str(VAR_DIR / "directory-imports")))
+DIRECTORY_IMPORT_MAX_BYTES = env_int("DIRECTORY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)  # per file
+DIRECTORY_IMPORT_MAX_ROWS = env_int("DIRECTORY_IMPORT_MAX_ROWS", 5000)  # all files together
+DIRECTORY_IMPORT_TTL_MINUTES = env_int("DIRECTORY_IMPORT_TTL_MINUTES", 60)
+
 # Security headers. Production values switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,7 +1,7 @@
 """The first deployment in Chromium: from `migrate` + `createsuperuser` to a GEC member answering an invitation.
 
-The only shell steps are `createsuperuser` and the directory import (the importer's command, as the
-secretariat's operator runs it); everything else happens in the browser, and the e-mails are read from
+The only shell step is `createsuperuser`; the SEG loads the directory on *Annuaire → Importer* (an
+Excel-style Windows-1252 CSV separated by `;`); everything else happens in the browser, and the e-mails are read from
 the outbox as the people would read them.
 """
 
@@ -22,9 +22,10 @@ from membership.models import Mandate
 from membership.roles import is_secretariat
 from secretariat import services as secretariat_services
 from secretariat.models import Invitation
-from tests.accounts.directory import import_realistic_directory
+from tests.accounts.directory import realistic_members
 from tests.accounts.helpers import links_by_address
 from tests.e2e.conftest import logout, shot
+from tests.membership.import_factories import GROUP_COLUMNS, MEMBER_COLUMNS, group, write_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ADMIN_PASSWORD, SEG_PASSWORD, MEMBER_PASSWORD = "Admin-Bamako-2026!", "Secretariat-Segou-2026!", "Baobab-de-Kayes-2026"
@@ -80,8 +81,12 @@ def test_first_deployment_to_a_member_answering_in_the_portal(page, e2e_settings
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", ADMIN_PASSWORD)
     call_command("createsuperuser", interactive=False, username="admin", email="admin@ptf-mali.example.org",
                  stdout=io.StringIO())
-    # The directory of ~30 partners, loaded with the importer's command.
-    import_realistic_directory(tmp_path)
+    # The secretariat's spreadsheet of ~30 partners, as Excel saves a CSV (Windows-1252, `;`).
+    e2e_settings.DIRECTORY_IMPORT_DIR = tmp_path / "uploads"
+    members = write_csv(tmp_path / "annuaire.csv", realistic_members(), MEMBER_COLUMNS, delimiter=";")
+    members.write_bytes(members.read_bytes().decode("utf-8").encode("cp1252"))
+    groups = write_csv(tmp_path / "groupes.csv", [group("GT-SANTE", leader="Allemagne", name_fr="GT Santé",
+                                                        name_en="Health WG")], GROUP_COLUMNS, delimiter=";")
 
     # 2. The admin adds a member of the secretariat in the browser.
     sign_in(page, "admin", ADMIN_PASSWORD)
@@ -101,6 +106,19 @@ def test_first_deployment_to_a_member_answering_in_the_portal(page, e2e_settings
     sign_in(page, "Oumou.Sangare@seg-mali.example.org", SEG_PASSWORD)
     seg = User.objects.get(email="oumou.sangare@seg-mali.example.org")
     assert is_secretariat(seg)
+
+    # The secretariat loads the directory: upload, read the preview, import.
+    page.click("nav.mainnav a[href='/people/import/']")
+    page.set_input_files("input[name=members]", str(members))
+    page.set_input_files("input[name=groups]", str(groups))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_url("**/people/import/*/")
+    assert "Partenaires créés (30)" in page.inner_text("main")
+    if page.locator("input[name=confirm_warnings]").count():
+        page.check("input[name=confirm_warnings]")
+    page.click("#import-apply button[type=submit]")
+    page.wait_for_selector("#import-result")
+    shot(page, "first-deployment-import")
 
     # 4. The secretariat invites the whole GEC from the access page.
     meeting = convene_a_gec_meeting(seg)

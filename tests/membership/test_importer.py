@@ -171,6 +171,7 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize(("override", "column", "rule"), BAD_ROWS)
 def test_bad_row_is_reported_and_nothing_written(run, override, column, rule):
+    override = dict(override)  # the parameter is shared with the other tests of the session
     rows = [member(override.pop("email", "a@fr.org"), **override)]
     rows.append(member("ok@fr.org", role="deputy"))
     result = run(rows, [group("GT-SANTE")])

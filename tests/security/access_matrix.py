@@ -117,6 +117,13 @@ MATRIX = {
     "membership:access_enable": {"": Case(expect(DENIED, **STAFF_REDIRECT), lambda w: {"pk": w.people["rep"].pk},
                                           "POST")},
     "membership:secretariat_staff": {"": Case(expect(DENIED, admin=OK))},
+    # Annuaire → Importer / Exporter: the SEG and admins; an unknown or expired preview sends back to the upload.
+    "membership:directory_import": {"": Case(expect(DENIED, **STAFF))},
+    "membership:directory_import_preview": {"": Case(expect(DENIED, **STAFF_REDIRECT),
+                                                     lambda w: {"token": "x" * 32})},
+    "membership:directory_import_apply": {"": Case(expect(DENIED, **STAFF_REDIRECT),
+                                                   lambda w: {"token": "x" * 32}, "POST")},
+    "membership:directory_export": {"": Case(expect(DENIED, **STAFF))},
     "membership:secretariat_staff_remove": {
         "": Case(expect(DENIED, admin=REDIRECT), lambda w: {"pk": w.users["secretariat"].pk}, "POST")},
     "membership:secretariat_staff_reinvite": {
