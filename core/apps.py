@@ -1,9 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.converters import register
+
 
 class CoreConfig(AppConfig):
-    """Small helpers with no domain knowledge; an app only so that its template tags load."""
+    """Small helpers with no domain knowledge; an app for its template tags and the `id` path converter."""
 
     name = "core"
     verbose_name = _("core")
+
+    def ready(self):
+        # URLconfs are read after every app is ready: `<id:...>` is known to all of them.
+        register()
