@@ -405,3 +405,27 @@ def test_progress_counts_every_state_and_uncertainty_as_the_roster_reads_them(se
         "sent": 6, "failed": 12, "pending": 12 - 7, "checking": 7, "resent": 3, "bounced": 6, "total": 30,
         "messages": sum(k % 3 for k in range(1, 31)), "done": False}
     assert progress[other.pk]["sent"] == progress[other.pk]["total"] == 1 and progress[other.pk]["done"]
+
+
+def test_when_the_probe_closes_the_breaker_the_held_back_rows_are_published_at_once(
+        sink, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.SMTP_BREAKER_THRESHOLD = 1
+    directory(gec(), 4)
+    first = proposed(gec(), title="Premier")
+    second = proposed(gec(), days=40, title="Second")
+    sink.data_reply = "451 4.3.0 Local error in processing"
+    send(first, django_capture_on_commit_callbacks)
+    send(second, django_capture_on_commit_callbacks)  # refused by the open breaker: held back, not queued
+    held = Invitation.objects.filter(meeting=second)
+    assert held.filter(state="pending", queued_at=outbox.NOT_QUEUED).count() == 8
+    sink.data_reply = ""
+    close_breaker_period()
+    due_now(first)
+    published = []
+    real = outbox.publish_all
+    monkeypatch.setattr(outbox, "publish_all", lambda task, lists: published.append(lists) or real(task, lists))
+    probe = Invitation.objects.filter(meeting=first).order_by("pk").first()
+    outbox.send_batch([probe.pk])  # one batch probes and succeeds: no requeue tick in between
+    assert breaker().until is None
+    assert published and not Invitation.objects.exclude(state="sent").exists()
+    assert set(sink.invitation_counts().values()) == {1} and len(sink.invitation_counts()) == 16
