@@ -121,29 +121,30 @@ def sink():
     server.stop()
 
 
-def _env(redis: RedisServer, sink: SmtpSink, database_url=None) -> dict:
+def _env(redis: RedisServer, sink: SmtpSink, database_url=None, overrides=None) -> dict:
     return dict(os.environ, DATABASE_URL=database_url or database_url_for_test_db(), CELERY_BROKER_URL=redis.url,
-                LOG_LEVEL="WARNING", SITE_URL="https://portal.ptf-mali.org", **sink.env(), **FAST)
+                LOG_LEVEL="WARNING", SITE_URL="https://portal.ptf-mali.org", **sink.env(),
+                **{**FAST, **(overrides or {})})
 
 
 WORKER_PROCESSES = 2
 
 
-def start_worker(redis, sink, concurrency=WORKER_PROCESSES, database_url=None) -> subprocess.Popen:
+def start_worker(redis, sink, concurrency=WORKER_PROCESSES, database_url=None, overrides=None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "worker", "--pool=prefork",
          f"--concurrency={concurrency}", "--without-heartbeat", "--without-gossip", "--without-mingle",
          "--loglevel=WARNING"],
-        cwd=ROOT, env=_env(redis, sink, database_url), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=_env(redis, sink, database_url, overrides), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
 
-def start_beat(redis, sink, tmp_path, n, database_url=None) -> subprocess.Popen:
+def start_beat(redis, sink, tmp_path, n, database_url=None, overrides=None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "beat", "--loglevel=WARNING",
          "--schedule", str(tmp_path / f"beat-{n}")],
-        cwd=ROOT, env=_env(redis, sink, database_url), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env=_env(redis, sink, database_url, overrides), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 
@@ -369,8 +370,10 @@ def test_a_database_cut_doubles_at_most_one_message_per_sending_process_and_reco
     through_proxy = f"postgres://{settings_dict['USER']}@127.0.0.1:{proxy.port}/{settings_dict['NAME']}"
     sink.message_delay = 0.02
     meeting = meeting_with(60)
-    worker = start_worker(redis_server, sink, database_url=through_proxy)
-    beat = start_beat(redis_server, sink, tmp_path, 1, database_url=through_proxy)
+    # The production wait before a queued row is published again: what a batch lost during the cut used to cost.
+    slow_requeue = {"INVITATION_REQUEUE_AFTER": "600"}
+    worker = start_worker(redis_server, sink, database_url=through_proxy, overrides=slow_requeue)
+    beat = start_beat(redis_server, sink, tmp_path, 1, database_url=through_proxy, overrides=slow_requeue)
     try:
         services.invitations_send(meeting=meeting)
         assert wait_until(lambda: len(sink.messages) >= 20), stop(worker)
@@ -381,15 +384,15 @@ def test_a_database_cut_doubles_at_most_one_message_per_sending_process_and_reco
         sent_during_cut = len(sink.messages) - during
         proxy.restore()
         restored = time.monotonic()
-        done = wait_until(settled(meeting), timeout=60)
+        done = wait_until(settled(meeting), timeout=120)
         back_after = time.monotonic() - restored
     finally:
         logs = [stop(beat), stop(worker)]
         proxy.stop()
     assert done, logs
     assert sent_during_cut <= WORKER_PROCESSES, sent_during_cut
-    # Everything out soon after the database is back, not after INVITATION_REQUEUE_AFTER.
-    assert back_after < float(FAST["INVITATION_REQUEUE_AFTER"]), back_after
+    # Everything out soon after the database is back, not INVITATION_REQUEUE_AFTER (600 s) later.
+    assert back_after < 120, (back_after, logs)
     lost, doubled, failed = report(meeting, sink)
     assert not lost and not failed
     assert len(doubled) <= WORKER_PROCESSES, doubled
