@@ -124,12 +124,17 @@ def meeting_scope(user, *, with_invitations: bool = True) -> Q:
         return Q(pk__in=[])
     if is_secretariat(user):
         return Q()
-    condition = Q(instance_id__in=granted_group_ids(user))
-    seen = Q(instance_id__in=active_instance_ids(user))
+    condition = Q(instance_id__in=granted_group_ids(user)) | (Q(instance_id__in=active_instance_ids(user))
+                                                             & ~Q(status=DRAFT))
     person_id = person_id_of(user)
     if person_id is not None and with_invitations:
-        seen |= Q(invitations__person_id=person_id)
-    return condition | (seen & ~Q(status=DRAFT))
+        condition |= invited_scope(person_id)
+    return condition
+
+
+def invited_scope(person_id) -> Q:
+    """The invitee's part of the rule, as a filter on meetings: what the person's calendar feed lists."""
+    return Q(invitations__person_id=person_id) & ~Q(status=DRAFT)
 
 
 def can_view_confidential(user, meeting) -> bool:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meetings.models import Meeting
-from membership.access import can_manage_instance
+from membership.access import can_manage_instance, invited_scope
 from secretariat import answers, services
 from secretariat.distribution import build_distribution_list
 from secretariat.exports import rows_as_vcard, rows_for_people_as_csv, snapshot_rows
@@ -107,7 +107,7 @@ def calendar_feed(request, token: str):
     if feed is None:
         raise Http404
     meetings = (
-        Meeting.objects.filter(invitations__person=feed.person).exclude(status="draft")
+        Meeting.objects.filter(invited_scope(feed.person_id))  # membership.access's rule: each of them opens
         .select_related("instance").distinct().order_by("start")
     )
     body = feed_calendar(meetings, name=_("PTF meetings — %(name)s") % {"name": feed.person.full_name})

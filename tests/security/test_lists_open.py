@@ -13,7 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from icalendar import Calendar
+
+from meetings.models import Meeting
 from membership.models import Mandate, Person
+from secretariat import services as secretariat_services
+from secretariat.ics import uid_for
 from secretariat.models import Invitation
 from tests.security.world import ROLES, _person, build_world, login_as
 
@@ -57,6 +62,12 @@ def test_every_meeting_a_list_shows_opens_for_every_role_and_at_the_edges_of_a_m
         referral_pages = [reverse("meetings:referral", args=[r.pk]) for r in world.extra["referrals"].values()]
         for url in referral_pages:
             links |= _links(client, url)
+        person = world.people.get(role) or Person.objects.filter(user=world.users[role]).first()
+        if person is not None:  # the calendar feed lists the person's meetings: each must open too
+            token = secretariat_services.calendar_feed_token_for(person).token
+            feed = Calendar.from_ical(client.get(reverse("secretariat:calendar_feed", args=[token])).content)
+            uids = {str(event["uid"]) for event in feed.walk("VEVENT")}
+            links |= {m.pk for m in Meeting.objects.all() if uid_for(m) in uids}
         shown[role] = links
         for pk in sorted(links):
             status = client.get(reverse("meetings:detail", args=[pk])).status_code
