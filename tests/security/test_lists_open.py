@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-
 from icalendar import Calendar
 
 from meetings.models import Meeting
