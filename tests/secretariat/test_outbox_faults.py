@@ -417,7 +417,7 @@ def test_a_frozen_broker_costs_one_bounded_attempt_per_request_whatever_the_numb
 
     settings.CELERY_PUBLISH_TIMEOUT = 0.5  # the production default
     settings.INVITATION_BATCH_SIZE = 5
-    meeting = meeting_with(30)  # 60 rows: 12 batches
+    meeting = meeting_with(20)  # 40 rows: 8 batches
     redis_server.freeze()
     try:
         started = time.monotonic()
@@ -427,10 +427,11 @@ def test_a_frozen_broker_costs_one_bounded_attempt_per_request_whatever_the_numb
         elapsed = time.monotonic() - started
     finally:
         redis_server.thaw()
-    assert count == 60
+    print(f"frozen broker: the request took {elapsed:.2f} s for 8 batches and one more task")
+    assert count == 40
     assert elapsed < 1.0, elapsed
     rows = Invitation.objects.filter(meeting=meeting)
-    assert rows.filter(state="pending", queued_at=outbox.NOT_QUEUED).count() == 60  # the requeue's at once
+    assert rows.filter(state="pending", queued_at=outbox.NOT_QUEUED).count() == 40  # the requeue's at once
     worker = start_worker(redis_server, sink)
     try:
         with Beat():
