@@ -79,7 +79,7 @@ def test_every_meeting_a_list_shows_opens_for_every_role_and_at_the_edges_of_a_m
     assert ga in shown["ga_member"] and ga not in shown["rep"]
 
 
-def test_an_invitee_without_a_mandate_today_opens_the_meeting_but_not_its_A4_material():
+def test_rule_A4_an_invitee_without_a_mandate_today_opens_the_meeting_but_not_its_material():
     world = build_world()
     person = _edge_member(world, "ga_ended_yesterday", datetime.date(2020, 1, 1),
                           timezone.localdate() - datetime.timedelta(days=1))
