@@ -7,18 +7,40 @@ later, so a broker outage never fails or holds a web request.
 
 Publishing uses a connection of its own whose socket and connect timeouts are CELERY_PUBLISH_TIMEOUT: a
 broker that accepts TCP but never answers (frozen) costs the request that long, not the minutes of the
-default socket timeouts.
+default socket timeouts. After a refusal, the publishing done on behalf of a request (`enqueue_on_commit`,
+`enqueue_many_on_commit`) does not try the broker again for BROKER_QUIET_SECONDS: one bounded attempt per
+request, however many batches or tasks it queues; the rows stay where the requeue finds them. The requeue
+itself (`publish_all`) always tries.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+BROKER_QUIET_SECONDS = 5.0
+_quiet = threading.local()  # per thread: a web process's threads each serve their own requests
+
+
+def _broker_quiet() -> bool:
+    """True while a recent refusal says the broker is down or frozen (requests then skip publishing)."""
+    return time.monotonic() < getattr(_quiet, "until", 0.0)
+
+
+def _broker_refused() -> None:
+    _quiet.until = time.monotonic() + BROKER_QUIET_SECONDS
+
+
+def broker_quiet_reset() -> None:
+    """Forget a past refusal (tests that stop and restart their broker)."""
+    _quiet.until = 0.0
 
 
 def _task(task):
@@ -74,9 +96,19 @@ def publish(task, *args, **kwargs) -> bool:
     return publish_all(task, [args]) == 1
 
 
+def _publish_for_request(task, *args, **kwargs) -> bool:
+    if _broker_quiet():
+        logger.warning("Broker refused a moment ago: %s%r is left to its requeue", getattr(task, "name", task), args)
+        return False
+    published = publish(task, *args, **kwargs)
+    if not published:
+        _broker_refused()
+    return published
+
+
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Send `task` (a task or its registered name) once the current transaction commits."""
-    transaction.on_commit(lambda: publish(task, *args, **kwargs))
+    transaction.on_commit(lambda: _publish_for_request(task, *args, **kwargs))
 
 
 def enqueue_many_on_commit(task, arg_lists, *, on_failure=None) -> None:
@@ -90,7 +122,13 @@ def enqueue_many_on_commit(task, arg_lists, *, on_failure=None) -> None:
         return
 
     def _publish():
-        published = publish_all(task, arg_lists)
+        if _broker_quiet():
+            logger.warning("Broker refused a moment ago: %d message(s) left to the requeue", len(arg_lists))
+            published = 0
+        else:
+            published = publish_all(task, arg_lists)
+            if published < len(arg_lists):
+                _broker_refused()
         if published < len(arg_lists) and on_failure is not None:
             on_failure(arg_lists[published:])
 

@@ -19,10 +19,10 @@ from meetings.models import ActionItem, AgendaItem, Attendance, Decision, Docume
 from meetings.services.agenda import item_presenters, meeting_presenters
 from meetings.services.attendance import current_acting_chair, member_partners, represented_partners
 from meetings.services.records import follow_up_condition
-from membership.access import active_instance_ids
+from membership.access import meeting_scope
 from membership.chair import ChairResult
 from membership.models import Partner, Person
-from membership.roles import granted_group_ids, is_secretariat, person_id_of
+from membership.roles import is_secretariat
 
 
 @dataclass
@@ -244,21 +244,14 @@ def upcoming_meetings(*, user=None, instance=None, limit: int = 10):
 
 
 def _visible_to(qs, user):
-    if not user.is_authenticated:
-        return qs.none()
+    """The meetings the user may open (membership.access's one rule)."""
     if is_secretariat(user):
         return qs
-    managed = granted_group_ids(user)
-    member_of = active_instance_ids(user)
-    condition = Q(instance_id__in=managed) | (Q(instance_id__in=member_of) & ~Q(status=Meeting.Status.DRAFT))
-    person_id = person_id_of(user)
-    if person_id is not None and _has_invitations():
-        condition |= Q(invitations__person_id=person_id) & ~Q(status=Meeting.Status.DRAFT) & ~Q(instance__kind="GA")
-    return qs.filter(condition).distinct()
+    return qs.filter(meeting_scope(user, with_invitations=_has_invitations())).distinct()
 
 
 def _has_invitations() -> bool:
-    """The secretariat app's invitations, when it provides them (A4: never a way into GA meetings)."""
+    """The secretariat app's invitations, when it provides them."""
     try:
         Meeting._meta.get_field("invitations")
     except FieldDoesNotExist:
@@ -267,7 +260,8 @@ def _has_invitations() -> bool:
 
 
 def referral_list(*, state: str | None = None):
-    qs = Referral.objects.select_related("requested_at_meeting__instance", "ga_meeting", "returned_to_meeting")
+    qs = Referral.objects.select_related("requested_at_meeting__instance", "ga_meeting__instance",
+                                        "returned_to_meeting__instance")
     return qs.filter(state=state) if state else qs
 
 

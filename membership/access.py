@@ -3,8 +3,9 @@
 - secretariat staff (and superusers): everything;
 - a GT/GD leader or co-lead: their own group's meetings (guardian object permission);
 - a partner representative: the instances where they hold an active mandate, the meetings
-  they are invited to, and the documents of those meetings that are not confidential;
-- A4: GA agendas, documents and minutes only to people with an active GA mandate and the SEG;
+  they are invited to (GA meetings included), and the documents of those meetings that are not confidential;
+- A4: GA documents and minutes only to people with an active GA mandate and the SEG (an invitee without one
+  opens the meeting, not its material);
   a group's documents only to its members, its leaders and the SEG;
 - a draft meeting only to those who manage it, in the meetings list and on its page alike: members see a
   meeting once its agenda is proposed;
@@ -24,7 +25,14 @@ from django.utils import timezone
 
 from instances.models import Instance
 from membership.models import Mandate
-from membership.roles import is_secretariat, managed_group_ids, may_manage_group, person_id_of, role_facts
+from membership.roles import (
+    granted_group_ids,
+    is_secretariat,
+    managed_group_ids,
+    may_manage_group,
+    person_id_of,
+    role_facts,
+)
 
 
 def _today() -> datetime.date:
@@ -87,16 +95,46 @@ def is_invited(user, meeting) -> bool:
     return invitations.filter(person_id=person_id).exists()
 
 
+# Who may open a meeting: ONE rule, asked for one meeting (`can_view_meeting`) and for lists (`meeting_scope`,
+# the same rule as a filter), so that every meeting a list, the calendar feed or an e-mail shows opens.
+#   - those who manage it (the SEG, the group's leaders): always, drafts included;
+#   - nobody else sees a draft (the secretariat's work in progress);
+#   - an invitee: the invitation, whatever their seats today (a mandate that ended yesterday or starts
+#     tomorrow still lets them open the meeting they are invited to); what they may read on it follows A4
+#     (`can_view_confidential`: GA and group material only to today's members);
+#   - anyone else: their current seats (a mandate active today in the meeting's instance).
+DRAFT = "draft"
+
+
 def can_view_meeting(user, meeting) -> bool:
-    """Managers see every meeting; members (and invitees) see it once its agenda is proposed: a draft is the
-    secretariat's work in progress (the meeting list applies the same rule)."""
+    """The rule above for one meeting (its twin for lists is `meeting_scope`)."""
     if can_manage_instance(user, meeting.instance):
         return True
-    if meeting.status == "draft":
+    if meeting.status == DRAFT:
         return False
-    if meeting.instance.kind == "GA":
-        return is_member(user, meeting.instance)  # A4
     return is_member(user, meeting.instance) or is_invited(user, meeting)
+
+
+def meeting_scope(user, *, with_invitations: bool = True) -> Q:
+    """The rule above as a filter on meetings (`Meeting.objects.filter(meeting_scope(user)).distinct()`).
+
+    `with_invitations` is False when the invitations app is not installed (no `invitations` relation).
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if is_secretariat(user):
+        return Q()
+    condition = Q(instance_id__in=granted_group_ids(user)) | (Q(instance_id__in=active_instance_ids(user))
+                                                             & ~Q(status=DRAFT))
+    person_id = person_id_of(user)
+    if person_id is not None and with_invitations:
+        condition |= invited_scope(person_id)
+    return condition
+
+
+def invited_scope(person_id) -> Q:
+    """The invitee's part of the rule, as a filter on meetings: what the person's calendar feed lists."""
+    return Q(invitations__person_id=person_id) & ~Q(status=DRAFT)
 
 
 def can_view_confidential(user, meeting) -> bool:

@@ -212,6 +212,14 @@ class SeatFact:
     partner_key: object
     role: str
     pairs_with_key: object | None = None
+    start: object = None  # the mandate's start: the first criterion of the stand-ins' order
+
+
+def stand_in_order(seat: SeatFact) -> tuple:
+    """The order of possible stand-ins, the first of whom takes a delegated seat: the earliest mandate start,
+    then the mandate's id. Explicit so that every path (the prepared seat rows, the ORM) picks the same one when
+    two tie (two binômes of one expert with the same start and last name)."""
+    return (seat.start is None, seat.start or 0, seat.key)
 
 
 def representation_rule(instance_kind: str) -> str:
@@ -221,7 +229,7 @@ def representation_rule(instance_kind: str) -> str:
 
 def stand_ins(instance_kind: str, principal_seats: list[SeatFact], seats: list[SeatFact]) -> list[SeatFact]:
     """The seats that may take over the principal's: the partner's deputy for a titular (M3, M6), the binôme
-    paired with an expert (M8). Deputies and binômes have no one to pass their seat on to."""
+    paired with an expert (M8), in `stand_in_order`. Deputies and binômes have no one to pass their seat on to."""
     principals = {s.person_key for s in principal_seats}
     if instance_kind in (GT, GD):
         experts = {s.key for s in principal_seats if s.role == EXPERT}
@@ -229,7 +237,7 @@ def stand_ins(instance_kind: str, principal_seats: list[SeatFact], seats: list[S
     else:
         partners = {s.partner_key for s in principal_seats if s.role == TITULAR}
         found = [s for s in seats if s.role == DEPUTY and s.partner_key in partners]
-    return [s for s in found if s.person_key not in principals]
+    return sorted((s for s in found if s.person_key not in principals), key=stand_in_order)
 
 
 def may_pass_on_seat(instance_kind: str, principal_seats: list[SeatFact]) -> bool:

@@ -36,7 +36,8 @@ def _seat_sql(placeholders: str) -> str:
 
 def seat_rows(instance_ids) -> list[tuple]:
     """Every mandate of these instances, past and future included, as SEAT_COLUMNS tuples, in the mandates'
-    default order within an instance (last name, start)."""
+    default order within an instance (last name, start), then by id, so that equal rows come in one order.
+    Whoever reads stand-ins from them gets them in `rules.stand_in_order` (start, then id), as the ORM path."""
     ids = sorted(set(instance_ids))
     if not ids:
         return []

@@ -5,7 +5,7 @@ from membership import views, views_directory_io
 app_name = "membership"
 urlpatterns = [
     path("partners/", views.partner_list, name="partners"),
-    path("partners/<int:pk>/", views.partner_detail, name="partner"),
+    path("partners/<id:pk>/", views.partner_detail, name="partner"),
     path("me/mandates/", views.my_mandates, name="my_mandates"),
     path("import/", views_directory_io.directory_import, name="directory_import"),
     path("import/<str:token>/", views_directory_io.directory_import_preview, name="directory_import_preview"),

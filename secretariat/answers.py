@@ -67,7 +67,8 @@ def _seats(meeting, rows=None) -> list[rules.SeatFact]:
     day = meeting_date(meeting)
     if rows is None:
         rows = seat_rows([meeting.instance_id])
-    return [rules.SeatFact(key=pk, person_key=person_id, partner_key=partner_id, role=role, pairs_with_key=pairs_with)
+    return [rules.SeatFact(key=pk, person_key=person_id, partner_key=partner_id, role=role, pairs_with_key=pairs_with,
+                           start=start)
             for pk, person_id, partner_id, role, pairs_with, instance_id, start, end, *_names in rows
             if instance_id == meeting.instance_id and start <= day and (end is None or end >= day)]
 

@@ -197,8 +197,13 @@ class Invitation(models.Model):
     delivery_uncertain = models.BooleanField(_("uncertain delivery"), default=False)
     # The batch that holds the row while it is "sending"; it refreshes claimed_at while it lives.
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    # Set by the batch just before the message's content and the end of DATA leave for the mail server, cleared
+    # when the outcome is recorded: a row left "sending" with it set may have been delivered (uncertain
+    # delivery), one without it never reached the server and is simply sent.
+    handover_at = models.DateTimeField(_("hand-over to the mail server began"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["claimed_at", "queued_at", "next_attempt_at", "claimed_by"])
+    history = HistoricalRecords(excluded_fields=["claimed_at", "queued_at", "next_attempt_at", "claimed_by",
+                                                 "handover_at"])
 
     class Meta:
         verbose_name = _("invitation")

@@ -22,10 +22,22 @@ backoff. The guarantees, in the words of README's "Background work":
 - **One owner for retries.** A failing batch writes the row's next attempt time and publishes nothing; the
   requeue (beat, on its own queue, exclusive through a lock with expiry) publishes the rows that are due and
   not queued. Two beats by mistake only take the lock in turn.
+- **Hand-over.** Just before a message's content and the end of DATA leave, the batch records on its row
+  that the hand-over began (`handover_at`); recording the outcome clears it. `messages_sent` counts every
+  hand-over that may have delivered (sent, or ambiguous), duplicates included.
+- **A database that cannot record stops the sending.** The first write that fails (the hand-over, an outcome)
+  stops the batch: no message leaves while its fate cannot be written. The batch then waits for the database
+  (polling, at most half of INVITATION_BATCH_TIME_LIMIT), records what it knows — the message that left is
+  "sent", the rows not tried go back to pending — and goes on with them. A batch that could not even claim
+  waits the same way. So a database cut doubles no message while the batch lives, and at most one per
+  sending process when it dies or gives up.
 - **Rows left "sending".** A living batch refreshes `claimed_at` of its rows; a row whose batch stopped
-  refreshing for INVITATION_SENDING_TIMEOUT (worker killed, database cut) is recovered by the requeue,
-  marked "uncertain delivery" (it may have been handed over) and sent again, or failed if its attempts are
-  spent. Such a row may produce one duplicate, with the same Message-ID.
+  refreshing for INVITATION_SENDING_TIMEOUT (worker killed, database cut) is recovered by the requeue: if its
+  hand-over had begun it is marked "uncertain delivery" (it may have reached the server; counted in
+  `messages_sent`) and sent again with the same Message-ID; if not, it never reached the server and is simply
+  sent. Either fails if its attempts are spent.
+- **Breaker closing.** The batch whose probe succeeds closes the breaker and publishes at once the rows the
+  breaker held back, without waiting for the requeue's next tick.
 """
 
 from __future__ import annotations
@@ -145,9 +157,10 @@ def breaker_record_failure(error: str, *, ambiguous: bool) -> None:
         state.save()
 
 
-def breaker_record_success() -> None:
-    OutboxState.objects.filter(name=BREAKER).exclude(failures=0, opens=0, until__isnull=True).update(
-        failures=0, opens=0, until=None, holder="", last_error="")
+def breaker_record_success() -> bool:
+    """Close the breaker; True when this call closed it (it had failures or was open)."""
+    return OutboxState.objects.filter(name=BREAKER).exclude(failures=0, opens=0, until__isnull=True).update(
+        failures=0, opens=0, until=None, holder="", last_error="") == 1
 
 
 def lock_acquire(name: str, ttl_seconds: float) -> str | None:
@@ -167,13 +180,22 @@ def lock_release(name: str, token: str) -> None:
 
 
 class _EndOfDataMixin:
-    """Knows whether the final "." of DATA left: a failure after it is ambiguous (RFC 1047)."""
+    """Knows whether the final "." of DATA left: a failure after it is ambiguous (RFC 1047).
+
+    `before_end_of_data`, when set, runs just before the message's content and its final "." are written
+    (smtplib writes both at once): the batch records there that the hand-over began. If it raises, nothing
+    of the content left and the server discards the transaction when the connection is dropped.
+    """
 
     end_of_data_sent = False
+    before_end_of_data = None
 
     def send(self, s):
+        ending = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
+        if ending and self.before_end_of_data is not None:
+            self.before_end_of_data()
         super().send(s)
-        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+        if ending:
             self.end_of_data_sent = True
 
 
@@ -211,10 +233,25 @@ def _end_of_data_sent(backend) -> bool:
     return bool(getattr(getattr(backend, "connection", None), "end_of_data_sent", False))
 
 
-def _reset_end_of_data(backend) -> None:
+def _reset_end_of_data(backend, before_end_of_data) -> bool:
+    """Arm the hand-over hook for the next message; False when the backend has no such hook (not SMTP)."""
     smtp = getattr(backend, "connection", None)
     if smtp is not None and hasattr(smtp, "end_of_data_sent"):
         smtp.end_of_data_sent = False
+        smtp.before_end_of_data = before_end_of_data
+        return True
+    return False
+
+
+def _abort(backend) -> None:
+    """Drop the SMTP connection without QUIT (a transaction stopped inside DATA must not be completed)."""
+    smtp = getattr(backend, "connection", None)
+    if smtp is not None:
+        try:
+            smtp.close()
+        except Exception:  # already gone
+            logger.debug("dropping the SMTP connection failed", exc_info=True)
+        backend.connection = None
 
 
 # --- outcomes ---------------------------------------------------------------------------------------------------
@@ -305,34 +342,64 @@ def _mine(row: Invitation, token: str):
     return Invitation.objects.filter(pk=row.pk, state=Invitation.State.SENDING, claimed_by=token)
 
 
-def _with_database_retries(write, what: str, tries: int = 5) -> bool:
-    """The message has left: record it even if the database connection dropped a moment ago."""
-    for attempt in range(tries):
+class CannotRecord(Exception):
+    """The database refused a write of the batch: the sending stops until it can record again."""
+
+
+DATABASE_POLL_SECONDS = 0.25
+
+
+def _drop_connection() -> None:
+    if not connection.in_atomic_block:
+        connection.close()  # the next query reconnects
+
+
+def _write(what: str, write) -> int:
+    """One write of the batch; CannotRecord if the database refused it (no retry: the batch stops)."""
+    try:
+        return write()
+    except DatabaseError as exc:
+        logger.warning("Could not record %s: the sending stops until the database is back", what, exc_info=True)
+        _drop_connection()
+        raise CannotRecord(what) from exc
+
+
+def wait_for_database(deadline: float) -> bool:
+    """Poll until a query succeeds (True) or the monotonic deadline passes (False)."""
+    if connection.in_atomic_block:
+        return False  # eager tasks inside the caller's transaction: nothing to wait for
+    while True:
+        _drop_connection()
         try:
-            write()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
             return True
         except DatabaseError:
-            logger.warning("Could not record %s (try %d)", what, attempt + 1, exc_info=True)
-            connection.close()  # the next query reconnects
-            time.sleep(min(0.5 * 2 ** attempt, 8))
-    return False
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(DATABASE_POLL_SECONDS)
+
+
+def mark_handover(row: Invitation, token: str) -> None:
+    """The message's content is about to leave: from now on it may reach the server (see recover_stuck)."""
+    _write(f"the hand-over of invitation {row.pk}", lambda: _mine(row, token).update(handover_at=timezone.now()))
 
 
 def record(row: Invitation, token: str, outcome: Outcome) -> None:
+    """The row's outcome, in one statement (CannotRecord if the database refused it)."""
     now = timezone.now()
     if outcome.kind == SENT:
-        fields = dict(state=Invitation.State.SENT, sent_at=now, last_error="", claimed_by="")
-        if hasattr(Invitation, "messages_sent"):
-            fields["messages_sent"] = F("messages_sent") + 1
-
-        # One statement; during a batch the session commits without waiting for the disk (see _Lease.__enter__).
-        _with_database_retries(lambda: _mine(row, token).update(**fields), f"invitation {row.pk} as sent")
+        fields = dict(state=Invitation.State.SENT, sent_at=now, last_error="", claimed_by="", handover_at=None,
+                      messages_sent=F("messages_sent") + 1)
+        # During a batch the session commits without waiting for the disk (see _Lease.__enter__).
+        _write(f"invitation {row.pk} as sent", lambda: _mine(row, token).update(**fields))
         return
     error = outcome.error[:2000]
     attempts = row.attempts if outcome.charged else row.attempts - 1
-    fields = dict(last_error=error, claimed_by="", queued_at=NOT_QUEUED)
+    fields = dict(last_error=error, claimed_by="", queued_at=NOT_QUEUED, handover_at=None)
     if outcome.kind == AMBIGUOUS:
         fields["delivery_uncertain"] = True
+        fields["messages_sent"] = F("messages_sent") + 1  # it may have been delivered: counted as a hand-over
     if not outcome.charged:
         fields["attempts"] = F("attempts") - 1
     if outcome.kind == PERMANENT or attempts >= settings.INVITATION_MAX_ATTEMPTS:
@@ -342,7 +409,7 @@ def record(row: Invitation, token: str, outcome: Outcome) -> None:
         # A message the server never took in, or may have taken in, waits for the breaker, not for a backoff.
         wait = backoff_seconds(max(attempts, 1)) if outcome.charged and outcome.kind != AMBIGUOUS else 0
         fields["next_attempt_at"] = now + _seconds(wait)
-    _with_database_retries(lambda: _mine(row, token).update(**fields), f"the outcome of invitation {row.pk}")
+    _write(f"the outcome of invitation {row.pk}", lambda: _mine(row, token).update(**fields))
 
 
 def release(rows, token: str) -> None:
@@ -350,7 +417,8 @@ def release(rows, token: str) -> None:
     if rows:
         Invitation.objects.filter(pk__in=[row.pk for row in rows], state=Invitation.State.SENDING,
                                   claimed_by=token).update(
-            state=Invitation.State.PENDING, attempts=F("attempts") - 1, claimed_by="", queued_at=NOT_QUEUED)
+            state=Invitation.State.PENDING, attempts=F("attempts") - 1, claimed_by="", queued_at=NOT_QUEUED,
+            handover_at=None)
 
 
 class _Lease:
@@ -394,14 +462,60 @@ class _Lease:
 # --- the batch ---------------------------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass
+class _Stopped:
+    """Where a batch stopped because the database refused a write: what it knows, to record once it is back."""
+
+    token: str
+    row: Invitation | None = None  # the row whose outcome could not be recorded
+    outcome: Outcome | None = None
+    untried: list = dataclasses.field(default_factory=list)
+
+
 def send_batch(ids) -> dict:
-    """Claim what is due among `ids`, send it over one connection, record each row's outcome."""
-    counts = {SENT: 0, TEMPORARY: 0, PERMANENT: 0, AMBIGUOUS: 0, "released": 0, "claimed": 0}
+    """Claim what is due among `ids`, send it over one connection, record each row's outcome.
+
+    When the database refuses a write, the sending stops; once it is back (at most half of
+    INVITATION_BATCH_TIME_LIMIT later) the batch records what it knows and goes on with the rows not tried.
+    """
+    counts = {SENT: 0, TEMPORARY: 0, PERMANENT: 0, AMBIGUOUS: 0, "released": 0, "claimed": 0, "stopped": 0}
+    deadline = time.monotonic() + settings.INVITATION_BATCH_TIME_LIMIT / 2
+    todo = list(ids)
+    while todo:
+        try:
+            stopped = _send_once(todo, counts)
+        except DatabaseError:  # before any row was claimed (breaker, claim)
+            logger.warning("The database refused the claim of a batch; waiting for it", exc_info=True)
+            stopped = _Stopped(token="")
+        if stopped is None:
+            break
+        counts["stopped"] += 1
+        if not wait_for_database(deadline):
+            logger.error("The database is still unreachable; the batch leaves its rows to the recovery")
+            break
+        todo = _settle(stopped, counts) if stopped.token else todo
+    return counts
+
+
+def _settle(stopped: _Stopped, counts: dict) -> list[int]:
+    """The database is back: record the outcome the batch knows, put the untried rows back; the ids to go on with."""
+    try:
+        if stopped.row is not None:
+            record(stopped.row, stopped.token, stopped.outcome)
+            counts[stopped.outcome.kind] += 1
+        release(stopped.untried, stopped.token)
+    except (CannotRecord, DatabaseError):
+        logger.warning("The database dropped again; the recovery takes the batch's rows", exc_info=True)
+        return []
+    return [row.pk for row in stopped.untried]
+
+
+def _send_once(ids, counts: dict) -> _Stopped | None:
     allowed, clean = breaker_allows()
     if not allowed:
         mark_not_queued(ids)  # the requeue publishes them once the breaker lets mail through
-        counts["released"] = len(ids)
-        return counts
+        counts["released"] += len(ids)
+        return None
     token = uuid.uuid4().hex
     ids = list(ids)
     if not clean:
@@ -412,10 +526,10 @@ def send_batch(ids) -> dict:
         ).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:settings.INVITATION_BATCH_SIZE]) + ids
     rows = claim_batch(ids, token)
     rows.sort(key=lambda row: (not row.delivery_uncertain, row.pk))
-    counts["claimed"] = len(rows)
+    counts["claimed"] += len(rows)
     if not rows:
-        return counts
-    backend, done, items = None, 0, {}
+        return None
+    backend, done, items, stopped = None, 0, {}, None
     with _Lease(token):
         try:
             for row in rows:
@@ -434,49 +548,84 @@ def send_batch(ids) -> dict:
                         logger.exception("Invitation %s could not be built", row.pk)
                         outcome = Outcome(TEMPORARY, f"{type(exc).__name__}: {exc}")
                 if outcome is None:
-                    _reset_end_of_data(backend)
+                    def handover(row=row):
+                        mark_handover(row, token)
+                    if not _reset_end_of_data(backend, handover):
+                        handover()  # a backend without the SMTP hook (file, console, memory)
                     try:
                         backend.send_messages([message])
                         outcome = Outcome(SENT)
+                    except CannotRecord:
+                        _abort(backend)  # inside DATA, before the content: the server discards it
+                        backend = None
+                        raise
                     except Exception as exc:
                         outcome = classify(exc, end_of_data_sent=_end_of_data_sent(backend))
                         logger.warning("Invitation %s: %s (%s)", row.pk, outcome.kind, outcome.error)
-                record(row, token, outcome)
+                try:
+                    record(row, token, outcome)
+                except CannotRecord:
+                    stopped = _Stopped(token, row, outcome, rows[done + 1:])
+                    break
                 done += 1
                 counts[outcome.kind] += 1
-                if outcome.server:
-                    breaker_record_failure(outcome.error, ambiguous=outcome.kind == AMBIGUOUS)
+                try:
+                    if outcome.server:
+                        breaker_record_failure(outcome.error, ambiguous=outcome.kind == AMBIGUOUS)
+                        break
+                    if outcome.kind == SENT and not clean:
+                        if breaker_record_success():
+                            publish_held_back()
+                        clean = True
+                except DatabaseError:
+                    _drop_connection()
+                    stopped = _Stopped(token, untried=rows[done:])
                     break
-                if outcome.kind == SENT and not clean:
-                    breaker_record_success()
-                    clean = True
+        except CannotRecord:  # the hand-over could not be recorded: this row was not tried
+            stopped = _Stopped(token, untried=rows[done:])
         finally:
-            release(rows[done:], token)
-            counts["released"] = len(rows) - done
+            if stopped is None:
+                release(rows[done:], token)
+                counts["released"] += len(rows) - done
             if backend is not None:
                 try:
                     backend.close()
                 except Exception:  # a dropped connection cannot be quit politely
                     logger.debug("closing the SMTP connection failed", exc_info=True)
-    return counts
+    return stopped
 
 
 # --- the requeue (beat) ------------------------------------------------------------------------------------------
 
 
 def recover_stuck(now=None) -> int:
-    """Rows left "sending" by a batch that stopped refreshing them: again pending (uncertain), or failed."""
+    """Rows left "sending" by a batch that stopped refreshing them: again pending, or failed when spent.
+
+    Only a row whose hand-over had begun is marked "uncertain delivery" (and counted in `messages_sent`): it
+    may have reached the server. The others never did and are simply sent.
+    """
     now = now or timezone.now()
     stuck = Invitation.objects.filter(state=Invitation.State.SENDING,
                                       claimed_at__lt=now - _seconds(settings.INVITATION_SENDING_TIMEOUT))
     reason = "The sending of this message stopped without an answer (worker stopped or database unreachable)"
-    failed = stuck.filter(attempts__gte=settings.INVITATION_MAX_ATTEMPTS).update(
-        state=Invitation.State.FAILED, delivery_uncertain=True, claimed_by="", last_error=reason)
-    back = stuck.update(state=Invitation.State.PENDING, delivery_uncertain=True, claimed_by="",
-                        next_attempt_at=now, queued_at=NOT_QUEUED, last_error=reason)
-    if failed or back:
-        logger.warning("Recovered %d invitation(s) left sending; %d failed after their last attempt", back, failed)
-    return failed + back
+    handed_over = dict(delivery_uncertain=True, messages_sent=F("messages_sent") + 1, handover_at=None)
+    spent = stuck.filter(attempts__gte=settings.INVITATION_MAX_ATTEMPTS)
+    failed = (spent.filter(handover_at__isnull=False).update(
+        state=Invitation.State.FAILED, claimed_by="", last_error=reason, **handed_over)
+        + spent.update(state=Invitation.State.FAILED, claimed_by="", last_error=reason))
+    back = dict(state=Invitation.State.PENDING, claimed_by="", next_attempt_at=now, queued_at=NOT_QUEUED,
+                last_error=reason)
+    uncertain = stuck.filter(handover_at__isnull=False).update(**back, **handed_over)
+    plain = stuck.update(**back)
+    if failed or uncertain or plain:
+        logger.warning("Recovered %d invitation(s) left sending (%d of uncertain delivery); %d failed after their "
+                       "last attempt", uncertain + plain, uncertain, failed)
+    return failed + uncertain + plain
+
+
+def publish_held_back() -> int:
+    """The breaker just closed: publish now the rows it held back (marked not queued), not at the next tick."""
+    return requeue(older_than_seconds=settings.INVITATION_REQUEUE_AFTER)
 
 
 def requeue(*, older_than_seconds: float | None = None, now=None) -> int:

@@ -147,7 +147,8 @@ def invited_keys(meeting) -> set[str]:
 
 
 NEW_MESSAGE_FIELDS = ["kind", "sequence", "message", "state", "attempts", "last_error", "queued_at",
-                      "next_attempt_at", "claimed_at", "claimed_by", "message_at", "delivery_uncertain"]
+                      "next_attempt_at", "claimed_at", "claimed_by", "message_at", "delivery_uncertain",
+                      "handover_at"]
 
 
 def reset_to_message(invitation: Invitation, *, kind: str, message: str = "") -> Invitation:
@@ -160,6 +161,7 @@ def reset_to_message(invitation: Invitation, *, kind: str, message: str = "") ->
     invitation.state, invitation.attempts, invitation.last_error = Invitation.State.PENDING, 0, ""
     invitation.queued_at = invitation.next_attempt_at = invitation.message_at = now
     invitation.claimed_at, invitation.claimed_by, invitation.delivery_uncertain = None, "", False
+    invitation.handover_at = None
     return invitation
 
 

@@ -5,7 +5,7 @@ message it took in, even one whose acknowledgement it then drops (the server has
 
 Settable at any time (attributes of `SmtpSink`):
 - `connect_delay` seconds before answering EHLO/HELO (a provider's per-connection set-up: TLS, login...);
-- `message_delay` seconds before answering the end of DATA;
+- `message_delay` seconds before answering the end of DATA (the message is taken in first);
 - `refuse_rcpt` {address: "550 5.1.1 ..."}: refuse these recipients at RCPT;
 - `data_reply` e.g. "451 4.3.0 try later": refuse every message at the end of DATA;
 - `drop_after_data`: take the message in, then close the connection without answering.
@@ -59,17 +59,21 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.sink.message_delay:
-            await asyncio.sleep(self.sink.message_delay)
         if self.sink.data_reply:
+            if self.sink.message_delay:
+                await asyncio.sleep(self.sink.message_delay)
             self.sink.refused += 1
             return self.sink.data_reply
+        # Like a real server, the message is taken in (queued) before the acknowledgement is written: a client
+        # that dies while waiting for it has delivered it all the same (RFC 1047).
         raw = envelope.original_content or envelope.content
         with self.sink.lock:
             self.sink.messages.append(raw)
             if self.sink.directory:
                 with open(os.path.join(self.sink.directory, f"{len(self.sink.messages):06d}.eml"), "wb") as out:
                     out.write(raw)
+        if self.sink.message_delay:
+            await asyncio.sleep(self.sink.message_delay)
         if self.sink.drop_after_data:
             self.sink.dropped += 1
             server.transport.abort()

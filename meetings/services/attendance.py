@@ -112,7 +112,7 @@ def expected_from_answers(meeting: Meeting) -> dict[int, Expected]:
 
 def _seat_facts(mandates) -> list[tuple[seat_rules.SeatFact, object]]:
     return [(seat_rules.SeatFact(key=m.pk, person_key=m.person_id, partner_key=m.person.institution.partner_id,
-                            role=m.role, pairs_with_key=m.pairs_with_id), m) for m in mandates]
+                            role=m.role, pairs_with_key=m.pairs_with_id, start=m.start), m) for m in mandates]
 
 
 def stand_ins_by_person(meeting: Meeting, mandates) -> dict[int, list]:

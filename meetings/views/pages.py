@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -32,7 +31,6 @@ from meetings.views._common import (
     to_meeting,
 )
 from membership.access import (
-    active_instance_ids,
     can_manage_instance,
     can_propose_item,
     can_view_confidential,
@@ -40,22 +38,18 @@ from membership.access import (
     can_view_meeting,
     can_view_referral,
     managed_instances,
+    meeting_scope,
     needs_clearance,
 )
 from membership.roles import is_secretariat, person_id_of, person_of
 
 
 def _visible_meetings(user):
+    """The meetings the user may open (membership.access's one rule), newest first."""
     qs = Meeting.objects.select_related("instance").order_by("-start")
     if is_secretariat(user):
         return qs
-    managed = managed_instances(user).values("pk")
-    member_of = active_instance_ids(user)
-    condition = Q(instance__in=managed) | (Q(instance_id__in=member_of) & ~Q(status=Meeting.Status.DRAFT))
-    person = person_of(user)
-    if person is not None:
-        condition |= Q(invitations__person=person) & ~Q(instance__kind="GA")  # A4: GA only to its members
-    return qs.filter(condition).distinct()
+    return qs.filter(meeting_scope(user)).distinct()
 
 
 @require_GET

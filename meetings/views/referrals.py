@@ -17,6 +17,7 @@ from meetings.selectors import referral_get, referral_list
 from membership.access import (
     can_list_referrals,
     can_manage_referrals,
+    can_view_meeting,
     can_view_referral,
     referral_scope,
     referral_sight,
@@ -124,4 +125,7 @@ def referral_detail(request, pk):
     return render(request, "meetings/referral.html", {
         "referral": referral, "manage": manage, "schedule_form": schedule_form, "conclude_form": conclude_form,
         "sight": referral_sight(request.user, referral),
+        # A meeting is a link only for a reader who may open it (membership.access's one rule), else its name.
+        "opens": {m.pk for m in (referral.requested_at_meeting, referral.ga_meeting, referral.returned_to_meeting)
+                  if m is not None and can_view_meeting(request.user, m)},
     })

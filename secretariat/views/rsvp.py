@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meetings.forms import recent_window_start
 from meetings.models import Meeting, Minutes
-from membership.access import can_manage_instance, can_view_minutes
+from membership.access import can_manage_instance, can_view_minutes, invited_scope
 from secretariat import answers, services
 from secretariat.distribution import build_distribution_list
 from secretariat.exports import rows_as_vcard, rows_for_people_as_csv, snapshot_rows
@@ -133,7 +133,7 @@ def calendar_feed(request, token: str):
     if feed is None:
         raise Http404
     meetings = (
-        Meeting.objects.filter(invitations__person=feed.person).exclude(status="draft")
+        Meeting.objects.filter(invited_scope(feed.person_id))  # membership.access's rule: each of them opens
         .select_related("instance").distinct().order_by("start")
     )
     if request.GET.get(FEED_HISTORY_PARAMETER) != "all":

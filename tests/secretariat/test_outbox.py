@@ -189,7 +189,7 @@ def test_a_server_down_burns_no_attempt_and_the_breaker_holds_the_queue(
     assert Invitation.objects.filter(meeting=meeting, state="sent").count() == 24
 
 
-def test_rows_left_sending_by_a_dead_batch_come_back_uncertain_or_fail_when_spent(
+def test_rows_left_sending_are_uncertain_only_when_their_hand_over_had_begun(
         sink, settings, django_capture_on_commit_callbacks):
     settings.INVITATION_SENDING_TIMEOUT = 60
     directory(gec(), 2)
@@ -198,19 +198,100 @@ def test_rows_left_sending_by_a_dead_batch_come_back_uncertain_or_fail_when_spen
         services.invitations_send(meeting=meeting)
     a, b, c, d = rows(meeting)
     old = timezone.now() - datetime.timedelta(seconds=61)
-    Invitation.objects.filter(pk=a.pk).update(state="sending", attempts=1, claimed_at=old, claimed_by="dead")
+    # a: its content had started to leave when the batch died; d: the batch died before its hand-over.
+    Invitation.objects.filter(pk=a.pk).update(state="sending", attempts=1, claimed_at=old, claimed_by="dead",
+                                              handover_at=old)
     Invitation.objects.filter(pk=b.pk).update(state="sending", attempts=settings.INVITATION_MAX_ATTEMPTS,
-                                              claimed_at=old, claimed_by="dead")
+                                              claimed_at=old, claimed_by="dead", handover_at=old)
     Invitation.objects.filter(pk=c.pk).update(state="sending", attempts=1, claimed_at=timezone.now(),
-                                              claimed_by="alive")
+                                              claimed_by="alive", handover_at=timezone.now())
+    Invitation.objects.filter(pk=d.pk).update(state="sending", attempts=1, claimed_at=old, claimed_by="dead")
     progress = invitation_progress([meeting.pk])[meeting.pk]
-    assert progress["checking"] == 2  # the two whose batch stopped answering: "à vérifier"
+    assert progress["checking"] == 3  # the three whose batch stopped answering: "à vérifier"
     outbox.requeue(older_than_seconds=0)
     a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db(), d.refresh_from_db()
-    assert a.state == "sent" and a.delivery_uncertain and a.attempts == 2
-    assert b.state == "failed" and b.delivery_uncertain  # a message that keeps killing its worker ends
+    # a may have reached the server once: flagged, counted, sent again (two hand-overs).
+    assert a.state == "sent" and a.delivery_uncertain and a.attempts == 2 and a.messages_sent == 2
+    assert a.handover_at is None
+    assert b.state == "failed" and b.delivery_uncertain and b.messages_sent == 1  # spent: it ends
     assert c.state == "sending"  # its batch is alive: untouched
-    assert d.state == "sent" and not d.delivery_uncertain
+    # d never reached the server: simply sent, without the flag.
+    assert d.state == "sent" and not d.delivery_uncertain and d.messages_sent == 1
+    assert sink.invitation_counts() == {a.pk: 1, d.pk: 1}
+
+
+def test_the_hand_over_is_recorded_just_before_the_content_leaves(sink, django_capture_on_commit_callbacks,
+                                                                   monkeypatch):
+    directory(gec(), 2)
+    meeting = proposed(gec())
+    seen = []
+    real = outbox.mark_handover
+
+    def watching(row, token):
+        seen.append((row.pk, len(sink.messages), Invitation.objects.get(pk=row.pk).state))
+        real(row, token)
+        assert Invitation.objects.get(pk=row.pk).handover_at is not None
+
+    monkeypatch.setattr(outbox, "mark_handover", watching)
+    send(meeting, django_capture_on_commit_callbacks)
+    # One hand-over per message, each before the server took that message in, while the row is "sending".
+    assert [(n, state) for _pk, n, state in seen] == [(i, "sending") for i in range(4)]
+    assert set(Invitation.objects.filter(meeting=meeting).values_list("handover_at", "messages_sent")) == {(None, 1)}
+
+
+def test_a_database_that_cannot_record_stops_the_batch_and_the_recovery_flags_only_that_message(
+        sink, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.INVITATION_SENDING_TIMEOUT = 60
+    directory(gec(), 3)
+    meeting = proposed(gec())
+    real = outbox.record
+    refused = []
+
+    def database_down_once(row, token, outcome):
+        if not refused:
+            refused.append(row.pk)
+            raise outbox.CannotRecord("invitation as sent")
+        return real(row, token, outcome)
+
+    monkeypatch.setattr(outbox, "record", database_down_once)
+    send(meeting, django_capture_on_commit_callbacks)
+    # The first message left, its "sent" could not be written: nothing else was sent.
+    assert list(sink.invitation_counts()) == refused
+    assert Invitation.objects.filter(meeting=meeting, state="sending").count() == 6
+    first = Invitation.objects.get(pk=refused[0])
+    assert first.handover_at is not None
+    # The batch died there (in-process, it cannot wait): the recovery takes its rows.
+    Invitation.objects.filter(meeting=meeting).update(claimed_at=timezone.now() - datetime.timedelta(seconds=61))
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.requeue(older_than_seconds=0)
+    counts = sink.invitation_counts()
+    uncertain = set(Invitation.objects.filter(meeting=meeting, delivery_uncertain=True).values_list("pk", flat=True))
+    assert uncertain == {pk for pk, n in counts.items() if n > 1} == {first.pk}
+    assert not Invitation.objects.filter(meeting=meeting).exclude(state="sent").exists()
+    # "N message(s) envoyé(s)" is what the server took in, duplicates included.
+    assert sum(Invitation.objects.filter(meeting=meeting).values_list("messages_sent", flat=True)) == \
+        len(sink.messages) == 7
+
+
+def test_a_hand_over_that_cannot_be_recorded_sends_nothing(sink, settings, django_capture_on_commit_callbacks,
+                                                          monkeypatch):
+    directory(gec(), 2)
+    meeting = proposed(gec())
+
+    def database_down(row, token):
+        raise outbox.CannotRecord("hand-over")
+
+    monkeypatch.setattr(outbox, "mark_handover", database_down)
+    send(meeting, django_capture_on_commit_callbacks)
+    assert sink.messages == []  # the transaction was dropped inside DATA: the server discarded it
+    rows_left = Invitation.objects.filter(meeting=meeting)
+    assert set(rows_left.values_list("state", "handover_at")) == {("sending", None)}
+    Invitation.objects.filter(meeting=meeting).update(claimed_at=timezone.now() - datetime.timedelta(hours=1))
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.requeue(older_than_seconds=0)
+    assert not rows_left.filter(delivery_uncertain=True).exists()  # never reached the server: no flag
+    assert set(rows_left.values_list("state", "messages_sent")) == {("sent", 1)}
 
 
 def test_a_task_copy_during_a_backoff_claims_nothing(sink, django_capture_on_commit_callbacks):
@@ -324,3 +405,27 @@ def test_progress_counts_every_state_and_uncertainty_as_the_roster_reads_them(se
         "sent": 6, "failed": 12, "pending": 12 - 7, "checking": 7, "resent": 3, "bounced": 6, "total": 30,
         "messages": sum(k % 3 for k in range(1, 31)), "done": False}
     assert progress[other.pk]["sent"] == progress[other.pk]["total"] == 1 and progress[other.pk]["done"]
+
+
+def test_when_the_probe_closes_the_breaker_the_held_back_rows_are_published_at_once(
+        sink, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.SMTP_BREAKER_THRESHOLD = 1
+    directory(gec(), 4)
+    first = proposed(gec(), title="Premier")
+    second = proposed(gec(), days=40, title="Second")
+    sink.data_reply = "451 4.3.0 Local error in processing"
+    send(first, django_capture_on_commit_callbacks)
+    send(second, django_capture_on_commit_callbacks)  # refused by the open breaker: held back, not queued
+    held = Invitation.objects.filter(meeting=second)
+    assert held.filter(state="pending", queued_at=outbox.NOT_QUEUED).count() == 8
+    sink.data_reply = ""
+    close_breaker_period()
+    due_now(first)
+    published = []
+    real = outbox.publish_all
+    monkeypatch.setattr(outbox, "publish_all", lambda task, lists: published.append(lists) or real(task, lists))
+    probe = Invitation.objects.filter(meeting=first).order_by("pk").first()
+    outbox.send_batch([probe.pk])  # one batch probes and succeeds: no requeue tick in between
+    assert breaker().until is None
+    assert published and not Invitation.objects.exclude(state="sent").exists()
+    assert set(sink.invitation_counts().values()) == {1} and len(sink.invitation_counts()) == 16

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from core.queue import broker_quiet_reset
 from secretariat import outbox, services
 from secretariat.models import Invitation
 from tests.secretariat.factories import proposed
 from tests.secretariat.outbox_directory import directory
 from tests.smtp_sink import SmtpSink, free_port
+from tests.tcp_proxy import TcpProxy
 from tests.test_real_services import database_url_for_test_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +107,7 @@ def redis_server(postgres_database, settings):
     for name, value in FAST.items():
         setattr(settings, name, float(value) if "." in value else int(value))
     yield server
+    broker_quiet_reset()
     app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_read_url = previous
     app._pool = None
     app.amqp._producer_pool = None
@@ -118,29 +121,30 @@ def sink():
     server.stop()
 
 
-def _env(redis: RedisServer, sink: SmtpSink) -> dict:
-    return dict(os.environ, DATABASE_URL=database_url_for_test_db(), CELERY_BROKER_URL=redis.url,
-                LOG_LEVEL="WARNING", SITE_URL="https://portal.ptf-mali.org", **sink.env(), **FAST)
+def _env(redis: RedisServer, sink: SmtpSink, database_url=None, overrides=None) -> dict:
+    return dict(os.environ, DATABASE_URL=database_url or database_url_for_test_db(), CELERY_BROKER_URL=redis.url,
+                LOG_LEVEL="WARNING", SITE_URL="https://portal.ptf-mali.org", **sink.env(),
+                **{**FAST, **(overrides or {})})
 
 
 WORKER_PROCESSES = 2
 
 
-def start_worker(redis, sink, concurrency=WORKER_PROCESSES) -> subprocess.Popen:
+def start_worker(redis, sink, concurrency=WORKER_PROCESSES, database_url=None, overrides=None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "worker", "--pool=prefork",
          f"--concurrency={concurrency}", "--without-heartbeat", "--without-gossip", "--without-mingle",
          "--loglevel=WARNING"],
-        cwd=ROOT, env=_env(redis, sink), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=_env(redis, sink, database_url, overrides), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
 
-def start_beat(redis, sink, tmp_path, n) -> subprocess.Popen:
+def start_beat(redis, sink, tmp_path, n, database_url=None, overrides=None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "beat", "--loglevel=WARNING",
          "--schedule", str(tmp_path / f"beat-{n}")],
-        cwd=ROOT, env=_env(redis, sink), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env=_env(redis, sink, database_url, overrides), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 
@@ -200,6 +204,10 @@ def settled(meeting):
 def meeting_with(n_partners):
     directory(_gec(), n_partners)
     return proposed(_gec())
+
+
+def messages_sent(meeting) -> int:
+    return sum(Invitation.objects.filter(meeting=meeting).values_list("messages_sent", flat=True))
 
 
 def report(meeting, sink):
@@ -289,14 +297,21 @@ def test_two_beats_redis_down_at_the_click_and_an_smtp_outage_deliver_everything
 
 
 def test_a_killed_worker_s_rows_come_back_within_the_sending_timeout(redis_server, sink):
-    sink.message_delay = 0.05
+    sink.message_delay = 0.3  # the server takes each message in, then answers slowly: the kill lands in a hand-over
     meeting = meeting_with(50)
     worker = start_worker(redis_server, sink)
     try:
         services.invitations_send(meeting=meeting)
-        assert wait_until(lambda: len(sink.messages) >= 15)
+        handing_over = Invitation.objects.filter(meeting=meeting, state="sending", handover_at__isnull=False)
+
+        def taken_in_not_acknowledged():  # the server holds the message and has not answered yet
+            counts = sink.invitation_counts()
+            return len(sink.messages) >= 15 and any(pk in counts for pk in handing_over.values_list("pk", flat=True))
+
+        assert wait_until(taken_in_not_acknowledged, step=0.02)
     finally:
         stop(worker, kill=True)  # SIGKILL to the whole worker: main process and children
+    sink.message_delay = 0.01
     in_flight = set(Invitation.objects.filter(meeting=meeting, state="sending").values_list("pk", flat=True))
     assert in_flight, "killed too late"
     killed_at = time.monotonic()
@@ -314,11 +329,22 @@ def test_a_killed_worker_s_rows_come_back_within_the_sending_timeout(redis_serve
     lost, doubled, failed = report(meeting, sink)
     assert not lost and not failed
     assert doubled <= in_flight  # only a row being sent at the kill may go out twice, with its Message-ID
-    assert set(Invitation.objects.filter(pk__in=in_flight).values_list("delivery_uncertain", flat=True)) == {True}
+    # "Envoi incertain" exactly for those who received it twice: the rows whose hand-over had begun. The rows
+    # the kill caught before their hand-over never reached the server and were simply sent.
+    flagged = set(Invitation.objects.filter(meeting=meeting, delivery_uncertain=True).values_list("pk", flat=True))
+    print(f"worker kill: {len(in_flight)} row(s) left sending, {len(flagged)} flagged, {len(doubled)} doubled")
+    assert flagged == doubled, (flagged, doubled, len(in_flight))
+    assert doubled, "the kill caught no message in its hand-over"
+    assert len(in_flight - flagged) > len(flagged)  # most rows left "sending" were not flagged any more
+    assert messages_sent(meeting) == len(sink.messages)  # "N message(s) envoyé(s)", duplicates included
 
 
 def test_a_frozen_broker_does_not_hold_the_request_and_the_rows_go_out_after(redis_server, sink):
+    from core.queue import publish
+
     meeting = meeting_with(20)
+    # A running web process has published before: its publishing code is loaded (a harmless message).
+    assert publish("secretariat.tasks.generate_distribution_list", 0)
     redis_server.freeze()
     try:
         started = time.monotonic()
@@ -328,6 +354,90 @@ def test_a_frozen_broker_does_not_hold_the_request_and_the_rows_go_out_after(red
         redis_server.thaw()
     assert elapsed < 1.0, elapsed
     assert Invitation.objects.filter(meeting=meeting, state="pending").count() == 40
+    worker = start_worker(redis_server, sink)
+    try:
+        with Beat():
+            done = wait_until(settled(meeting))
+    finally:
+        log = stop(worker)
+    assert done, log
+    lost, doubled, failed = report(meeting, sink)
+    assert not lost and not doubled and not failed
+
+
+# A cut longer than INVITATION_SENDING_TIMEOUT (2 s here), so both ways back are exercised: the batch that
+# waits for the database and goes on, and the recovery of rows whose batch's lease expired during the cut.
+# The bound does not depend on the duration (a 60-second cut behaves the same; the test stays short).
+DATABASE_CUT_SECONDS = float(os.environ.get("OUTBOX_DATABASE_CUT_SECONDS", "8"))
+
+
+def test_a_database_cut_doubles_at_most_one_message_per_sending_process_and_recovery_follows_at_once(
+        redis_server, sink, tmp_path):
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    proxy = TcpProxy(settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432)).start()
+    through_proxy = f"postgres://{settings_dict['USER']}@127.0.0.1:{proxy.port}/{settings_dict['NAME']}"
+    sink.message_delay = 0.02
+    meeting = meeting_with(60)
+    # The production wait before a queued row is published again: what a batch lost during the cut used to cost.
+    slow_requeue = {"INVITATION_REQUEUE_AFTER": "600"}
+    worker = start_worker(redis_server, sink, database_url=through_proxy, overrides=slow_requeue)
+    beat = start_beat(redis_server, sink, tmp_path, 1, database_url=through_proxy, overrides=slow_requeue)
+    try:
+        services.invitations_send(meeting=meeting)
+        assert wait_until(lambda: len(sink.messages) >= 20), stop(worker)
+        proxy.cut()
+        during = len(sink.messages)
+        time.sleep(DATABASE_CUT_SECONDS)
+        # No message leaves while the database cannot record it: at most the one in flight per process.
+        sent_during_cut = len(sink.messages) - during
+        proxy.restore()
+        restored = time.monotonic()
+        done = wait_until(settled(meeting), timeout=120)
+        back_after = time.monotonic() - restored
+    finally:
+        logs = [stop(beat), stop(worker)]
+        proxy.stop()
+    assert done, logs
+    assert sent_during_cut <= WORKER_PROCESSES, sent_during_cut
+    # Everything out soon after the database is back, not INVITATION_REQUEUE_AFTER (600 s) later.
+    assert back_after < 120, (back_after, logs)
+    lost, doubled, failed = report(meeting, sink)
+    assert not lost and not failed
+    print(f"database cut {DATABASE_CUT_SECONDS} s: {sent_during_cut} message(s) left during it, {len(doubled)} "
+          f"doubled, all out {back_after:.1f} s after it")
+    assert len(doubled) <= WORKER_PROCESSES, doubled
+    flagged = set(Invitation.objects.filter(meeting=meeting, delivery_uncertain=True).values_list("pk", flat=True))
+    assert doubled <= flagged
+    assert messages_sent(meeting) == len(sink.messages)
+
+
+def test_a_frozen_broker_costs_one_bounded_attempt_per_request_whatever_the_number_of_batches(
+        redis_server, sink, settings):
+    from django.db import transaction
+
+    from core.queue import enqueue_on_commit, publish
+
+    settings.CELERY_PUBLISH_TIMEOUT = 0.5  # the production default
+    settings.INVITATION_BATCH_SIZE = 5
+    meeting = meeting_with(20)  # 40 rows: 8 batches
+    # A running web process has published before: its publishing code is loaded (a harmless message).
+    assert publish("secretariat.tasks.generate_distribution_list", 0)
+    redis_server.freeze()
+    try:
+        started = time.monotonic()
+        with transaction.atomic():
+            count = services.invitations_send(meeting=meeting)
+            enqueue_on_commit("secretariat.tasks.generate_distribution_list", meeting.pk)  # more work, same request
+        elapsed = time.monotonic() - started
+    finally:
+        redis_server.thaw()
+    print(f"frozen broker: the request took {elapsed:.2f} s for 8 batches and one more task")
+    assert count == 40
+    assert elapsed < 1.0, elapsed
+    rows = Invitation.objects.filter(meeting=meeting)
+    assert rows.filter(state="pending", queued_at=outbox.NOT_QUEUED).count() == 40  # the requeue's at once
     worker = start_worker(redis_server, sink)
     try:
         with Beat():
