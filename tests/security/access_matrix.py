@@ -160,6 +160,8 @@ MATRIX = {
                   lambda w: {"pk": w.invitations["gt_member_a"].pk}, "POST"),
     },
     "meetings:actions": {"": Case(expect(OK))},
+    "meetings:actions_csv": {"": Case(expect(OK))},  # the register's rows the reader may see, every page
+    "meetings:my_groups": {"": Case(expect(OK))},  # the groups the account leads; empty for anyone else
     "meetings:action_done": {
         "a": Case(expect(DENIED, leader_a=REDIRECT, **STAFF_REDIRECT), lambda w: {"pk": w.extra["action_a"].pk}, "POST"),
     },
