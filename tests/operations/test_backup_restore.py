@@ -14,6 +14,7 @@ from django.test import Client
 
 from meetings.models import Document
 from ptf_portal.backups import read_manifest, table_counts
+from ptf_portal.history import seed_history
 from tests.security.world import build_world
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -47,11 +48,12 @@ def _document_digests() -> dict[int, str]:
 
 
 def test_backup_drop_restore_loses_nothing(postgres, settings, tmp_path):
-    world = build_world()
+    world = build_world()  # every role, meetings with their documents, invitations
+    seed_history(years=1, seed=11, allow_existing_data=True)  # and a year of history on top
     pages_before = _pages(world)  # signs each role in: sessions are rows too, counted next
     rows_before = table_counts()
     digests_before = _document_digests()
-    assert digests_before and sum(rows_before.values()) > 100
+    assert digests_before and sum(rows_before.values()) > 1000
 
     call_command("backup", output_dir=str(tmp_path / "backups"))
     [backup_file] = (tmp_path / "backups").glob("ptf-backup-*.tar")
