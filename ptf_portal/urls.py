@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from membership.accounts.forms import AdminLoginForm
@@ -18,8 +16,7 @@ urlpatterns = [
     path("status", views_status.status, name="status"),
     path("status/banner/", views_status.status_banner, name="status_banner"),
     # Pages that link no icon (the admin's, a PDF opened in the browser) make browsers ask for /favicon.ico.
-    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-         name="favicon"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),

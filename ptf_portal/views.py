@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
@@ -52,6 +53,15 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "version": VERSION})
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Pages that link no icon (the admin's, a PDF opened in the browser) make browsers ask for /favicon.ico.
+    The static file's URL is read per request: with DEBUG off it is the hashed name, known only once
+    `collectstatic` has run, never at import."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @login_not_required

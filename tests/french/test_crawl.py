@@ -13,14 +13,10 @@ from tests.french.world import build_french_world
 from tests.security.access_matrix import MATRIX
 from tests.security.world import ROLES, login_as
 
-# Roles that manage nothing: they read rules in words, never by their ID (issue 26).
+# Roles that manage nothing: they read rules in words, never by their ID.
 PARTNER_ROLES = ("anonymous", "no_mandate", "rep", "ga_member", "gt_member")
-# Where partners still meet a rule ID (page name -> IDs), to be said in words; any other page fails.
-KNOWN_RULE_IDS = {
-    "meetings:detail": {"T1", "T7"},  # the chair display, being rewritten with the chair's wording (another change)
-    "meetings:referrals": {"A3"},  # the introduction's msgid ends with "(A3)"
-    "secretariat:rsvp": {"M3"},  # the delegation notice's msgid ends with "(M3)"
-}
+# Where partners may still meet a rule ID (page name -> IDs): none; any page that shows one fails.
+KNOWN_RULE_IDS: dict[str, set[str]] = {}
 
 
 def test_every_page_reads_as_french(db, settings):
