@@ -144,3 +144,11 @@ def short_date(value: datetime.date, *, language: str | None = None) -> str:
     """ "19 déc. 2026"; "19 Dec. 2026" in English."""
     value = _local(value)
     return f"{value.day} {month_abbr(value.month, language=language)} {value.year}"
+
+
+def numeric_date(value: datetime.date, *, language: str | None = None) -> str:
+    """ "31/12/2026" in French; "31 Dec 2026" in English, where 12/07 would be read as 7 December."""
+    value = _local(value)
+    if _french(language):
+        return value.strftime("%d/%m/%Y")
+    return f"{value.day} {MONTHS_EN[value.month - 1][:3]} {value.year}"

@@ -8,7 +8,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from instances.permissions import sync_permissions_led_by
 from membership import admin_directory  # noqa: F401  (registers the Instance and Troïka pages)
 from membership.admin_inlines import MandateInline
+from membership.admin_mandates import MandateLifecycleAdminMixin, MandateWarningsMixin
 from membership.forms import (
+    InstitutionAdminForm,
     MandateAdminForm,
     PartnerAdminForm,
     PersonAdminForm,
@@ -39,7 +41,7 @@ class MandateStatusFilter(admin.SimpleListFilter):
 
 class PersonMandateInline(MandateInline):
     fk_name = "person"
-    fields = ["instance", "role", "pairs_with", "start", "end", "authority", "limits"]
+    fields = ["instance", "role", "pairs_with", "start", "end", "authority", "limits", "lifecycle"]
 
 
 class InstitutionInline(admin.TabularInline):
@@ -60,6 +62,7 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(SimpleHistoryAdmin):
+    form = InstitutionAdminForm
     list_display = ["name", "acronym", "partner"]
     list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "partner__partner_type"]
     list_select_related = ["partner"]
@@ -68,7 +71,7 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(MandateWarningsMixin, SimpleHistoryAdmin):
     form = PersonAdminForm
     list_display = ["last_name", "first_name", "email", "function", "institution", "partner_name", "language",
                     "email_failed_at"]
@@ -97,7 +100,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Mandate)
-class MandateAdmin(SimpleHistoryAdmin):
+class MandateAdmin(MandateLifecycleAdminMixin, SimpleHistoryAdmin):
     form = MandateAdminForm
     list_display = ["person", "partner_name", "instance", "role", "start", "end", "authority"]
     list_filter = [

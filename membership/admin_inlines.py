@@ -1,7 +1,9 @@
 """Admin inlines shared by the directory's pages (a person's and an instance's mandates)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from membership.admin_mandates import lifecycle_links
 from membership.forms import InlineMandateForm, MandateInlineFormSet
 from membership.models import Mandate
 
@@ -15,7 +17,12 @@ class MandateInline(admin.TabularInline):
     extra = 0
     fields = ["person", "instance", "role", "pairs_with", "start", "end", "authority", "limits"]
     autocomplete_fields = ["person", "pairs_with"]
+    readonly_fields = ["lifecycle"]
     show_change_link = True
+
+    @admin.display(description=_("end / replace"))
+    def lifecycle(self, obj):
+        return lifecycle_links(obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person__institution__partner", "instance")

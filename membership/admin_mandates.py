@@ -1,0 +1,253 @@
+"""Admin pages that end and replace a mandate in one step, and refuse deleting one that has been in force.
+
+Mandates are ended, not deleted (see `membership.services.mandate_deletion_refusal`); a replacement is one
+form and one service call (`membership.services.mandate_replace`), so the rules run once on the result.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.actions import delete_selected
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.french import numeric_date, of_name, with_article
+from membership import services
+from membership.models import Institution, Mandate, Person
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MandateEndForm(forms.Form):
+    end = forms.DateField(
+        label=gettext_lazy("Last day of the mandate"), widget=DATE_INPUT,
+        help_text=gettext_lazy("Inclusive: the person holds the seat that whole day; a successor starts the next day."),
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        return f"{person.full_name} — {person.institution}"
+
+
+class MandateReplaceForm(forms.Form):
+    """The successor (an existing person of the partner, or a new one) and the date of change."""
+
+    on = forms.DateField(
+        label=gettext_lazy("Date of change"), widget=DATE_INPUT,
+        help_text=gettext_lazy("The successor's first day. The mandate ends the day before: an end date is "
+                               "inclusive."),
+    )
+    successor = PersonChoiceField(queryset=Person.objects.none(), required=False,
+                                  label=gettext_lazy("Successor (a person already in the directory)"))
+    first_name = forms.CharField(label=gettext_lazy("first name"), max_length=100, required=False)
+    last_name = forms.CharField(label=gettext_lazy("last name"), max_length=100, required=False)
+    email = forms.EmailField(label=gettext_lazy("e-mail"), required=False)
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False,
+                                         label=gettext_lazy("institution"))
+    function = forms.ChoiceField(label=gettext_lazy("function"), choices=[("", "—"), *Person.Function.choices],
+                                 required=False)
+    language = forms.ChoiceField(label=gettext_lazy("language"), choices=Person.Language.choices,
+                                 initial=Person.Language.FR, required=False)
+    transfer_binomes = forms.BooleanField(required=False, initial=True,
+                                          label=gettext_lazy("The binômes paired with this mandate pair with the "
+                                                             "successor's"))
+    transfer_leadership = forms.BooleanField(required=False, initial=True,
+                                             label=gettext_lazy("The successor carries the group's leadership held by "
+                                                                "the predecessor"))
+
+    NEW_PERSON = ("first_name", "last_name", "email", "institution", "function")
+
+    def __init__(self, *args, mandate: Mandate, **kwargs):
+        super().__init__(*args, **kwargs)
+        partner = mandate.person.institution.partner
+        self.fields["successor"].queryset = (
+            Person.objects.filter(institution__partner=partner).exclude(pk=mandate.person_id)
+            .select_related("institution__partner"))
+        self.fields["institution"].queryset = Institution.objects.filter(partner=partner).select_related("partner")
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = [name for name in self.NEW_PERSON if cleaned.get(name)]
+        if cleaned.get("successor") and typed:
+            raise ValidationError(_("Choose an existing person or enter a new one, not both."))
+        if not cleaned.get("successor"):
+            if not typed:
+                self.add_error("successor", _("Choose the successor, or enter a new person below."))
+            for name in self.NEW_PERSON:
+                if typed and not cleaned.get(name):
+                    self.add_error(name, _("Needed for a new person."))
+        return cleaned
+
+    def new_person(self) -> dict | None:
+        if self.cleaned_data.get("successor"):
+            return None
+        return {name: self.cleaned_data[name] for name in (*self.NEW_PERSON, "language")} | {
+            "language": self.cleaned_data.get("language") or Person.Language.FR}
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def delete_selected_mandates(modeladmin, request, queryset):
+    """Django's "delete selected", refused as a whole when one of the mandates has been in force."""
+    refusals = [r for m in queryset.select_related("person", "instance")
+                if (r := services.mandate_deletion_refusal(m))]
+    if refusals:
+        for refusal in refusals[:10]:
+            modeladmin.message_user(request, refusal, messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+delete_selected_mandates.short_description = gettext_lazy("Delete selected mandates entered by mistake today")
+
+
+class MandateLifecycleAdminMixin:
+    """For the Mandate admin: "End the mandate" and "Replace" pages; deletion only of a mistake of the day."""
+
+    change_form_template = "admin/membership/mandate/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/end/", view(self.end_view), name="membership_mandate_end"),
+            path("<int:pk>/replace/", view(self.replace_view), name="membership_mandate_replace"),
+            *super().get_urls(),
+        ]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (delete_selected_mandates, "delete_selected",
+                                          delete_selected_mandates.short_description)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        mandate = self.get_object(request, object_id)
+        if mandate is not None:
+            refusal = services.mandate_deletion_refusal(mandate)
+            if refusal:
+                self.message_user(request, refusal, messages.ERROR)
+                return redirect("admin:membership_mandate_end", mandate.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        services.mandate_delete(mandate=obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in deputy_warnings([obj]):
+            self.message_user(request, warning, messages.WARNING)
+
+    def _mandate_for_change(self, request, pk) -> Mandate:
+        mandate = get_object_or_404(Mandate.objects.select_related("person__institution__partner", "instance"), pk=pk)
+        if not self.has_change_permission(request, mandate):
+            raise PermissionDenied
+        return mandate
+
+    def _render(self, request, template, mandate, form, title, **context):
+        return TemplateResponse(request, template, {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": mandate,
+            "mandate": mandate, "form": form, "title": title, **context,
+        })
+
+    def end_view(self, request, pk):
+        mandate = self._mandate_for_change(request, pk)
+        form = MandateEndForm(request.POST or None, initial={"end": mandate.end or timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.mandate_end(mandate=mandate, end=form.cleaned_data["end"])
+            except ValidationError as error:
+                mandate.refresh_from_db()
+                _add_service_errors(form, error)
+            else:
+                self.message_user(request, _("The mandate of %(who)s in %(instance)s ends on %(end)s.") % {
+                    "who": mandate.person.full_name, "instance": mandate.instance.code,
+                    "end": numeric_date(mandate.end)}, messages.SUCCESS)
+                return redirect("admin:membership_mandate_change", mandate.pk)
+        return self._render(request, "admin/membership/mandate/end.html", mandate, form, _("End the mandate"))
+
+    def replace_view(self, request, pk):
+        mandate = self._mandate_for_change(request, pk)
+        today = timezone.localdate()
+        default_on = mandate.end + datetime.timedelta(days=1) if mandate.end and mandate.end >= today else today
+        form = MandateReplaceForm(request.POST or None, mandate=mandate, initial={"on": default_on})
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = services.mandate_replace(
+                    mandate=mandate, on=form.cleaned_data["on"], successor=form.cleaned_data["successor"],
+                    new_person=form.new_person(), transfer_binomes=form.cleaned_data["transfer_binomes"],
+                    transfer_leadership=form.cleaned_data["transfer_leadership"])
+            except ValidationError as error:
+                mandate.refresh_from_db()
+                _add_service_errors(form, error)
+            else:
+                self.message_user(request, _("%(new)s replaces %(old)s in %(instance)s from %(on)s; the mandate of "
+                                             "%(old)s ends on %(end)s.") % {
+                    "new": new.person.full_name, "old": mandate.person.full_name, "instance": mandate.instance.code,
+                    "on": numeric_date(new.start),
+                    "end": numeric_date(new.start - datetime.timedelta(days=1))}, messages.SUCCESS)
+                return redirect("admin:membership_mandate_change", new.pk)
+        group = mandate.instance
+        leads = [label for person_id, label in ((group.leader_person_id, _("leader")),
+                                                (group.co_lead_person_id, _("co-lead")))
+                 if group.is_group and person_id == mandate.person_id]
+        binomes = list(mandate.binomes.select_related("person"))
+        return self._render(request, "admin/membership/mandate/replace.html", mandate, form,
+                            _("Replace %(who)s") % {"who": mandate.person.full_name}, binomes=binomes, leads=leads)
+
+
+def lifecycle_links(mandate: Mandate) -> str:
+    """Links from a mandate row of the person and instance pages to its "End" and "Replace" pages."""
+    if not mandate.pk:
+        return ""
+    return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>',
+                       reverse("admin:membership_mandate_end", args=[mandate.pk]), _("End"),
+                       reverse("admin:membership_mandate_replace", args=[mandate.pk]), _("Replace"))
+
+
+def deputy_warnings(mandates) -> list[str]:
+    """M3 (advisory on saving): a GEC or GA deputy whose partner has no titular there on the deputy's start."""
+    out = []
+    for m in mandates:
+        if m.role != Mandate.Role.DEPUTY or m.instance.kind not in ("GEC", "GA"):
+            continue
+        day = max(m.start, timezone.localdate()) if m.end is None or m.end >= timezone.localdate() else m.start
+        partner = m.person.institution.partner
+        if not Mandate.objects.active_on(day).filter(instance=m.instance, role=Mandate.Role.TITULAR,
+                                                     person__institution__partner=partner).exists():
+            out.append(_("%(person)s is the deputy %(of_partner)s in the %(instance)s on %(day)s, but %(partner)s has "
+                         "no titular there: the deputy stands in for a titular (M3).") % {
+                "person": m.person.full_name, "of_partner": of_name(partner.name, article=partner.article),
+                "partner": with_article(partner.name, article=partner.article), "instance": m.instance.code,
+                "day": numeric_date(day)})
+    return out
+
+
+class MandateWarningsMixin:
+    """Advisories shown after saving mandates inline (the person's and the instance's pages)."""
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Mandate:
+            saved = [f.instance for f in formset.forms if f.instance.pk and f.has_changed()
+                     and f not in formset.deleted_forms]
+            for warning in deputy_warnings(saved):
+                self.message_user(request, warning, messages.WARNING)
