@@ -8,7 +8,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from instances.permissions import sync_permissions_led_by
 from membership import admin_directory  # noqa: F401  (registers the Instance and Troïka pages)
 from membership.admin_inlines import MandateInline
-from membership.admin_mandates import MandateLifecycleAdminMixin, MandateWarningsMixin
+from membership.admin_mandates import (
+    ActiveMandateFilter,
+    MandateLifecycleAdminMixin,
+    MandateWarningsMixin,
+    PersonHistoryMixin,
+    export_people_csv,
+)
 from membership.forms import (
     InstitutionAdminForm,
     MandateAdminForm,
@@ -71,20 +77,21 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(MandateWarningsMixin, SimpleHistoryAdmin):
+class PersonAdmin(PersonHistoryMixin, MandateWarningsMixin, SimpleHistoryAdmin):
     form = PersonAdminForm
     list_display = ["last_name", "first_name", "email", "function", "institution", "partner_name", "language",
                     "email_failed_at"]
     list_filter = [
         "email_failed_at",
         ("institution__partner", admin.RelatedOnlyFieldListFilter), "institution__partner__partner_type",
-        "function", ("mandates__instance", admin.RelatedOnlyFieldListFilter), "mandates__role", "language",
+        "function", ActiveMandateFilter, "mandates__role", "language",
     ]
+    actions = [export_people_csv]
+    list_max_show_all = 2000  # "Tout afficher" for the whole directory
     list_select_related = ["institution__partner"]
     search_fields = ["last_name", "first_name", "email", "institution__name", "institution__acronym",
                      "institution__partner__name"]
-    autocomplete_fields = ["institution"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["institution", "user"]  # the login account found by name or address, not a raw id
     inlines = [PersonMandateInline]
 
     def save_model(self, request, obj, form, change):

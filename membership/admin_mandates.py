@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +22,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.csv_export import csv_text
 from core.french import numeric_date, of_name, with_article
+from core.templatetags.french import colon, field_title, field_value
+from instances.models import Instance
 from membership import services
 from membership.models import Institution, Mandate, Person
 
@@ -131,6 +136,14 @@ class MandateLifecycleAdminMixin:
             path("<int:pk>/replace/", view(self.replace_view), name="membership_mandate_replace"),
             *super().get_urls(),
         ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The binôme picker (autocomplete of `pairs_with`) offers only experts' mandates in force or to come (M8)."""
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "pairs_with" and request.GET.get("model_name") == "mandate":
+            today = timezone.localdate()
+            queryset = queryset.filter(role=Mandate.Role.EXPERT).exclude(end__lt=today)
+        return queryset, distinct
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -251,3 +264,104 @@ class MandateWarningsMixin:
                      and f not in formset.deleted_forms]
             for warning in deputy_warnings(saved):
                 self.message_user(request, warning, messages.WARNING)
+
+
+# --- a person's history tells their mandates' changes in words ---------------------------------------------------
+
+HISTORY_FIELDS = ("role", "pairs_with", "start", "end", "authority", "limits", "person")
+
+
+def mandate_history_lines(person: Person, limit: int = 200) -> list[dict]:
+    """The changes of the person's mandates (made on their page or elsewhere), newest first, as sentences:
+    "Mandat GEC — fin : 31 déc. 2026". Values read as a person reads them (labels, names, dates written out)."""
+    history = Mandate.history.model
+    records = list(history.objects.filter(person_id=person.pk).select_related("history_user")
+                   .order_by("-history_date", "-history_id")[:limit])
+    codes = dict(Mandate.objects.filter(pk__in={r.id for r in records}).values_list("pk", "instance__code"))
+    previous_of = {}
+    by_mandate: dict[int, list] = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        by_mandate.setdefault(record.id, []).append(record)
+    for rows in by_mandate.values():
+        for before, after in zip(rows, rows[1:], strict=False):
+            previous_of[after.history_id] = before
+    lines = []
+    for record in records:
+        code = codes.get(record.id)
+        subject = _("Mandate %(instance)s") % {"instance": code} if code else _("Mandate (deleted)")
+        if record.history_type == "+":
+            details = [_("created (%(role)s, start: %(start)s)") % {
+                "role": Mandate.Role(record.role).label, "start": field_value(record, "start", record.start)}]
+        elif record.history_type == "-":
+            details = [_("deleted")]
+        else:
+            before = previous_of.get(record.history_id) or record.prev_record
+            if before is None:
+                continue
+            delta = record.diff_against(before, included_fields=list(HISTORY_FIELDS))
+            details = [f"{field_title(record, c.field)}{colon()} {field_value(record, c.field, c.new)}"
+                       for c in delta.changes]
+            if not details:
+                continue  # saved unchanged: no line saying nothing
+        lines.append({"date": record.history_date, "user": record.history_user,
+                      "text": f"{subject} — {', '.join(str(d) for d in details)}"})
+    return lines
+
+
+class PersonHistoryMixin:
+    """The person's page saves no blank history row, and its history lists their mandates' changes in words."""
+
+    object_history_template = "admin/membership/person/object_history.html"
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # only the mandate rows changed: their own history says so, the person's gets no empty row
+        super().save_model(request, obj, form, change)
+
+    def history_view(self, request, object_id, extra_context=None):
+        person = Person.objects.filter(pk=object_id).first()
+        lines = mandate_history_lines(person) if person is not None else []
+        return super().history_view(request, object_id, {**(extra_context or {}), "mandate_history": lines})
+
+
+# --- finding people: by the instances where they hold a mandate today; exporting the list -------------------------
+
+
+class ActiveMandateFilter(admin.SimpleListFilter):
+    """ "Par instance", counting only mandates in force today: "GEC" lists today's GEC members, not its alumni."""
+
+    title = gettext_lazy("active mandate in")
+    parameter_name = "active_in"
+
+    def lookups(self, request, model_admin):
+        return [("any", _("any instance")), ("none", _("none")),
+                *[(str(pk), code) for pk, code in Instance.objects.order_by("kind", "code").values_list("pk", "code")]]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        active = Mandate.objects.active_on(timezone.localdate())
+        if value == "any":
+            return queryset.filter(pk__in=active.values("person_id"))
+        if value == "none":
+            return queryset.exclude(pk__in=active.values("person_id"))
+        if value.isdigit():
+            return queryset.filter(pk__in=active.filter(instance_id=int(value)).values("person_id"))
+        return queryset
+
+
+@admin.action(description=gettext_lazy("Export the selected people (CSV)"))
+def export_people_csv(modeladmin, request, queryset):
+    """The people shown (select all to take every page), with partner, institution and today's mandates."""
+    today = timezone.localdate()
+    people = queryset.select_related("institution__partner").prefetch_related(
+        Prefetch("mandates", queryset=Mandate.objects.active_on(today).select_related("instance"), to_attr="now"))
+    header = [_("last name"), _("first name"), _("e-mail"), _("function"), _("partner"), _("institution"),
+              _("language"), _("active mandates")]
+    rows = ([p.last_name, p.first_name, p.email, p.get_function_display(), p.institution.partner.name,
+             p.institution.name, p.get_language_display(),
+             "; ".join(f"{m.instance.code} ({m.get_role_display()})" for m in p.now)] for p in people)
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="people.csv"'
+    return response
