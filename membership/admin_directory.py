@@ -6,6 +6,8 @@ the representation rules (T1, T2), both of which belong to this app.
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -69,8 +71,15 @@ class GovernmentInterlocutorInline(admin.TabularInline):
 
 
 class InstanceMandateInline(MandateInline):
+    """The instance's mandates in force or to come; ended ones are in the mandates list (filter "ended"), so the
+    page stays one screen of today's members however many years the directory holds."""
+
     fk_name = "instance"
     fields = ["person", "role", "pairs_with", "start", "end", "authority", "limits", "lifecycle"]
+    verbose_name_plural = _("mandates in force or to come")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
 
 
 @admin.register(Instance)

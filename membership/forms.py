@@ -8,6 +8,7 @@ the row is written (M2 under concurrency).
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet, construct_instance
@@ -111,9 +112,40 @@ class InlineMandateForm(MandateAdminForm):
     check_alone = False
 
 
+def _label_already_loaded(form: forms.ModelForm, name: str) -> None:
+    """Let an autocomplete widget show the selected object the inline's queryset already loaded, instead of
+    querying it again for every row (60 rows on the GEC's page were 60 queries)."""
+    field = form.fields.get(name)
+    widget = getattr(field, "widget", None)
+    widget = getattr(widget, "widget", widget)  # inside the admin's RelatedFieldWidgetWrapper
+    if not isinstance(widget, AutocompleteSelect) or not form.instance.pk:
+        return
+    if not form.instance._meta.get_field(name).is_cached(form.instance):
+        return
+    related = getattr(form.instance, name)
+    if related is None:
+        return
+    known, label, original = str(related.pk), field.label_from_instance(related), widget.optgroups
+
+    def optgroups(html_name, value, attr=None):
+        if [str(v) for v in value if str(v) not in field.empty_values] != [known]:
+            return original(html_name, value, attr)
+        options = [] if widget.is_required else [widget.create_option(html_name, "", "", False, 0)]
+        options.append(widget.create_option(html_name, related.pk, label, {known}, len(options)))
+        return [(None, options, 0)]
+
+    widget.optgroups = optgroups
+
+
 class MandateInlineFormSet(BaseInlineFormSet):
     """The mandates of one person or one instance, checked as a set: two new titulars added in one
     save are caught, and a mandate deleted in the same save no longer counts."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for name in ("person", "pairs_with"):
+            _label_already_loaded(form, name)
+        return form
 
     def clean(self):
         super().clean()

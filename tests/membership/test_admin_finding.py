@@ -82,3 +82,34 @@ def test_rule_M8_binome_picker_offers_only_experts_mandates(admin_fr):
     response = admin_fr.get(reverse("admin:autocomplete"), {
         "app_label": "membership", "model_name": "mandate", "field_name": "pairs_with", "term": "Diallo"})
     assert [r["id"] for r in response.json()["results"]] == [str(expert.pk)]
+
+
+def _seat_partners(n, start):
+    for k in range(n):
+        partner = PartnerFactory(name=f"Pays {start + k}")
+        services.mandate_create(person=person_of(partner), instance=gec(), role="titular", start=START)
+        services.mandate_create(person=person_of(partner, function=Person.Function.OTHER), instance=gec(),
+                                role="deputy", start=START)
+
+
+def test_gec_instance_page_reads_a_fixed_number_of_queries_and_only_mandates_in_force(
+        admin_fr, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = url("instances.instance", "change", gec().pk)
+    _seat_partners(2, 0)
+    admin_fr.get(page)
+    with CaptureQueriesContext(connection) as small:
+        admin_fr.get(page)
+    _seat_partners(10, 2)
+    former = person_of(PartnerFactory(name="Ancien"), last_name="Ancien")
+    services.mandate_create(person=former, instance=gec(), role="titular", start=START,
+                            end=datetime.date(2025, 12, 31))
+    with CaptureQueriesContext(connection) as large:
+        response = admin_fr.get(page)
+    # session, user, permissions, instance, interlocutors, mandates (with person, partner, pairs_with) …: each
+    # row's person picker shows the already loaded person instead of querying it (was one query per row).
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert response.context["inline_admin_formsets"][1].formset.total_form_count() == 24
+    assert "Ancien" not in response.content.decode().split('id="mandates-group"')[1]
