@@ -13,6 +13,7 @@ from membership.admin_mandates import (
     MandateLifecycleAdminMixin,
     MandateWarningsMixin,
     PersonHistoryMixin,
+    directory_autocomplete_view,
     export_people_csv,
 )
 from membership.forms import (
@@ -23,6 +24,9 @@ from membership.forms import (
 )
 from membership.models import Institution, Mandate, Partner, Person
 from membership.services import person_clear_email_failure
+
+# Every autocomplete of the admin names a person with their institution and partner (admin_mandates).
+admin.site.autocomplete_view = directory_autocomplete_view
 
 
 class MandateStatusFilter(admin.SimpleListFilter):

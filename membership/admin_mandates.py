@@ -11,6 +11,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -322,6 +323,39 @@ class PersonHistoryMixin:
         person = Person.objects.filter(pk=object_id).first()
         lines = mandate_history_lines(person) if person is not None else []
         return super().history_view(request, object_id, {**(extra_context or {}), "mandate_history": lines})
+
+
+# --- pickers that say who is who ---------------------------------------------------------------------------------
+
+
+class DirectoryAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete, with the partner and the institution beside a person's name (two "Ada
+    Diallo" are told apart) and the partner beside a mandate (the binôme picker)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if queryset.model is Person:
+            return queryset.select_related("institution__partner")
+        if queryset.model is Mandate:
+            return queryset.select_related("person__institution__partner", "instance")
+        return queryset
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Person):
+            result["text"] = person_label(obj)
+        elif isinstance(obj, Mandate):
+            result["text"] = f"{obj} — {obj.person.institution.partner.name}"
+        return result
+
+
+def person_label(person: Person) -> str:
+    """ "Ada Diallo — AFD (France)": the name, the institution and its partner."""
+    return f"{person.full_name} — {person.institution}"
+
+
+def directory_autocomplete_view(request):
+    return DirectoryAutocompleteJsonView.as_view(admin_site=admin.site)(request)
 
 
 # --- finding people: by the instances where they hold a mandate today; exporting the list -------------------------

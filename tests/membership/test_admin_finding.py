@@ -113,3 +113,13 @@ def test_gec_instance_page_reads_a_fixed_number_of_queries_and_only_mandates_in_
     assert len(large.captured_queries) == len(small.captured_queries)
     assert response.context["inline_admin_formsets"][1].formset.total_form_count() == 24
     assert "Ancien" not in response.content.decode().split('id="mandates-group"')[1]
+
+
+def test_person_picker_shows_the_institution_and_the_partner(admin_fr):
+    for name in ("France", "Belgique"):
+        PersonFactory(institution=InstitutionFactory(partner=PartnerFactory(name=name), acronym=f"AG-{name}"),
+                      first_name="Ada", last_name="Diallo")
+    response = admin_fr.get(reverse("admin:autocomplete"), {
+        "app_label": "membership", "model_name": "mandate", "field_name": "person", "term": "Diallo"})
+    texts = sorted(r["text"] for r in response.json()["results"])
+    assert texts == ["Ada Diallo — AG-Belgique (Belgique)", "Ada Diallo — AG-France (France)"]

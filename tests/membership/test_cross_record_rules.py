@@ -283,3 +283,16 @@ def test_rule_M6_moving_an_ambassador_s_embassy_to_a_seated_partner_is_refused(a
     response = admin_client.post(change, data)
     assert response.status_code == 200 and "(M6)" in response.content.decode()
     assert unchanged(embassy, partner_id=france.pk)
+
+
+def test_rule_M8_ending_the_expert_s_mandate_before_its_binome_starts_is_refused(admin_client):
+    france = PartnerFactory(name="France", article="la")
+    group = GroupFactory(code="GT-EAU")
+    expert = services.mandate_create(person=person_of(france), instance=group, role="expert", start=START)
+    services.mandate_create(person=person_of(france, first_name="Ben", last_name="Martin"), instance=group,
+                            role="binome", start=datetime.date(2026, 6, 1), pairs_with=expert)
+    with pytest.raises(ValidationError, match=r"Ben Martin.*\(M8\)"):
+        services.mandate_end(mandate=Mandate.objects.get(pk=expert.pk), end=datetime.date(2026, 5, 31))
+    response = admin_client.post(url("membership.mandate", "end", expert.pk), {"end": "2026-05-31"})
+    assert response.status_code == 200 and "Ben Martin" in response.content.decode()
+    assert unchanged(expert, end=None)
