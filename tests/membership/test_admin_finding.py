@@ -123,3 +123,16 @@ def test_person_picker_shows_the_institution_and_the_partner(admin_fr):
         "app_label": "membership", "model_name": "mandate", "field_name": "person", "term": "Diallo"})
     texts = sorted(r["text"] for r in response.json()["results"])
     assert texts == ["Ada Diallo — AG-Belgique (Belgique)", "Ada Diallo — AG-France (France)"]
+
+
+def test_directory_page_offers_replace_to_who_may_change_mandates_and_dates_in_english(client, settings):
+    settings.REQUIRE_2FA_FOR_STAFF = False
+    mandate = services.mandate_create(person=person_of(PartnerFactory(name="France")), instance=gec(),
+                                      role="titular", start=datetime.date(2026, 12, 7))
+    replace = reverse("admin:membership_mandate_replace", args=[mandate.pk])
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get(reverse("directory:detail", args=["GEC"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert replace in page and "7 Dec. 2026" in page and "12/07/2026" not in page
+    client.force_login(UserFactory(username="member"))
+    page = client.get(reverse("directory:detail", args=["GEC"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert replace not in page

@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,8 @@ STEP = st.tuples(OPS, st.integers(0, 11), st.integers(0, 11), st.integers(0, 3),
 
 def _directory():
     """Three partners (one multilateral), two institutions each, two people per institution; a GT where
-    France and Belgium each have an expert paired with a binôme, led by France's expert; a GEC titular each."""
+    France and Belgium each have an expert paired with a binôme, led by a person of France with a co-lead of
+    Belgium (neither holds a mandate: T7 is checked alone); a GEC titular each."""
     partners = [PartnerFactory(name="France", article="la"), PartnerFactory(name="Belgique", article="la"),
                 PartnerFactory(name="Banque mondiale", partner_type=Partner.Type.MULTILATERAL)]
     functions = [Person.Function.HEAD_OF_COOPERATION, Person.Function.EXPERT, Person.Function.AMBASSADOR,
@@ -49,8 +51,9 @@ def _directory():
         services.mandate_create(person=people[3], instance=group, role="binome", start=start, pairs_with=expert)
         services.mandate_create(person=people[0], instance=Instance.objects.get(code="GEC"), role="titular",
                                 start=start)
-    france_expert = Mandate.objects.filter(role="expert").order_by("pk").first().person
-    instance_set_leadership(instance=group, leader_partner=partners[0], leader_person=france_expert)
+    leader, co_lead = (Person.objects.filter(institution__partner=p).order_by("pk")[2] for p in partners[:2])
+    instance_set_leadership(instance=group, leader_partner=partners[0], leader_person=leader,
+                            co_lead_partner=partners[1], co_lead_person=co_lead)
     Troika.objects.create(year=timezone.localdate().year, lead=partners[0], incoming=partners[2],
                           outgoing=partners[1])
 
@@ -76,7 +79,8 @@ def _pick(seq, i):
 def apply(step) -> None:
     op, a, b, c, d1, d2 = step
     today = timezone.localdate()
-    seated = list(Person.objects.filter(mandates__isnull=False).distinct().order_by("pk"))
+    seated = list(Person.objects.filter(Q(mandates__isnull=False) | Q(led_instances__isnull=False)
+                                        | Q(co_led_instances__isnull=False)).distinct().order_by("pk"))
     people = list(Person.objects.order_by("pk"))
     mandates = list(Mandate.objects.order_by("pk"))
     instances = list(Instance.objects.order_by("pk"))
