@@ -81,6 +81,13 @@ class InstanceMandateInline(MandateInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
 
+    def get_fields(self, request, obj=None):
+        """No binôme column on the GEC's and the GA's pages: binômes exist only in the groups (M8)."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.is_group:
+            fields = [name for name in fields if name != "pairs_with"]
+        return fields
+
 
 @admin.register(Instance)
 class InstanceAdmin(MandateWarningsMixin, GuardedModelAdminMixin, SimpleHistoryAdmin):
