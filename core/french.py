@@ -159,3 +159,11 @@ def zone_name(zone: str, *, language: str | None = None) -> str:
     if _french(language):
         return "heure " + of_name(city, language="fr")
     return f"{city} time"
+
+
+def numeric_date(value: datetime.date, *, language: str | None = None) -> str:
+    """ "31/12/2026" in French; "31 Dec 2026" in English, where 12/07 would be read as 7 December."""
+    value = _local(value)
+    if _french(language):
+        return value.strftime("%d/%m/%Y")
+    return f"{value.day} {MONTHS_EN[value.month - 1][:3]} {value.year}"

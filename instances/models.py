@@ -100,7 +100,10 @@ class Instance(models.Model):
         ordering = ["kind", "code"]
         permissions = [("manage_meetings", _("Can manage this instance's meetings"))]
         constraints = [
-            models.UniqueConstraint(fields=["kind"], condition=Q(kind__in=["GEC", "GA"]), name="one_gec_one_ga"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind__in=["GEC", "GA"]), name="one_gec_one_ga",
+                violation_error_message=_("There is one GEC and one GA (I1): this one already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=["GT", "GD"]) | Q(secretariat="seg"),
                 name="seg_is_secretariat_of_gec_and_ga",
@@ -109,6 +112,7 @@ class Instance(models.Model):
             models.CheckConstraint(
                 condition=Q(meeting_weekday__lte=6) & Q(meeting_week_of_month__gte=1) & Q(meeting_week_of_month__lte=4),
                 name="instance_schedule_rule_valid",
+                violation_error_message=_("The meeting weekday is 0 to 6 and the week of the month 1 to 4."),
             ),
         ]
 
@@ -186,6 +190,7 @@ class Troika(models.Model):
             models.CheckConstraint(
                 condition=~Q(lead=models.F("incoming")) & ~Q(lead=models.F("outgoing")) & ~Q(incoming=models.F("outgoing")),
                 name="troika_three_distinct_partners",
+                violation_error_message=_("The Troïka needs three different partners (T1)."),
             )
         ]
 

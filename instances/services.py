@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.french import to_name
 from instances.models import Instance
 from instances.permissions import sync_leader_permissions
 
@@ -33,9 +34,10 @@ def leadership_errors(instance: Instance) -> dict[str, list[str]]:
             add(partner_field, _("Choose the partner that %(person)s carries as %(role)s (T7).")
                 % {"person": person.full_name, "role": label})
         elif person is not None and person.institution.partner_id != partner.pk:
-            add(person_field, _("%(person)s belongs to %(their)s, not to %(partner)s, the %(role)s partner (T7).")
-                % {"person": person.full_name, "their": person.institution.partner.name, "partner": partner.name,
-                   "role": label})
+            their = person.institution.partner
+            add(person_field, _("%(person)s belongs %(to_their)s, not %(to_partner)s, the %(role)s partner (T7).")
+                % {"person": person.full_name, "to_their": to_name(their.name, article=their.article),
+                   "to_partner": to_name(partner.name, article=partner.article), "role": label})
     if instance.co_lead_partner is not None and instance.leader_partner is None:
         add("co_lead_partner", _("A group has a co-lead only when it has a leader (T7)."))
     elif instance.co_lead_partner is not None and instance.co_lead_partner == instance.leader_partner:

@@ -79,12 +79,21 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
+        return f"{self.heading} ({short_date(self.start)})"
+
+    @property
+    def heading(self) -> str:
+        """ "GEC — Janvier 2027": the body's code and the title, the code once when the title already starts
+        with it (a title "GEC — janvier 2027" is not written "GEC — GEC — janvier 2027")."""
         # Historical rows may lack their instance (deleted since): never crash the history page.
         try:
             code = self.instance.code
         except ObjectDoesNotExist:
             code = "?"
-        return f"{code} — {self.title} ({short_date(self.start)})"
+        title = self.title or ""
+        if title[:len(code)].casefold() == code.casefold() and not title[len(code):len(code) + 1].isalnum():
+            return title
+        return f"{code} — {title}"
 
     def clean(self):
         errors = {}

@@ -10,13 +10,25 @@ from membership import admin_directory  # noqa: F401  (registers the Instance an
 from membership.accounts import admin as accounts_admin  # noqa: F401  (the user page, through account services)
 from membership.accounts.services import login_linked
 from membership.admin_inlines import MandateInline
+from membership.admin_mandates import (
+    ActiveMandateFilter,
+    MandateLifecycleAdminMixin,
+    MandateWarningsMixin,
+    PersonHistoryMixin,
+    directory_autocomplete_view,
+    export_people_csv,
+)
 from membership.forms import (
+    InstitutionAdminForm,
     MandateAdminForm,
     PartnerAdminForm,
     PersonAdminForm,
 )
 from membership.models import Institution, Mandate, Partner, Person
 from membership.services import person_account_changed, person_clear_email_failure
+
+# Every autocomplete of the admin names a person with their institution and partner (admin_mandates).
+admin.site.autocomplete_view = directory_autocomplete_view
 
 
 class MandateStatusFilter(admin.SimpleListFilter):
@@ -41,7 +53,7 @@ class MandateStatusFilter(admin.SimpleListFilter):
 
 class PersonMandateInline(MandateInline):
     fk_name = "person"
-    fields = ["instance", "role", "pairs_with", "start", "end", "authority", "limits"]
+    fields = ["instance", "role", "pairs_with", "start", "end", "authority", "limits", "lifecycle"]
 
 
 class InstitutionInline(admin.TabularInline):
@@ -62,6 +74,7 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(SimpleHistoryAdmin):
+    form = InstitutionAdminForm
     list_display = ["name", "acronym", "partner"]
     list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "partner__partner_type"]
     list_select_related = ["partner"]
@@ -70,20 +83,21 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(PersonHistoryMixin, MandateWarningsMixin, SimpleHistoryAdmin):
     form = PersonAdminForm
     list_display = ["last_name", "first_name", "email", "function", "institution", "partner_name", "language",
                     "email_failed_at"]
     list_filter = [
         "email_failed_at",
         ("institution__partner", admin.RelatedOnlyFieldListFilter), "institution__partner__partner_type",
-        "function", ("mandates__instance", admin.RelatedOnlyFieldListFilter), "mandates__role", "language",
+        "function", ActiveMandateFilter, "mandates__role", "language",
     ]
+    actions = [export_people_csv]
+    list_max_show_all = 2000  # "Tout afficher" for the whole directory
     list_select_related = ["institution__partner"]
     search_fields = ["last_name", "first_name", "email", "institution__name", "institution__acronym",
                      "institution__partner__name"]
-    autocomplete_fields = ["institution"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["institution", "user"]  # the login account found by name or address, not a raw id
     inlines = [PersonMandateInline]
 
     def save_model(self, request, obj, form, change):
@@ -103,7 +117,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Mandate)
-class MandateAdmin(SimpleHistoryAdmin):
+class MandateAdmin(MandateLifecycleAdminMixin, SimpleHistoryAdmin):
     form = MandateAdminForm
     list_display = ["person", "partner_name", "instance", "role", "start", "end", "authority"]
     list_filter = [

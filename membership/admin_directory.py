@@ -5,7 +5,9 @@ the representation rules (T1, T2), both of which belong to this app.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,6 +17,9 @@ from instances.models import GovernmentInterlocutor, Instance, Troika
 from instances.services import instance_set_leadership, leadership_errors
 from membership import services as membership_services
 from membership.admin_inlines import MandateInline
+from membership.admin_mandates import MandateWarningsMixin
+from membership.compliance import troika_advisories
+from membership.forms import RuleFirstForm
 
 admin.site.site_header = _("PTF coordination portal — administration")
 admin.site.site_title = _("PTF portal administration")
@@ -43,7 +48,7 @@ class InstanceAdminForm(forms.ModelForm):
         return cleaned
 
 
-class TroikaAdminForm(forms.ModelForm):
+class TroikaAdminForm(RuleFirstForm):
     class Meta:
         model = Troika
         fields = ["year", "lead", "incoming", "outgoing"]
@@ -55,6 +60,7 @@ class TroikaAdminForm(forms.ModelForm):
                             outgoing=cleaned.get("outgoing"))
             for violation in membership_services.troika_violations(troika):
                 self.add_error(None, str(violation))
+                self.refused_on_rule = True
         return cleaned
 
 
@@ -65,12 +71,26 @@ class GovernmentInterlocutorInline(admin.TabularInline):
 
 
 class InstanceMandateInline(MandateInline):
+    """The instance's mandates in force or to come; ended ones are in the mandates list (filter "ended"), so the
+    page stays one screen of today's members however many years the directory holds."""
+
     fk_name = "instance"
-    fields = ["person", "role", "pairs_with", "start", "end", "authority", "limits"]
+    fields = ["person", "role", "pairs_with", "start", "end", "authority", "limits", "lifecycle"]
+    verbose_name_plural = _("mandates in force or to come")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
+
+    def get_fields(self, request, obj=None):
+        """No binôme column on the GEC's and the GA's pages: binômes exist only in the groups (M8)."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.is_group:
+            fields = [name for name in fields if name != "pairs_with"]
+        return fields
 
 
 @admin.register(Instance)
-class InstanceAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+class InstanceAdmin(MandateWarningsMixin, GuardedModelAdminMixin, SimpleHistoryAdmin):
     form = InstanceAdminForm
     list_display = ["code", "name_fr", "name_en", "kind", "sector", "leader_partner", "co_lead_partner", "is_active"]
     list_filter = ["kind", "is_active", "secretariat", "periodicity"]
@@ -101,6 +121,25 @@ class TroikaAdmin(SimpleHistoryAdmin):
     list_filter = [("lead", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["year", "lead__name", "incoming__name", "outgoing__name"]
     autocomplete_fields = ["lead", "incoming", "outgoing"]
+
+    def get_changeform_initial_data(self, request):
+        """The add form proposes the slide (T1): the year after the last one recorded, last year's incoming
+        lead as lead, last year's lead as outgoing; the new deputy lead is the partners' choice."""
+        initial = super().get_changeform_initial_data(request)
+        last = Troika.objects.order_by("-year").first()
+        if last is not None and "year" not in initial:
+            initial.update(year=last.year + 1, lead=last.incoming_id, outgoing=last.lead_id)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        previous = Troika.objects.filter(year=obj.year - 1).select_related("lead", "incoming", "outgoing").first()
+        following = Troika.objects.filter(year=obj.year + 1).select_related("lead", "incoming", "outgoing").first()
+        advisories = troika_advisories(obj, previous)
+        if following is not None:
+            advisories += troika_advisories(following, obj)
+        for advisory in advisories:
+            self.message_user(request, f"{advisory} (T1)", messages.WARNING)
 
 
 # Names and codes go into e-mail headers and calendars: no control characters.

@@ -10,12 +10,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.french import long_date, of_name
+from core.french import long_date, of_name, with_article
 from instances.models import Instance, Troika
 from membership.models import Mandate, Partner, Person
 
@@ -66,23 +67,30 @@ def directory_compliance(on_date: datetime.date | None = None) -> list[Complianc
     instances = [i for i in every_instance.values() if i.is_active]
     # The dashboard runs this on every visit: the directory's mandates as plain rows (no model objects), with
     # their instance from the dict above; no ordering (the warnings are sorted below).
-    mandates = [
+    # In the same query, the mandates starting soon: a mandate ending soon whose successor is recorded is done.
+    upcoming_until = on_date + datetime.timedelta(days=ENDING_WITHIN_DAYS + 1)
+    rows = [
         _Seat(*row, instance=every_instance[row[1]])
-        for row in Mandate.objects.active_on(on_date).order_by().values_list(*_SEAT_COLUMNS)
+        for row in Mandate.objects.filter(
+            Q(start__lte=on_date, end__isnull=True) | Q(start__lte=on_date, end__gte=on_date)
+            | Q(start__gt=on_date, start__lte=upcoming_until)).order_by().values_list(*_SEAT_COLUMNS)
     ]
+    mandates = [m for m in rows if m.start <= on_date]
+    upcoming = [m for m in rows if m.start > on_date]
     warnings = [
         *_one_un(instances, mandates),
         *_group_leadership(instances, mandates),
         *_experts_without_binome(mandates),
+        *_deputies_without_titular(mandates),
         *_troika(on_date),
-        *_ending_soon(mandates, on_date),
+        *_ending_soon(mandates, upcoming, on_date),
     ]
     return sort_warnings(warnings)
 
 
-_SEAT_COLUMNS = ("pk", "instance_id", "person_id", "role", "pairs_with_id", "end", "person__first_name",
+_SEAT_COLUMNS = ("pk", "instance_id", "person_id", "role", "pairs_with_id", "start", "end", "person__first_name",
                  "person__last_name", "person__institution__partner__name",
-                 "person__institution__partner__partner_type")
+                 "person__institution__partner__partner_type", "person__institution__partner__article")
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,13 @@ class _Seat:
     person_id: int
     role: str
     pairs_with_id: int | None
+    start: datetime.date
     end: datetime.date | None
     first_name: str
     last_name: str
     partner_name: str
     partner_type: str
+    partner_article: str
     instance: Instance
 
     @property
@@ -166,44 +176,94 @@ def _experts_without_binome(mandates) -> list[ComplianceWarning]:
     ]
 
 
+# From this day of the year the dashboard also checks next year's Troïka: January's GEC, convened in
+# December, already takes its chair from it (T3), and the partners agree on it in the autumn.
+NEXT_TROIKA_FROM = (9, 1)
+
+
 def _troika(on_date) -> list[ComplianceWarning]:
-    """T1 (real-world note): two bilateral partners plus one multilateral, sliding every year."""
+    """T1 (real-world note): two bilateral partners plus one multilateral, sliding every year; this year's
+    Troïka, and next year's from the autumn."""
     year = on_date.year
-    troikas = {t.year: t for t in Troika.objects.filter(year__in=[year - 1, year]).select_related(
+    years = [year, year + 1] if (on_date.month, on_date.day) >= NEXT_TROIKA_FROM else [year]
+    troikas = {t.year: t for t in Troika.objects.filter(year__in=[year - 1, *years]).select_related(
         "lead", "incoming", "outgoing")}
-    current, previous = troikas.get(year), troikas.get(year - 1)
-    if current is None:
-        # No object to point at: the Troïka changelist is where it is recorded.
-        return [ComplianceWarning("T1", _("No Troïka is recorded for %(year)d.") % {"year": year}, WARNING,
-                                  Troika._meta.label_lower, None, reverse("admin:instances_troika_changelist"))]
+    out = []
+    for checked in years:
+        current = troikas.get(checked)
+        if current is None:
+            # No object to point at: the Troïka changelist is where it is recorded.
+            message = (_("No Troïka is recorded for %(year)d.") if checked == year else
+                       _("No Troïka is recorded yet for %(year)d: January's GEC, convened in December, takes its "
+                         "chair from it.")) % {"year": checked}
+            out.append(ComplianceWarning("T1", message, WARNING, Troika._meta.label_lower, None,
+                                         reverse("admin:instances_troika_changelist")))
+            continue
+        out.extend(make_warning("T1", message, current)
+                   for message in troika_advisories(current, troikas.get(checked - 1)))
+    return out
+
+
+def troika_advisories(current: Troika, previous: Troika | None) -> list[str]:
+    """T1's real-world note as sentences: two bilateral partners and one multilateral, sliding from `previous`
+    (incoming → lead → outgoing). Shown on the dashboard and when the Troïka is saved in the admin."""
+    year = current.year
     out = []
     partners = [p for _role, p in current.members()]
     bilateral = sum(p.partner_type == Partner.Type.BILATERAL for p in partners)
     if bilateral != 2:
-        out.append(make_warning("T1", ngettext(
+        out.append(ngettext(
             "The Troïka %(year)d has %(count)d bilateral partner: since 2011 it has been two bilateral partners and "
             "one multilateral.",
             "The Troïka %(year)d has %(count)d bilateral partners: since 2011 it has been two bilateral partners and "
-            "one multilateral.", bilateral) % {"year": year, "count": bilateral}, current))
+            "one multilateral.", bilateral) % {"year": year, "count": bilateral})
     if previous is not None:
         if current.lead_id != previous.incoming_id:
-            out.append(make_warning("T1", _("The Troïka does not slide: the lead of %(year)d is %(lead)s, but the deputy "
-                                        "lead of %(last)d was %(incoming)s.")
-                                % {"year": year, "lead": current.lead.name, "last": year - 1,
-                                   "incoming": previous.incoming.name}, current))
+            out.append(_("The Troïka does not slide: the lead of %(year)d is %(lead)s, but the deputy "
+                         "lead of %(last)d was %(incoming)s.")
+                       % {"year": year, "lead": current.lead.name, "last": year - 1,
+                          "incoming": previous.incoming.name})
         if current.outgoing_id != previous.lead_id:
-            out.append(make_warning("T1", _("The Troïka does not slide: the outgoing lead of %(year)d is %(outgoing)s, "
-                                        "but the lead of %(last)d was %(lead)s.")
-                                % {"year": year, "outgoing": current.outgoing.name, "last": year - 1,
-                                   "lead": previous.lead.name}, current))
+            out.append(_("The Troïka does not slide: the outgoing lead of %(year)d is %(outgoing)s, "
+                         "but the lead of %(last)d was %(lead)s.")
+                       % {"year": year, "outgoing": current.outgoing.name, "last": year - 1,
+                          "lead": previous.lead.name})
     return out
 
 
-def _ending_soon(mandates, on_date) -> list[ComplianceWarning]:
+def _deputies_without_titular(mandates) -> list[ComplianceWarning]:
+    """M3 (and M6 in the GA): a deputy decides in the titular's absence, so the partner has a titular."""
+    titulars = {(m.instance_id, m.partner_name) for m in mandates if m.role == Mandate.Role.TITULAR}
+    return [
+        _seat_warning("M3", _("%(person)s is the deputy %(of_partner)s in the %(instance)s, but %(partner)s has no "
+                              "titular there: the deputy stands in for a titular (M3).")
+                      % {"person": m.person_name, "of_partner": of_name(m.partner_name, article=m.partner_article),
+                         "partner": with_article(m.partner_name, article=m.partner_article),
+                         "instance": m.instance.code}, m)
+        for m in mandates
+        if m.role == Mandate.Role.DEPUTY and m.instance.kind in (Instance.Kind.GEC, Instance.Kind.GA)
+        and (m.instance_id, m.partner_name) not in titulars
+    ]
+
+
+def _succeeded(ending, upcoming) -> set[int]:
+    """Mandates ending soon whose successor is already recorded: the same seat (instance, role, partner)
+    taken by a mandate starting after them and no later than the day after they end."""
+    starts = defaultdict(list)
+    for m in upcoming:
+        starts[(m.instance_id, m.role, m.partner_name)].append(m.start)
+    return {m.pk for m in ending
+            if any(m.end < s <= m.end + datetime.timedelta(days=1)
+                   for s in starts.get((m.instance_id, m.role, m.partner_name), ()))}
+
+
+def _ending_soon(mandates, upcoming, on_date) -> list[ComplianceWarning]:
+    """Mandates ending within ENDING_WITHIN_DAYS whose successor is not recorded yet."""
     limit = on_date + datetime.timedelta(days=ENDING_WITHIN_DAYS)
+    succeeded = _succeeded([m for m in mandates if m.end is not None and m.end <= limit], upcoming)
     by_day = defaultdict(list)
     for m in mandates:
-        if m.end is not None and m.end <= limit:
+        if m.end is not None and m.end <= limit and m.pk not in succeeded:
             by_day[m.end].append(m)
     return [
         _seat_warning(EXPIRY, _("The mandate %(of_person)s (%(partner)s, %(role)s) in %(instance)s ends on %(end)s.")

@@ -8,6 +8,7 @@ the row is written (M2 under concurrency).
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet, construct_instance
@@ -15,7 +16,7 @@ from django.forms.models import BaseInlineFormSet, construct_instance
 from core.addresses import same_address
 from core.form_checks import harden_form_classes
 from membership import identity, services
-from membership.models import Mandate, Partner, Person
+from membership.models import Institution, Mandate, Partner, Person
 
 
 def _in_transaction() -> bool:
@@ -39,7 +40,27 @@ def _unsaved_copy(form: forms.ModelForm):
     return construct_instance(form, copy, form._meta.fields, form._meta.exclude)
 
 
-class MandateAdminForm(forms.ModelForm):
+class RuleFirstForm(forms.ModelForm):
+    """A form whose rule messages (with their DOMAIN.md IDs) stand instead of the model's constraint messages.
+
+    When `clean()` refused the object on a rule (`refused_on_rule`), the constraints that say the same in
+    general terms are not validated again: the form is invalid already, and a person reads the rule once.
+    """
+
+    refused_on_rule = False
+
+    def _post_clean(self):
+        if not self.refused_on_rule:
+            return super()._post_clean()
+        # Django 5.2 validates constraints inside full_clean(); silence them for this one pass only.
+        self.instance.validate_constraints = lambda *args, **kwargs: None
+        try:
+            return super()._post_clean()
+        finally:
+            del self.instance.validate_constraints
+
+
+class MandateAdminForm(RuleFirstForm):
     """A mandate alone (the Mandate admin): checked against the saved directory."""
 
     check_alone = True  # inline forms are checked together by their formset instead
@@ -63,13 +84,28 @@ class MandateAdminForm(forms.ModelForm):
             return None
         return mandate
 
+    def candidate_for_rules(self) -> Mandate | None:
+        """The candidate when the rules can judge it: not when its own fields are wrong (the model says so on the
+        field, with the dates: "La fin (01/02/2027) précède le début (01/03/2027)")."""
+        mandate = self.candidate()
+        if mandate is None or (mandate.end is not None and mandate.end < mandate.start):
+            return None
+        return mandate
+
+    def add_violations(self, violations) -> None:
+        """Rule messages replace the model's generic constraint messages: only the rule's is shown."""
+        for violation in violations:
+            if violation.rule == "M9":
+                continue  # said on the "limits" field by Mandate.clean()
+            self.add_error(None, str(violation))
+            self.refused_on_rule = True
+
     def clean(self):
         cleaned = super().clean()
         if self.check_alone and not self.errors:
-            mandate = self.candidate()
+            mandate = self.candidate_for_rules()
             if mandate is not None:
-                for violation in services.mandate_violations(mandate, lock=_in_transaction()):
-                    self.add_error(None, str(violation))
+                self.add_violations(services.mandate_violations(mandate, lock=_in_transaction()))
         return cleaned
 
 
@@ -77,9 +113,40 @@ class InlineMandateForm(MandateAdminForm):
     check_alone = False
 
 
+def _label_already_loaded(form: forms.ModelForm, name: str) -> None:
+    """Let an autocomplete widget show the selected object the inline's queryset already loaded, instead of
+    querying it again for every row (60 rows on the GEC's page were 60 queries)."""
+    field = form.fields.get(name)
+    widget = getattr(field, "widget", None)
+    widget = getattr(widget, "widget", widget)  # inside the admin's RelatedFieldWidgetWrapper
+    if not isinstance(widget, AutocompleteSelect) or not form.instance.pk:
+        return
+    if not form.instance._meta.get_field(name).is_cached(form.instance):
+        return
+    related = getattr(form.instance, name)
+    if related is None:
+        return
+    known, label, original = str(related.pk), field.label_from_instance(related), widget.optgroups
+
+    def optgroups(html_name, value, attr=None):
+        if [str(v) for v in value if str(v) not in field.empty_values] != [known]:
+            return original(html_name, value, attr)
+        options = [] if widget.is_required else [widget.create_option(html_name, "", "", False, 0)]
+        options.append(widget.create_option(html_name, related.pk, label, {known}, len(options)))
+        return [(None, options, 0)]
+
+    widget.optgroups = optgroups
+
+
 class MandateInlineFormSet(BaseInlineFormSet):
     """The mandates of one person or one instance, checked as a set: two new titulars added in one
     save are caught, and a mandate deleted in the same save no longer counts."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for name in ("person", "pairs_with"):
+            _label_already_loaded(form, name)
+        return form
 
     def clean(self):
         super().clean()
@@ -93,11 +160,21 @@ class MandateInlineFormSet(BaseInlineFormSet):
                 continue  # an empty extra row
             if form.instance.pk is not None and not form.has_changed():
                 continue  # unchanged: counted from the database
-            mandate = form.candidate()
+            mandate = form.candidate_for_rules()
             if mandate is not None:
                 forms_.append(form)
                 mandates.append(mandate)
-        deleted = [f.instance.pk for f in self.deleted_forms if f.instance.pk]
+        deleted, refusals = [], []
+        for form in self.deleted_forms:
+            if not form.instance.pk:
+                continue
+            refusal = services.mandate_deletion_refusal(form.instance)
+            if refusal:  # mandates are ended, not deleted
+                refusals.append(refusal)
+            else:
+                deleted.append(form.instance.pk)
+        if refusals:  # a form marked for deletion does not show its own errors: said above the rows
+            raise forms.ValidationError(refusals)
         person = self.instance if isinstance(self.instance, Person) else None
         if person is not None and not person.institution_id:
             return  # the person form has the error
@@ -107,9 +184,12 @@ class MandateInlineFormSet(BaseInlineFormSet):
         unplaced = []
         for violation in violations:
             placed = False
+            if violation.rule == "M9" and any(key in violation.keys for key in keys):
+                continue  # said on the "limits" field by Mandate.clean()
             for key, form in zip(keys, forms_, strict=True):
                 if key in violation.keys:
                     form.add_error(None, str(violation))
+                    form.refused_on_rule = True
                     placed = True
             if not placed:
                 unplaced.append(str(violation))
@@ -136,8 +216,23 @@ class PersonAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors and self.instance.pk is not None:
-            for violation in services.person_violations(_unsaved_copy(self)):
+            for violation in services.person_violations(_unsaved_copy(self), lock=_in_transaction()):
                 self.add_error(None, str(violation))
+        return cleaned
+
+
+class InstitutionAdminForm(forms.ModelForm):
+    """Moving an institution to another partner moves its people: their seats, binômes and groups are re-checked."""
+
+    class Meta:
+        model = Institution
+        fields = ["partner", "name", "acronym"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and self.instance.pk is not None:
+            for violation in services.institution_violations(_unsaved_copy(self), lock=_in_transaction()):
+                self.add_error("partner", str(violation))
         return cleaned
 
 

@@ -51,11 +51,13 @@ class Partner(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["un_coordinating"], condition=Q(un_coordinating=True), name="at_most_one_un_coordinating_partner"
+                fields=["un_coordinating"], condition=Q(un_coordinating=True), name="at_most_one_un_coordinating_partner",
+                violation_error_message=_("Another partner is already the UN coordinating agency: untick it there first."),
             ),
             models.CheckConstraint(
                 condition=Q(un_coordinating=False) | Q(partner_type="un_system"),
                 name="un_coordinating_partner_is_un_system",
+                violation_error_message=_("Only a partner of the UN system can be the UN coordinating agency."),
             ),
         ]
 
@@ -220,11 +222,15 @@ class Mandate(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     pairs_with = models.ForeignKey(
         "self", verbose_name=_("pairs with (expert)"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="binomes",
+        # A paired expert's mandate is ended, never deleted from under its binôme (M8).
+        on_delete=models.PROTECT, related_name="binomes",
         help_text=_("For a binôme: the expert's mandate it pairs with (M8)."),
     )
     start = models.DateField(_("start"))
-    end = models.DateField(_("end"), null=True, blank=True)
+    end = models.DateField(
+        _("end"), null=True, blank=True,
+        help_text=_("The last day of the mandate, inclusive: a successor starts the next day."),
+    )
     authority = models.CharField(_("authority"), max_length=10, choices=Authority.choices, default=Authority.FULL)
     limits = models.TextField(_("limits of the mandate"), blank=True)
 
@@ -238,10 +244,14 @@ class Mandate(models.Model):
         ordering = ["instance__code", "person__last_name", "start"]
         indexes = [models.Index(fields=["instance", "start", "end"], name="mandate_instance_dates")]
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="mandate_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="mandate_end_after_start",
+                violation_error_message=_("The end of a mandate cannot precede its start."),
+            ),
             # M9: a limited mandate states its limits.
             models.CheckConstraint(
-                condition=Q(authority="full") | ~Q(limits=""), name="mandate_limited_has_limits"
+                condition=Q(authority="full") | ~Q(limits=""), name="mandate_limited_has_limits",
+                violation_error_message=_("A limited mandate must state its limits (M9)."),
             ),
         ]
 
@@ -250,6 +260,17 @@ class Mandate(models.Model):
         if not self.instance_id:
             return f"{self.person} ({self.get_role_display()})"
         return f"{self.person} — {self.instance} ({self.get_role_display()})"
+
+    def clean(self):
+        # Said on the fields, with the dates, before the constraints above would say it in general terms.
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end (%(end)s) precedes the start (%(start)s).") % {
+                "end": french.numeric_date(self.end), "start": french.numeric_date(self.start)}
+        if self.authority == self.Authority.LIMITED and not (self.limits or "").strip():
+            errors["limits"] = _("A limited mandate must state its limits (M9).")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def partner(self) -> Partner:

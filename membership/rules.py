@@ -15,6 +15,8 @@ from itertools import combinations
 
 from django.utils.translation import gettext as _
 
+from core.french import numeric_date, of_name, with_article
+
 GEC, GA, GT, GD = "GEC", "GA", "GT", "GD"
 TITULAR, DEPUTY, EXPERT, BINOME = "titular", "deputy", "expert", "binome"
 BILATERAL, MULTILATERAL, UN_SYSTEM = "bilateral", "multilateral", "un_system"
@@ -53,6 +55,12 @@ class MandateFact:
     pairs_with_key: object | None = None
     authority: str = "full"
     limits: str = ""
+    partner_article: str = ""
+
+    @property
+    def partner_label(self) -> str:
+        """The partner as a sentence's subject: "la France", "les Pays-Bas" in French."""
+        return with_article(self.partner_name, article=self.partner_article)
 
     def overlaps(self, other: MandateFact) -> bool:
         """Two mandates count together only while both are active (open ends run forever)."""
@@ -129,6 +137,29 @@ def _check_single(f: MandateFact, by_key: dict, one_un_strict: bool) -> list[Vio
     return out
 
 
+def overlap_and_fix(a: MandateFact, b: MandateFact) -> str:
+    """The days two mandates share and how to part them: the earlier one ends the day before the later starts.
+
+    An end date is inclusive: a mandate ending on 31/12 and one starting on 1/1 do not overlap.
+    """
+    first, second = sorted((a, b), key=lambda f: (f.start, str(f.key)))
+    start = second.start
+    ends = [e for e in (a.end, b.end) if e is not None]
+    end = min(ends) if ends else None
+    if end is None:
+        days = _("from %(start)s onwards") % {"start": numeric_date(start)}
+    elif end == start:
+        days = _("on %(day)s") % {"day": numeric_date(start)}
+    else:
+        days = _("from %(start)s to %(end)s") % {"start": numeric_date(start), "end": numeric_date(end)}
+    if first.start < second.start:
+        fix = _("end the mandate %(of_who)s on %(day)s (an end date is inclusive)") % {
+            "of_who": of_name(first.person_name), "day": numeric_date(second.start - datetime.timedelta(days=1))}
+    else:
+        fix = _("end one of them or move the other's start")
+    return _("they overlap %(days)s: %(fix)s") % {"days": days, "fix": fix}
+
+
 def _check_seat_counts(facts: list[MandateFact]) -> list[Violation]:
     """M2 (GEC) and M6 (GA): one titular and one deputy per partner at any time."""
     groups = defaultdict(list)
@@ -140,11 +171,15 @@ def _check_seat_counts(facts: list[MandateFact]) -> list[Violation]:
         for a, b in combinations(group, 2):
             if a.overlaps(b) and a.person_key != b.person_key:
                 rule = "M2" if a.instance_kind == GEC else "M6"
-                role = _("titular") if a.role == TITULAR else _("deputy")
-                out.append(Violation(rule, _("%(partner)s would have two %(role)s members in the %(instance)s at the "
-                                             "same time: %(a)s and %(b)s.")
-                                     % {"partner": a.partner_name, "role": role, "instance": a.instance_code,
-                                        "a": a.person_name, "b": b.person_name}, (a.key, b.key)))
+                values = {"partner": a.partner_label, "instance": a.instance_code, "a": a.person_name,
+                          "b": b.person_name, "overlap": overlap_and_fix(a, b)}
+                if a.role == TITULAR:
+                    message = _("%(partner)s would have two titular members in the %(instance)s at the same time, "
+                                "%(a)s and %(b)s; %(overlap)s.") % values
+                else:
+                    message = _("%(partner)s would have two deputy members in the %(instance)s at the same time, "
+                                "%(a)s and %(b)s; %(overlap)s.") % values
+                out.append(Violation(rule, message[:1].upper() + message[1:], (a.key, b.key)))
     return out
 
 
@@ -157,8 +192,10 @@ def _check_same_person_twice(facts: list[MandateFact]) -> list[Violation]:
         for a, b in combinations(group, 2):
             if a.overlaps(b):
                 rule = {GEC: "M2", GA: "M6"}.get(a.instance_kind, "M8")
-                out.append(Violation(rule, _("%(who)s would hold two seats in the %(instance)s at the same time.")
-                                     % {"who": a.person_name, "instance": a.instance_code}, (a.key, b.key)))
+                out.append(Violation(rule, _("%(who)s would hold two seats in the %(instance)s at the same time; "
+                                             "%(overlap)s.")
+                                     % {"who": a.person_name, "instance": a.instance_code,
+                                        "overlap": overlap_and_fix(a, b)}, (a.key, b.key)))
     return out
 
 

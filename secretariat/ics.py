@@ -6,7 +6,8 @@ import datetime
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//PTF Mali//Coordination portal//FR"
@@ -20,7 +21,8 @@ def uid_for(meeting) -> str:
 
 def _organizer() -> vCalAddress:
     organizer = vCalAddress(f"mailto:{settings.SECRETARIAT_EMAIL}")
-    organizer.params["CN"] = vText("Secrétariat PTF / SEG")
+    # The recipient's language: the messages are built under their translation.override().
+    organizer.params["CN"] = vText(_("PTF Secretariat / SEG"))
     return organizer
 
 
@@ -53,7 +55,7 @@ def meeting_event(meeting, *, sequence: int, cancelled: bool = False, descriptio
     event.add("dtstart", meeting.start.astimezone(datetime.UTC))
     event.add("dtend", meeting.end.astimezone(datetime.UTC))
     event.add("sequence", sequence)
-    event.add("summary", f"{meeting.instance.code} — {meeting.title}")
+    event.add("summary", meeting.heading)
     location = meeting.place or meeting.video_link
     if location:
         event.add("location", location)
@@ -85,9 +87,9 @@ def invitation_calendar(invitation, *, description: str = "", shared: dict | Non
     if shared is not None:
         dtstamp = getattr(invitation, "message_at", None)
         key = ("ics", invitation.meeting_id, invitation.kind, invitation.sequence,
-               dtstamp.replace(microsecond=0) if dtstamp else None, description)
+               dtstamp.replace(microsecond=0) if dtstamp else None, description, translation.get_language())
         if key not in shared:
-            head, _, tail = _calendar(invitation, description, attendee=None).rpartition(b"END:VEVENT")
+            head, _sep, tail = _calendar(invitation, description, attendee=None).rpartition(b"END:VEVENT")
             shared[key] = (head, b"END:VEVENT" + tail)
         head, tail = shared[key]
         line = Event()

@@ -156,7 +156,7 @@ def _referenced(parsed: Parsed) -> Invitation | None:
 
 
 def _meeting_label(meeting: Meeting) -> str:
-    return f"{meeting.instance.code} — {meeting.title}"
+    return meeting.heading
 
 
 # --- each kind ------------------------------------------------------------------------------------------

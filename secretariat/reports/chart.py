@@ -26,7 +26,7 @@ def bar_chart(rows, title: str = "") -> str:
     height = len(rows) * (BAR + GAP) + 34
     total_width = LABEL + WIDTH + 50
     parts = [f'<svg class="assiduity-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'viewBox="0 0 {total_width} {height}" width="100%" aria-label="{escape(title or _("Assiduity"))}">']
+             f'viewBox="0 0 {total_width} {height}" width="100%" aria-label="{escape(title or _("Attendance record"))}">']
     for index, row in enumerate(rows):
         y = index * (BAR + GAP)
         parts.append(f'<text x="{LABEL - 6}" y="{y + BAR - 3}" text-anchor="end" font-size="11">'

@@ -35,4 +35,4 @@ def dashboard_reports(today: datetime.date | None = None) -> dict:
         alerts.append({"rule": "I5", "url": reverse("secretariat:group_activity"), "message": group.message})
     return {"gec": report, "alerts": alerts, "idle_groups": idle,
             "chart": bar_chart(report.rows) if report else "",
-            "title": _("Assiduity of the GEC in %(year)d") % {"year": today.year}}
+            "title": _("Attendance record of the GEC in %(year)d") % {"year": today.year}}

@@ -270,8 +270,19 @@ def test_violation_message_names_rule_and_people_in_english():
     with translation.override("en"):
         violations = rules.check_mandates([fact(person="Ada Diallo"), fact(person="Ben Martin")])
     assert str(violations[0]) == (
-        "France would have two titular members in the GEC at the same time: Ada Diallo and Ben Martin. (M2)"
+        "France would have two titular members in the GEC at the same time, Ada Diallo and Ben Martin; they overlap "
+        "from 1 Jan 2026 onwards: end one of them or move the other's start. (M2)"
     )
+
+
+def test_rule_M2_overlap_message_names_the_shared_days_and_the_inclusive_fix():
+    old = fact(person="Ada Diallo", start=datetime.date(2025, 1, 1), end=datetime.date(2027, 1, 1))
+    new = fact(person="Ben Martin", start=datetime.date(2027, 1, 1))
+    with translation.override("fr"):
+        message = rules.check_mandates([old, new])[0].message
+    assert "le 01/01/2027" in message
+    assert "terminez le mandat d'Ada Diallo le 31/12/2026" in message
+    assert message.startswith("France aurait deux membres titulaires au GEC")
 
 
 def test_violations_are_only_reported_once_per_pair():
