@@ -97,7 +97,6 @@ def _decide(invitation: Invitation, seats: list[rules.SeatFact]) -> tuple[str, l
     """(reason why nobody, the keys of the mandates that may take the seat, whether it is held by delegation)."""
     meeting = invitation.meeting
     kind = meeting.instance.kind
-    rule = rules.representation_rule(kind)
     if invitation.delegated_from_id is not None:
         return _("You represent your organisation by delegation: a delegated seat cannot be "
                  "delegated again."), [], True
@@ -108,21 +107,21 @@ def _decide(invitation: Invitation, seats: list[rules.SeatFact]) -> tuple[str, l
     mine = [fact for fact in seats if fact.person_key == invitation.person_id]
     if not rules.may_pass_on_seat(kind, mine):
         if kind in (rules.GT, rules.GD):
-            reason = _("Only an expert can delegate to their binôme (%(rule)s); you are not invited as an expert "
+            reason = _("Only an expert can delegate to their binôme; you are not invited as an expert "
                        "of this group.")
         else:
-            reason = _("Only the titular can delegate the organisation's seat to the deputy (%(rule)s); you are "
+            reason = _("Only the titular can delegate the organisation's seat to the deputy; you are "
                        "not invited as titular.")
-        return reason % {"rule": rule}, [], False
+        return reason, [], False
     found = rules.stand_ins(kind, mine, seats)
     if not found:
         if kind in (rules.GT, rules.GD):
             reason = _("No binôme paired with you holds an active mandate in %(instance)s on the day of the "
-                       "meeting: the meeting cannot be delegated (%(rule)s).")
+                       "meeting: the meeting cannot be delegated.")
         else:
             reason = _("No deputy of your organisation holds an active mandate in the %(instance)s on the day of "
-                       "the meeting: the meeting cannot be delegated (%(rule)s).")
-        return reason % {"instance": meeting.instance.code, "rule": rule}, [], False
+                       "the meeting: the meeting cannot be delegated.")
+        return reason % {"instance": meeting.instance.code}, [], False
     return "", [fact.key for fact in found], False
 
 

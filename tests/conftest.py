@@ -57,6 +57,16 @@ def _celery_eager_by_default(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_broker_refusal_from_another_test():
+    """A test that refused the broker must not make the next one skip its publishing (core.queue's quiet period)."""
+    from core.queue import broker_quiet_reset
+
+    broker_quiet_reset()
+    yield
+    broker_quiet_reset()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 

@@ -282,7 +282,7 @@ def test_rule_M2_overlap_message_names_the_shared_days_and_the_inclusive_fix():
         message = rules.check_mandates([old, new])[0].message
     assert "le 01/01/2027" in message
     assert "terminez le mandat d'Ada Diallo le 31/12/2026" in message
-    assert message.startswith("France aurait deux membres titulaires au GEC")
+    assert message.startswith("La France aurait deux membres titulaires au GEC")  # the country with its article
 
 
 def test_violations_are_only_reported_once_per_pair():

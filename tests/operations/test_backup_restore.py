@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -15,9 +16,16 @@ from django.test import Client
 from meetings.models import Document
 from ptf_portal.backups import read_manifest, table_counts
 from ptf_portal.history import seed_history
+from tests.conftest import REQUIRE_SERVICES
 from tests.security.world import build_world
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.services,
+    # Backups are of PostgreSQL (pg_dump): on SQLite the module is skipped before the database is set up.
+    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not REQUIRE_SERVICES,
+                       reason="DATABASE_URL does not point at PostgreSQL"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|csrf[_-]?token["\']?\s*[:=]\s*["\'][^"\']+["\']')
 
 
