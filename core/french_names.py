@@ -1,4 +1,4 @@
-"""French articles of the world's country names and of the usual development partners (issue 26).
+"""French articles of the world's country names and of the usual development partners.
 
 Used when a partner's article is empty: "du Canada", "des États-Unis", "de l'Allemagne", "d'Haïti", "de la Banque
 mondiale", "du PNUD". Each line: the article (le, la, les, l' or - for none), then the name as the directory spells

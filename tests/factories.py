@@ -94,7 +94,7 @@ def ga():
     return Instance.objects.get(code="GA")
 
 
-# A realistic directory (issue 26): real country and organisation names, their article left empty as in the held-out
+# A realistic directory: real country and organisation names, their article left empty as in the held-out
 # directory file (the table of names, core/french_names.py, gives it), people with accented names.
 REAL_PARTNERS = [
     "Belgique", "Danemark", "Espagne", "États-Unis", "Suède", "Suisse", "Luxembourg", "Norvège", "Japon", "Chine",

@@ -21,7 +21,7 @@ from core.french import NBSP, NNBSP
     ("Aïssata Keïta", "", "d'Aïssata Keïta"),
     ("Émile Ouédraogo", "", "d'Émile Ouédraogo"),
     ("Haïti", "", "d'Haïti"),
-    ("Banque mondiale", "", "de la Banque mondiale"),  # the table of names gives the article (issue 26)
+    ("Banque mondiale", "", "de la Banque mondiale"),  # the table of names gives the article
     ("USAID", "", "de l'USAID"),
     ("Canada", "", "du Canada"),
     ("États-Unis", "", "des États-Unis"),
@@ -37,7 +37,7 @@ def test_of_name_is_plain_of_in_english(article):
     assert french.of_name("Canada", article=article, language="en") == "of Canada"
 
 
-# An empty article: the table of names gives "le" for Canada (issue 26).
+# An empty article: the table of names gives "le" for Canada.
 @pytest.mark.parametrize(("article", "expected"), [
     ("le", "au Canada"), ("la", "à la Canada"), ("les", "aux Canada"), ("l'", "à l'Canada"), ("", "au Canada"),
 ])

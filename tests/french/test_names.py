@@ -1,4 +1,4 @@
-"""Issue 26: partner names take their article from the table of names when the directory gives none; people's
+"""Partner names take their article from the table of names when the directory gives none; people's
 names elide "de"; the time zone is "heure de Bamako"; the importer reports the partners it could not place."""
 
 import html

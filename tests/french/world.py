@@ -52,7 +52,7 @@ def build_french_world() -> World:
     with mock.patch.object(security_world, "PartnerFactory", _french_partner), \
             mock.patch.object(security_world, "_person", _french_person):
         world = build_world()
-    # 30 partners in all, with real names (issue 26): 23 more, seated in the GEC after the invitations went out.
+    # 30 partners in all, with real names: 23 more, seated in the GEC after the invitations went out.
     realistic_directory(world.instances["GEC"])
     User.objects.filter(username="admin").update(first_name="Ousmane", last_name="Touré")
     for meeting in Meeting.objects.all():
