@@ -37,7 +37,11 @@ def status(request):
 
 @require_GET
 def status_banner(request):
-    """The dashboard's banner: what stopped, in plain words; empty for everyone but the SEG."""
-    if not is_secretariat(request.user):
-        return HttpResponse("")
-    return render(request, "operations/_banner.html", {"incidents": banner_incidents()})
+    """The dashboard's banner (asked by htmx): what stopped, in plain words; empty for everyone but the SEG.
+    Opened as a page (a bookmark, no JavaScript), the same facts in the portal's layout."""
+    incidents = banner_incidents() if is_secretariat(request.user) else []
+    if request.headers.get("HX-Request"):
+        if not is_secretariat(request.user):
+            return HttpResponse("")
+        return render(request, "operations/_banner.html", {"incidents": incidents})
+    return render(request, "operations/status_page.html", {"incidents": incidents})

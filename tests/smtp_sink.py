@@ -155,7 +155,8 @@ class SmtpSink:
 
     def message_ids(self) -> list[str]:
         with self.lock:
-            return [message_from_bytes(raw)["Message-ID"] for raw in self.messages]
+            # Unfolded: a long Message-ID (large id, long domain) is folded onto a continuation line, as RFC 5322 allows.
+            return ["".join(str(message_from_bytes(raw)["Message-ID"]).split()) for raw in self.messages]
 
     def wait_for(self, n: int, timeout: float = 30) -> bool:
         deadline = time.monotonic() + timeout

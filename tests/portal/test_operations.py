@@ -77,7 +77,7 @@ def test_a_stopped_worker_turns_status_and_banner_on_once_then_off(workers_expec
     evaluate()
     _status()
     assert Incident.objects.filter(closed_at__isnull=True).count() == 1 and len(mail.outbox) == 1
-    banner = seg_client.get(reverse("status_banner")).content.decode()
+    banner = seg_client.get(reverse("status_banner"), HTTP_HX_REQUEST="true").content.decode()
     assert "ne répond plus" in banner or "worker" in banner
     # The worker comes back: status clean, incident closed, banner empty.
     WorkerHeartbeat.objects.update(seen_at=timezone.now())
@@ -87,7 +87,7 @@ def test_a_stopped_worker_turns_status_and_banner_on_once_then_off(workers_expec
     from django.core.cache import cache
 
     cache.delete(DASHBOARD_CHECK_KEY)
-    assert "role=\"alert\"" not in seg_client.get(reverse("status_banner")).content.decode()
+    assert "role=\"alert\"" not in seg_client.get(reverse("status_banner"), HTTP_HX_REQUEST="true").content.decode()
 
 
 @pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_an_overdue_invitation_says_since_when_mail_stopped(workers_expected, se
     from django.core.cache import cache
 
     cache.delete(DASHBOARD_CHECK_KEY)
-    banner = seg_client.get(reverse("status_banner"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    banner = seg_client.get(reverse("status_banner"), HTTP_ACCEPT_LANGUAGE="fr", HTTP_HX_REQUEST="true").content.decode()
     assert "Les invitations ne partent plus depuis" in banner and "Prévenez l" in banner
     # A row due only ten minutes ago is not yet a stall (OPS_MAIL_STALL_MINUTES = 15).
     Invitation.objects.filter(pk=invitation.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=10))
@@ -174,7 +174,7 @@ def test_healthz_says_the_release_of_pyproject(client, db):
 def test_the_banner_is_empty_for_a_partner(workers_expected, client, cast):
     WorkerHeartbeat.objects.all().delete()
     client.force_login(cast.titular.user)
-    assert client.get(reverse("status_banner")).content == b""
+    assert client.get(reverse("status_banner"), HTTP_HX_REQUEST="true").content == b""
 
 
 def test_the_admin_says_which_release_runs(admin_client):
