@@ -32,6 +32,16 @@ class IdConverter:
         return str(number)
 
 
+def parse_id(text) -> int | None:
+    """An id from a query string (`?meeting=42`): ASCII digits within the same range as the path converter, else
+    None. `str.isdigit()` is not enough: it accepts "²" (which `int` refuses) and numbers beyond a bigint."""
+    text = str(text or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
 _registered = False
 
 

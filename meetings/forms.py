@@ -11,6 +11,7 @@ from django.db.models import Case, DateTimeField, Exists, F, IntegerField, Outer
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.converters import parse_id
 from core.form_checks import harden_form_classes
 from instances.models import Instance
 from meetings import rules
@@ -251,10 +252,10 @@ class ActionForm(forms.Form):
             self.fields["owner_person"].queryset.annotate(invited=invited)
             .order_by("-invited", "institution__partner__name", "last_name", "first_name"))
         partner_id = self.data.get(self.add_prefix("owner_partner")) if self.is_bound else None
-        if partner_id and str(partner_id).isdigit():
+        if (partner_pk := parse_id(partner_id)) is not None:
             # Only the chosen partner's people (A ModelChoiceField then refuses anyone else).
             self.fields["owner_person"].queryset = self.fields["owner_person"].queryset.filter(
-                institution__partner_id=int(partner_id))
+                institution__partner_id=partner_pk)
 
     def clean(self):
         data = super().clean()

@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.converters import parse_id
 from core.csv_export import csv_text
 from core.french import numeric_date, of_name, with_article
 from core.templatetags.french import colon, field_title, field_value
@@ -380,8 +381,8 @@ class ActiveMandateFilter(admin.SimpleListFilter):
             return queryset.filter(pk__in=active.values("person_id"))
         if value == "none":
             return queryset.exclude(pk__in=active.values("person_id"))
-        if value.isdigit():
-            return queryset.filter(pk__in=active.filter(instance_id=int(value)).values("person_id"))
+        if (instance_pk := parse_id(value)) is not None:
+            return queryset.filter(pk__in=active.filter(instance_id=instance_pk).values("person_id"))
         return queryset
 
 

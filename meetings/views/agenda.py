@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.converters import parse_id
 from meetings import services
 from meetings.forms import AgendaItemForm, DecideItemForm, DocumentForm, MoveItemForm, apply_validation_error
 from meetings.views._common import flash_refusal, item_for_manager, meeting_for_manager, to_meeting
@@ -112,8 +113,8 @@ def item_decide(request, pk, item_pk):
 def document_add(request, pk):
     meeting = meeting_for_manager(request.user, pk)
     initial = {}
-    if request.GET.get("item", "").isdigit():
-        initial["agenda_item"] = request.GET["item"]
+    if (item := parse_id(request.GET.get("item"))) is not None:
+        initial["agenda_item"] = item
     form = DocumentForm(request.POST or None, request.FILES or None, meeting=meeting, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

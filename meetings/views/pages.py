@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.converters import parse_id
 from core.paging import paginate
 from meetings import rules, services
 from meetings.forms import (
@@ -74,8 +75,8 @@ def _instances_or_403(user):
 def meeting_create(request):
     instances = _instances_or_403(request.user)
     initial = {}
-    if request.GET.get("instance", "").isdigit():
-        initial["instance"] = request.GET["instance"]
+    if (instance := parse_id(request.GET.get("instance"))) is not None:
+        initial["instance"] = instance
     form = MeetingForm(request.POST or None, instances=instances, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

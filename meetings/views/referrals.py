@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.converters import parse_id
 from core.paging import paginate
 from meetings import services
 from meetings.forms import ReferralConcludeForm, ReferralForm, ReferralScheduleForm, apply_validation_error
@@ -50,13 +51,13 @@ def _prefill(query) -> dict:
     initial = {"origin": Referral.Origin.GEC}
     source, meeting = None, None
     for key, model in (("decision", Decision), ("action", ActionItem)):
-        if query.get(key, "").isdigit():
-            source = model.objects.select_related("meeting__instance").filter(pk=int(query[key])).first()
+        if (pk := parse_id(query.get(key))) is not None:
+            source = model.objects.select_related("meeting__instance").filter(pk=pk).first()
             meeting = source.meeting if source is not None else None
             break
     else:
-        if query.get("meeting", "").isdigit():
-            meeting = Meeting.objects.select_related("instance").filter(pk=int(query["meeting"])).first()
+        if (pk := parse_id(query.get("meeting"))) is not None:
+            meeting = Meeting.objects.select_related("instance").filter(pk=pk).first()
     if meeting is None or meeting.instance.kind != "GEC":
         return initial
     initial["requested_at_meeting"] = meeting.pk

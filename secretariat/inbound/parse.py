@@ -31,6 +31,7 @@ from email.utils import getaddresses, parseaddr
 
 from icalendar import Calendar
 
+from core.converters import parse_id
 from secretariat.message_ids import MessageRef, parse_message_id
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
@@ -397,7 +398,7 @@ def _bounce(message, walk: _Walk, texts: list[str]) -> Bounce | None:
     if original is not None:
         ref = parse_message_id(_header(original, "Message-ID"))
         raw_id = _header(original, "X-PTF-Invitation")
-        header_id = int(raw_id) if raw_id.isdigit() else None
+        header_id = parse_id(raw_id)
         if not bounce.recipient:
             bounce = Bounce(**{**bounce.__dict__, "recipient": _address(_header(original, "To"))})
     body = "\n".join(texts)

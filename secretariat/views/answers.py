@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.converters import parse_id
 from meetings.views._common import flash_refusal, meeting_for_manager
 from membership.roles import is_secretariat
 from secretariat import selectors
@@ -74,10 +75,10 @@ def roster(request, pk):
 def _inbound_source(request, meeting):
     """The message of "Courrier entrant" an answer is recorded from (`?inbound=`), shown beside the form with its
     person preselected: only the secretariat reads the mailbox, and only a message about this meeting."""
-    raw = request.GET.get("inbound", "")
-    if not raw.isdigit() or not is_secretariat(request.user):
+    pk = parse_id(request.GET.get("inbound"))
+    if pk is None or not is_secretariat(request.user):
         return None
-    return InboundMessage.objects.filter(pk=int(raw), meeting=meeting).first()
+    return InboundMessage.objects.filter(pk=pk, meeting=meeting).first()
 
 
 def _filename(meeting) -> str:
