@@ -98,21 +98,29 @@ def troika_seats_many(wanted) -> dict[tuple[int, datetime.date], TroikaSeats]:
     mandates = list(Mandate.objects.filter(instance_id__in={pk for pk, _day in wanted}, role=Mandate.Role.TITULAR,
                                            person__institution__partner__in=partner_ids)
                     .select_related("person__institution__partner").order_by("person__last_name", "start"))
+    titulars = [(m.instance_id, m.start, m.end, m.person.institution.partner, m.person) for m in mandates]
+    return troika_seats_from(wanted, troikas, titulars)
+
+
+def troika_seats_from(wanted, troikas: dict, titulars: list) -> dict[tuple[int, datetime.date], TroikaSeats]:
+    """`troika_seats_many` on what was read: `wanted` (instance id, date) pairs, `troikas` {year: Troïka} (at
+    least those years), `titulars` (instance id, start, end, partner, person) of the titular mandates in those
+    instances over those dates (at least those of the Troïkas' partners), ordered by the person's last name
+    and the mandate's start."""
     out = {}
     for (instance_id, day) in wanted:
         troika = troikas.get(day.year)
         if troika is None:
             out[(instance_id, day)] = TroikaSeats(year=day.year, found=False)
             continue
-        titulars = {}
-        for m in mandates:
-            if m.instance_id == instance_id and m.start <= day and (m.end is None or m.end >= day):
-                titulars[m.person.institution.partner_id] = m.person  # as troika_seats: the last in order
         members = [(Troika.Role.LEAD, troika.lead_id), (Troika.Role.INCOMING, troika.incoming_id),
                    (Troika.Role.OUTGOING, troika.outgoing_id)]
+        seated = {}
+        for seat_instance, start, end, partner, person in titulars:
+            if seat_instance == instance_id and start <= day and (end is None or end >= day):
+                seated[partner.pk] = (partner, person)  # as troika_seats: the last in order
         out[(instance_id, day)] = TroikaSeats(year=day.year, found=True, order=tuple(
-            (role, titulars[pk].institution.partner if pk in titulars else None, titulars.get(pk))
-            for role, pk in members))
+            (role, *seated.get(pk, (None, None))) for role, pk in members))
     return out
 
 

@@ -56,25 +56,29 @@ def make_warning(rule: str, message: str, obj, severity: str = WARNING) -> Compl
     return ComplianceWarning(rule, message, severity, meta.label_lower, obj.pk, url)
 
 
-def directory_compliance(on_date: datetime.date | None = None) -> list[ComplianceWarning]:
+def directory_compliance(on_date: datetime.date | None = None, *, instances=None, seat_rows=None,
+                         troikas=None) -> list[ComplianceWarning]:
     """The advisory warnings about the directory on `on_date` (default today), sorted by rule.
 
     Warnings about meetings (I4) are added by `meetings.compliance.compliance`, which the dashboard shows.
+    The dashboard, which reads more than the warnings, passes what it has already read: every instance (with
+    its leaders), the mandates as rows of `SEAT_COLUMNS` (at least those `seat_filter` selects; the others
+    are left out here) and the Troïkas by year (at least `troika_years`); otherwise they are read here.
     """
     on_date = on_date or timezone.localdate()
-    every_instance = {i.pk: i for i in Instance.objects.select_related(
-        "leader_partner", "leader_person", "co_lead_partner", "co_lead_person")}
+    if instances is None:
+        instances = Instance.objects.select_related("leader_partner", "leader_person", "co_lead_partner",
+                                                    "co_lead_person")
+    every_instance = {i.pk: i for i in instances}
     instances = [i for i in every_instance.values() if i.is_active]
     # The dashboard runs this on every visit: the directory's mandates as plain rows (no model objects), with
     # their instance from the dict above; no ordering (the warnings are sorted below).
     # In the same query, the mandates starting soon: a mandate ending soon whose successor is recorded is done.
-    upcoming_until = on_date + datetime.timedelta(days=ENDING_WITHIN_DAYS + 1)
-    rows = [
-        _Seat(*row, instance=every_instance[row[1]])
-        for row in Mandate.objects.filter(
-            Q(start__lte=on_date, end__isnull=True) | Q(start__lte=on_date, end__gte=on_date)
-            | Q(start__gt=on_date, start__lte=upcoming_until)).order_by().values_list(*_SEAT_COLUMNS)
-    ]
+    if seat_rows is None:
+        seat_rows = Mandate.objects.filter(seat_filter(on_date)).order_by().values_list(*SEAT_COLUMNS)
+    else:
+        seat_rows = [row for row in seat_rows if seat_wanted(row[5], row[6], on_date)]
+    rows = [_Seat(*row[:len(SEAT_COLUMNS)], instance=every_instance[row[1]]) for row in seat_rows]
     mandates = [m for m in rows if m.start <= on_date]
     upcoming = [m for m in rows if m.start > on_date]
     warnings = [
@@ -82,13 +86,26 @@ def directory_compliance(on_date: datetime.date | None = None) -> list[Complianc
         *_group_leadership(instances, mandates),
         *_experts_without_binome(mandates),
         *_deputies_without_titular(mandates),
-        *_troika(on_date),
+        *_troika(on_date, troikas),
         *_ending_soon(mandates, upcoming, on_date),
     ]
     return sort_warnings(warnings)
 
 
-_SEAT_COLUMNS = ("pk", "instance_id", "person_id", "role", "pairs_with_id", "start", "end", "person__first_name",
+def seat_filter(on_date: datetime.date) -> Q:
+    """The mandates the checks read: those held on the day, and those starting within the reminder's reach."""
+    upcoming_until = on_date + datetime.timedelta(days=ENDING_WITHIN_DAYS + 1)
+    return (Q(start__lte=on_date, end__isnull=True) | Q(start__lte=on_date, end__gte=on_date)
+            | Q(start__gt=on_date, start__lte=upcoming_until))
+
+
+def seat_wanted(start: datetime.date, end: datetime.date | None, on_date: datetime.date) -> bool:
+    """`seat_filter` for a row already read."""
+    upcoming_until = on_date + datetime.timedelta(days=ENDING_WITHIN_DAYS + 1)
+    return (start <= on_date and (end is None or end >= on_date)) or on_date < start <= upcoming_until
+
+
+SEAT_COLUMNS = ("pk", "instance_id", "person_id", "role", "pairs_with_id", "start", "end", "person__first_name",
                  "person__last_name", "person__institution__partner__name",
                  "person__institution__partner__partner_type", "person__institution__partner__article")
 
@@ -181,13 +198,20 @@ def _experts_without_binome(mandates) -> list[ComplianceWarning]:
 NEXT_TROIKA_FROM = (9, 1)
 
 
-def _troika(on_date) -> list[ComplianceWarning]:
-    """T1 (real-world note): two bilateral partners plus one multilateral, sliding every year; this year's
-    Troïka, and next year's from the autumn."""
+def troika_years(on_date) -> list[int]:
+    """The years whose Troïka T1's check reads: last year's, this year's, and next year's from the autumn."""
     year = on_date.year
-    years = [year, year + 1] if (on_date.month, on_date.day) >= NEXT_TROIKA_FROM else [year]
-    troikas = {t.year: t for t in Troika.objects.filter(year__in=[year - 1, *years]).select_related(
-        "lead", "incoming", "outgoing")}
+    return [year - 1, year, year + 1] if (on_date.month, on_date.day) >= NEXT_TROIKA_FROM else [year - 1, year]
+
+
+def _troika(on_date, troikas=None) -> list[ComplianceWarning]:
+    """T1 (real-world note): two bilateral partners plus one multilateral, sliding every year; this year's
+    Troïka, and next year's from the autumn. `troikas`: {year: Troïka with its partners}, when already read."""
+    year = on_date.year
+    years = troika_years(on_date)[1:]
+    if troikas is None:
+        troikas = {t.year: t for t in Troika.objects.filter(year__in=troika_years(on_date)).select_related(
+            "lead", "incoming", "outgoing")}
     out = []
     for checked in years:
         current = troikas.get(checked)

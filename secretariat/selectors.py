@@ -100,13 +100,24 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
     (uncertain delivery), or rows whose sending stopped answering (their batch died); they are counted apart
     from "pending". "resent": sent rows that went out again after an uncertain delivery.
     """
-    waiting = (Invitation.State.PENDING, Invitation.State.SENDING)
-    stale = timezone.now() - datetime.timedelta(seconds=settings.INVITATION_SENDING_TIMEOUT)
+    stale = progress_stale_before()
     # People per (meeting, state, uncertain delivery), folded below: two aggregates compile much faster than
     # one per count. No ordering: the model's (by meeting) is dropped from a GROUP BY but would still join.
     groups = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).order_by()
               .values_list("meeting_id", "state", "delivery_uncertain")
               .annotate(n=Count("id"), stale=Count("id", filter=Q(claimed_at__lt=stale)), messages=Sum("messages_sent")))
+    return progress_from_groups(groups)
+
+
+def progress_stale_before() -> datetime.datetime:
+    """A sending claimed before this moment stopped answering (its batch died)."""
+    return timezone.now() - datetime.timedelta(seconds=settings.INVITATION_SENDING_TIMEOUT)
+
+
+def progress_from_groups(groups) -> dict[int, dict]:
+    """`invitation_progress` from its groups: (meeting id, state, uncertain delivery, people, people whose
+    sending was claimed before `progress_stale_before`, messages sent)."""
+    waiting = (Invitation.State.PENDING, Invitation.State.SENDING)
     rows: dict[int, dict] = {}
     for meeting_id, state, uncertain, n, stale_n, messages in groups:
         row = rows.setdefault(meeting_id, dict.fromkeys(
@@ -139,17 +150,22 @@ def invitation_progress(meeting_ids) -> dict[int, dict]:
 
 def rsvp_summary(meeting_ids) -> dict[int, dict]:
     """{meeting_id: {"attending", "declined", "delegated", "tentative", "none"}}: people, one invitation each."""
-    out: dict[int, dict] = {}
     # "uncovered": titulars whose delegated seat came back (the deputy declined or bounced) and who have not
     # answered since (M3/M6), counted in the same query through the deputy's row.
     returned = (Q(rsvp=Invitation.Rsvp.NONE)
                 & (Q(delegation__rsvp=Invitation.Rsvp.DECLINED) | Q(delegation__state=Invitation.State.BOUNCED)))
     rows = (Invitation.objects.filter(meeting_id__in=list(meeting_ids)).order_by()  # no join for the model's order
-            .values("meeting_id", "rsvp").annotate(n=Count("id"), uncovered=Count("id", filter=returned)))
-    for row in rows:
-        summary = out.setdefault(row["meeting_id"], dict.fromkeys(Invitation.Rsvp.values, 0) | {"uncovered": 0})
-        summary[row["rsvp"]] = row["n"]
-        summary["uncovered"] += row["uncovered"]
+            .values_list("meeting_id", "rsvp").annotate(n=Count("id"), uncovered=Count("id", filter=returned)))
+    return rsvp_from_groups(rows)
+
+
+def rsvp_from_groups(groups) -> dict[int, dict]:
+    """`rsvp_summary` from its groups: (meeting id, answer, people, of whom titulars whose seat came back)."""
+    out: dict[int, dict] = {}
+    for meeting_id, rsvp, n, uncovered in groups:
+        summary = out.setdefault(meeting_id, dict.fromkeys(Invitation.Rsvp.values, 0) | {"uncovered": 0})
+        summary[rsvp] = n
+        summary["uncovered"] += uncovered
     return out
 
 
@@ -415,12 +431,19 @@ def chair_changes(meetings) -> list[tuple]:
     return out
 
 
-def chairs_by_meeting(meetings) -> dict:
+def chairs_by_meeting(meetings, facts: ChairFacts | None = None) -> dict:
     """{meeting id: ChairResult}: `meetings.services.meeting_chair` for a list page (the dashboard), in a fixed
     number of queries whatever the number of meetings: the announced absences, the registers, the members of
     the instances with a register, the groups' leaders, the recorded chairs, the Troïkas and their titulars."""
     meetings = list(meetings)
     ids = [m.pk for m in meetings]
+    prefetch_related_objects([m.instance for m in meetings if m.instance.is_group], "leader_partner",
+                             "co_lead_partner", "leader_person__institution__partner",
+                             "co_lead_person__institution__partner")
+    recorded = [m for m in meetings if m.status in RECORDED]
+    prefetch_related_objects(recorded, "chair_person", "chair_partner")
+    if facts is not None:
+        return _chairs(meetings, facts.absent, facts.lines, facts.members, facts.seats)
     absent: dict[int, set] = {}
     for meeting_id, person_id in (Invitation.objects.filter(meeting_id__in=ids, person__isnull=False,
                                                             rsvp__in=ABSENT_ANSWERS).order_by()
@@ -429,17 +452,37 @@ def chairs_by_meeting(meetings) -> dict:
     lines: dict[int, list] = {}
     for line in Attendance.objects.filter(meeting_id__in=ids).order_by():
         lines.setdefault(line.meeting_id, []).append(line)
-    prefetch_related_objects([m.instance for m in meetings if m.instance.is_group], "leader_partner",
-                             "co_lead_partner", "leader_person__institution__partner",
-                             "co_lead_person__institution__partner")
-    recorded = [m for m in meetings if m.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)]
-    prefetch_related_objects(recorded, "chair_person", "chair_partner")
     recorded_ids = {m.pk for m in recorded}
     with_register = [m for m in meetings if m.pk in lines and m.pk not in recorded_ids]
     mandates = list(Mandate.objects.filter(instance_id__in={m.instance_id for m in with_register}).order_by()
                     .values_list("instance_id", "person_id", "start", "end")) if with_register else []
-    seats = troika_seats_many((m.instance, meeting_date(m)) for m in meetings
-                              if m.pk not in recorded_ids and not m.instance.is_group)
+    seats = troika_seats_many(chair_seats_wanted(meetings))
+    return _chairs(meetings, absent, lines, mandates, seats)
+
+
+def chair_seats_wanted(meetings) -> list[tuple]:
+    """The (instance, date) pairs whose Troïka seats `chairs_by_meeting` reads."""
+    return [(m.instance, meeting_date(m)) for m in meetings if m.status not in RECORDED and not m.instance.is_group]
+
+
+@dataclass(frozen=True)
+class ChairFacts:
+    """What `chairs_by_meeting` reads, when the dashboard has read it with the rest of the page: `absent`
+    {meeting id: person ids declined or delegated}, `lines` {meeting id: [Attendance]}, `members` (instance id,
+    person id, start, end) of the mandates of the instances of the meetings with a register, over their days,
+    and `seats` {(instance id, date): TroikaSeats} for `chair_seats_wanted`."""
+
+    absent: dict
+    lines: dict
+    members: list
+    seats: dict
+
+
+RECORDED = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
+
+
+def _chairs(meetings, absent, lines, mandates, seats) -> dict:
+    recorded_ids = {m.pk for m in meetings if m.status in RECORDED}
     out = {}
     for m in meetings:
         day = meeting_date(m)

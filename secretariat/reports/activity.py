@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -73,22 +74,45 @@ def _who(person, partner) -> str:
     return person.full_name if person is not None else (partner.name if partner is not None else "")
 
 
-def group_activity(today: datetime.date | None = None) -> list[GroupActivity]:
-    """Every active GT/GD, in two queries whatever their number."""
-    today = today or timezone.localdate()
+def _bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """(a year ago, the end of today): the held meetings counted are those before the end of today, the
+    recent ones since a year ago."""
     tz = timezone.get_current_timezone()
-    year_ago = datetime.datetime.combine(today - datetime.timedelta(days=365), datetime.time(), tz)
-    until = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tz)
-    groups = list(
-        Instance.objects.filter(is_active=True, kind__in=[Instance.Kind.GT, Instance.Kind.GD])
-        .select_related("leader_person", "leader_partner", "co_lead_person", "co_lead_partner")
-        .order_by("code")
-    )
-    stats = {
-        row["instance_id"]: row
-        for row in Meeting.objects.filter(instance__in=groups, status__in=HELD, start__lt=until)
-        .values("instance_id").annotate(last=Max("start"), recent=Count("pk", filter=Q(start__gte=year_ago)))
-    }
+    return (datetime.datetime.combine(today - datetime.timedelta(days=365), datetime.time(), tz),
+            datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tz))
+
+
+def with_activity(instances, today: datetime.date):
+    """The instances queryset annotated, in the same query, with `held_last` (the start of the last held
+    meeting) and `held_recent` (held meetings in the last twelve months): what `group_activity` reads."""
+    year_ago, until = _bounds(today)
+    held = Meeting.objects.filter(instance=OuterRef("pk"), status__in=HELD, start__lt=until).order_by()
+    return instances.annotate(
+        held_last=Subquery(held.order_by("-start").values("start")[:1]),
+        held_recent=Coalesce(Subquery(held.filter(start__gte=year_ago).values("instance")
+                                      .annotate(n=Count("pk")).values("n")), 0))
+
+
+def group_activity(today: datetime.date | None = None, *, instances=None) -> list[GroupActivity]:
+    """Every active GT/GD, in two queries whatever their number; none when `instances` (every instance, with
+    their leaders, read through `with_activity` for the same day) are given."""
+    today = today or timezone.localdate()
+    year_ago, until = _bounds(today)
+    if instances is not None:
+        groups = sorted((i for i in instances if i.is_active and i.kind in (Instance.Kind.GT, Instance.Kind.GD)),
+                        key=lambda i: i.code)
+        stats = {i.pk: {"last": i.held_last, "recent": i.held_recent} for i in groups if i.held_last is not None}
+    else:
+        groups = list(
+            Instance.objects.filter(is_active=True, kind__in=[Instance.Kind.GT, Instance.Kind.GD])
+            .select_related("leader_person", "leader_partner", "co_lead_person", "co_lead_partner")
+            .order_by("code")
+        )
+        stats = {
+            row["instance_id"]: row
+            for row in Meeting.objects.filter(instance__in=groups, status__in=HELD, start__lt=until)
+            .values("instance_id").annotate(last=Max("start"), recent=Count("pk", filter=Q(start__gte=year_ago)))
+        }
     out = []
     for group in groups:
         row = stats.get(group.pk)

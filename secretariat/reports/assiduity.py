@@ -18,6 +18,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from meetings.models import Attendance, Meeting
@@ -78,20 +79,57 @@ def held_meetings(instance_ids, start: datetime.date | None = None, end: datetim
     return qs
 
 
-def meeting_outcomes(meetings: list) -> dict[int, dict[str, str]]:
-    """{meeting id: {partner name: outcome}} for held meetings that have a register (see the module docstring)."""
+@dataclass(frozen=True)
+class OutcomeFacts:
+    """What `meeting_outcomes` reads, when a caller (the dashboard) has read it with other things:
+    `seats`: (instance id, role, start, end, person id, partner name) of the mandates of those bodies
+    overlapping the meetings' days (`outcome_seats_filter`); `lines`: {meeting id: {person id: register
+    status}}; `answers`: {meeting id: {person id: answer}} of the answered invitations to a person."""
+
+    seats: list
+    lines: dict
+    answers: dict
+
+
+def outcome_seats_filter(meetings) -> Q:
+    """The mandates `meeting_outcomes` reads for these meetings."""
+    days = [timezone.localtime(m.start).date() for m in meetings]
+    return (Q(instance_id__in={m.instance_id for m in meetings}, role__in=[*PRINCIPAL_ROLES, *SECOND_ROLES])
+            & (Q(end__isnull=True) | Q(end__gte=min(days))) & Q(start__lte=max(days)))
+
+
+def meeting_outcomes(meetings: list, facts: OutcomeFacts | None = None) -> dict[int, dict[str, str]]:
+    """{meeting id: {partner name: outcome}} for held meetings that have a register (see the module docstring).
+
+    A meeting needs only `pk`, `instance_id` and `start`."""
     if not meetings:
         return {}
     ids = [m.pk for m in meetings]
     days = {m.pk: timezone.localtime(m.start).date() for m in meetings}
+    if facts is None:
+        facts = _outcome_facts(meetings, ids)
+    seats_read, lines, answers = facts.seats, facts.lines, facts.answers
+    out = {}
+    for meeting in meetings:
+        if not lines.get(meeting.pk):
+            continue
+        day = days[meeting.pk]
+        seats = defaultdict(lambda: (set(), set()))
+        for instance_id, role, start, end, person_id, partner in seats_read:
+            if instance_id == meeting.instance_id and start <= day and (end is None or end >= day):
+                principals, seconds = seats[partner]
+                (principals if role in PRINCIPAL_ROLES else seconds).add(person_id)
+        out[meeting.pk] = {
+            partner: _outcome(principals, seconds, lines[meeting.pk], answers.get(meeting.pk, {}))
+            for partner, (principals, seconds) in seats.items()
+        }
+    return out
+
+
+def _outcome_facts(meetings, ids) -> OutcomeFacts:
     # Q1: the seats of those bodies over the whole span, with each person's partner.
-    mandates = list(
-        Mandate.objects.filter(instance_id__in={m.instance_id for m in meetings},
-                               role__in=[*PRINCIPAL_ROLES, *SECOND_ROLES])
-        .overlapping(min(days.values()), max(days.values()))
-        .select_related("person__institution__partner").only(
-            "instance_id", "role", "start", "end", "person_id", "person__institution__partner__name")
-    )
+    seats = list(Mandate.objects.filter(outcome_seats_filter(meetings)).order_by().values_list(
+        "instance_id", "role", "start", "end", "person_id", "person__institution__partner__name"))
     # Q2: the registers; Q3: the answers to the invitations.
     lines = defaultdict(dict)
     for meeting_id, person_id, status in Attendance.objects.filter(meeting_id__in=ids).values_list(
@@ -102,21 +140,7 @@ def meeting_outcomes(meetings: list) -> dict[int, dict[str, str]]:
             meeting_id__in=ids, person__isnull=False).exclude(rsvp=Invitation.Rsvp.NONE).values_list(
             "meeting_id", "person_id", "rsvp"):
         answers[meeting_id][person_id] = rsvp
-    out = {}
-    for meeting in meetings:
-        if not lines.get(meeting.pk):
-            continue
-        day = days[meeting.pk]
-        seats = defaultdict(lambda: (set(), set()))
-        for m in mandates:
-            if m.instance_id == meeting.instance_id and m.start <= day and (m.end is None or m.end >= day):
-                principals, seconds = seats[m.person.institution.partner.name]
-                (principals if m.role in PRINCIPAL_ROLES else seconds).add(m.person_id)
-        out[meeting.pk] = {
-            partner: _outcome(principals, seconds, lines[meeting.pk], answers.get(meeting.pk, {}))
-            for partner, (principals, seconds) in seats.items()
-        }
-    return out
+    return OutcomeFacts(seats, lines, answers)
 
 
 def _outcome(principals: set, seconds: set, lines: dict, answers: dict) -> str:
@@ -136,10 +160,13 @@ def _outcome(principals: set, seconds: set, lines: dict, answers: dict) -> str:
 
 
 def assiduity(instance, start: datetime.date, end: datetime.date, sort: str = "partner",
-              descending: bool = False) -> AssiduityReport:
-    """Each member partner's assiduity at the body's held meetings from `start` to `end` (both included)."""
-    meetings = list(held_meetings([instance.pk], start, end).order_by("start"))  # Q4
-    outcomes = meeting_outcomes(meetings)
+              descending: bool = False, *, meetings=None, outcomes=None) -> AssiduityReport:
+    """Each member partner's assiduity at the body's held meetings from `start` to `end` (both included).
+
+    `meetings` (the held meetings, by start) and their `outcomes`, when the caller has read them."""
+    if meetings is None:
+        meetings = list(held_meetings([instance.pk], start, end).order_by("start"))  # Q4
+        outcomes = meeting_outcomes(meetings)
     rows: dict[str, PartnerAssiduity] = {}
     for by_partner in outcomes.values():
         for partner, outcome in by_partner.items():
@@ -156,19 +183,26 @@ def year_range(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def absent_streaks(instances, last: int, today: datetime.date | None = None) -> list[tuple]:
+STREAK_REACH_DAYS = 3 * 366  # how far back a streak of absences is looked for
+
+
+def absent_streaks(instances, last: int, today: datetime.date | None = None, *, candidates=None,
+                   outcomes=None) -> list[tuple]:
     """(instance, partner) pairs absent (or excused) from each of the body's last `last` held meetings.
 
-    Only meetings with a register count; a partner must have been expected at all of them.
+    Only meetings with a register count; a partner must have been expected at all of them. `candidates`
+    (held meetings of the instances within reach, latest first; at least the last `last` with a register of
+    each) and their `outcomes`, when the caller has read them.
     """
     if last < 1:
         return []
     today = today or timezone.localdate()
     instances = list(instances)
     by_id = {i.pk: i for i in instances}
-    since = today - datetime.timedelta(days=3 * 366)
-    candidates = list(held_meetings(by_id, since, today).order_by("-start"))
-    outcomes = meeting_outcomes(candidates)
+    if candidates is None:
+        since = today - datetime.timedelta(days=STREAK_REACH_DAYS)
+        candidates = list(held_meetings(by_id, since, today).order_by("-start"))
+        outcomes = meeting_outcomes(candidates)
     recent = defaultdict(list)
     for meeting in candidates:
         if meeting.pk in outcomes and len(recent[meeting.instance_id]) < last:

@@ -24,7 +24,7 @@ from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
 from membership.roles import is_secretariat, person_id_of, person_of
 from secretariat.answers import answer_record, delegation_options_for
-from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
+from secretariat.dashboard import secretariat_dashboard
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.reports.dashboard import dashboard_reports
 from secretariat.selectors import chairs_by_meeting, invitation_progress, personal_invitations, rsvp_summary
@@ -54,10 +54,10 @@ def month_calendar(first: datetime.date, meetings) -> list[list[dict]]:
              for d in week] for week in weeks]
 
 
-def _compliance_warnings():
+def _compliance_warnings(**read):
     """The advisory warnings (meetings.compliance); a failure there must not take the dashboard down."""
     try:
-        return compliance()
+        return compliance(**read)
     except Exception:
         logger.exception("compliance warnings failed")
         return [{"rule": "—", "severity": "error", "url": "",
@@ -75,13 +75,15 @@ def _dashboard_scope(user):
 
 @require_GET
 def dashboard(request):
-    """All instances for the SEG; their own groups for a GT/GD leader."""
-    secretariat, instances, scope = _dashboard_scope(request.user)
-    now = timezone.now()
+    """All instances for the SEG (`_secretariat_dashboard`); their own groups for a GT/GD leader."""
     first, month_error = _month(request)
     if month_error:
         messages.warning(request, month_error)
     last = (first + datetime.timedelta(days=32)).replace(day=1)
+    if is_secretariat(request.user):
+        return _secretariat_dashboard(request, first, last)
+    secretariat, instances, scope = _dashboard_scope(request.user)
+    now = timezone.now()
     tz = timezone.get_current_timezone()
     month_meetings = list(
         Meeting.objects.filter(scope, start__gte=datetime.datetime.combine(first, datetime.time(), tz),
@@ -110,10 +112,32 @@ def dashboard(request):
         "convening": convening, "actions": actions, "late_count": late_count,
         "weeks": month_calendar(first, month_meetings), "month": first,
         "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
-        "warnings": _compliance_warnings() if secretariat else None,
-        "failed_addresses": failed_addresses() if secretariat else None,
-        "mailbox_to_handle": mailbox_to_handle_count() if secretariat else 0,
-        "reports": dashboard_reports() if secretariat else None,
+        "warnings": None, "failed_addresses": None, "mailbox_to_handle": 0, "reports": None,
+        "polling": any(p and not p["done"] for _m, p, _r in convening),
+    })
+
+
+def _secretariat_dashboard(request, first: datetime.date, last: datetime.date):
+    """The SEG's dashboard: the same page, its panels read together (`secretariat.dashboard`)."""
+    read = secretariat_dashboard(first, last)
+    upcoming = read.upcoming
+    attention = [m for m in upcoming if not m.has_agenda or m.status in (Meeting.Status.DRAFT,
+                                                                          Meeting.Status.AGENDA_PROPOSED)]
+    convening = [(m, read.progress.get(m.pk), read.rsvps.get(m.pk)) for m in upcoming if m.pk in read.progress]
+    chairs = chairs_by_meeting([m for m, _p, _r in convening], read.chairs)
+    for m, _p, _r in convening:
+        m.foreseen_chair = chairs[m.pk]
+    prev_month = (first - datetime.timedelta(days=1)).replace(day=1)
+    return render(request, "secretariat/portal/dashboard.html", {
+        "secretariat": True, "instances": read.managed, "upcoming": upcoming, "attention": attention,
+        "convening": convening, "actions": read.actions, "late_count": read.late_count,
+        "weeks": month_calendar(first, read.month_meetings), "month": first,
+        "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
+        "warnings": _compliance_warnings(instances=read.instances, seat_rows=read.seat_rows, troikas=read.troikas,
+                                         ga_count=read.ga_count),
+        "failed_addresses": read.failed_addresses,
+        "mailbox_to_handle": read.mailbox_to_handle,
+        "reports": dashboard_reports(facts=read.reports),
         "polling": any(p and not p["done"] for _m, p, _r in convening),
     })
 
