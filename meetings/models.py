@@ -73,7 +73,11 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["start"]
-        indexes = [models.Index(fields=["instance", "start"], name="meeting_instance_start")]
+        # The lists that grow with history read a window of dates (the coming meetings and the last twelve
+        # months, "Mes invitations" by the meeting's end): an index on each reads the window, not the years.
+        indexes = [models.Index(fields=["instance", "start"], name="meeting_instance_start"),
+                   models.Index(fields=["start"], name="meeting_start"),
+                   models.Index(fields=["end"], name="meeting_end")]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="meeting_ends_after_start"),
         ]

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,6 +25,9 @@ from membership.chair import ChairResult
 from membership.models import Partner, Person
 from membership.roles import is_secretariat
 
+# The meeting page lists the first fifteen actions left open at the body's earlier meetings, and links to the
+# register for all of them.
+FOLLOW_UP_SHOWN = 15
 
 @dataclass
 class MeetingPage:
@@ -40,7 +44,8 @@ class MeetingPage:
     minutes: object | None
     decisions: list
     actions: list[ActionItem]
-    follow_up_actions: list[ActionItem]
+    follow_up_actions: list[ActionItem]  # the first FOLLOW_UP_SHOWN
+    follow_up_count: int  # all of them
     referrals: list[Referral]
     presenters: list[tuple]
     chair: ChairResult
@@ -171,13 +176,21 @@ def meeting_page(meeting_id) -> MeetingPage:
     for decision in decisions:
         if decision.agenda_item_id in items_by_pk:
             decision.agenda_item = items_by_pk[decision.agenda_item_id]
-    # Q7: the actions of this meeting and the open ones of earlier meetings (follow-up), in one query.
+    # Q7: the actions of this meeting and the open ones of earlier meetings (follow-up), in one query: of the
+    # follow-up, the first FOLLOW_UP_SHOWN soonest due and how many there are (counted by the database, since
+    # the actions left open pile up over the years).
+    is_follow_up = Case(When(meeting_id=meeting.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
     rows = list(
         ActionItem.objects.filter(Q(meeting=meeting) | follow_up_condition(meeting))
+        .annotate(is_follow_up=is_follow_up,
+                  follow_up_rank=Window(RowNumber(), partition_by=[F("is_follow_up")], order_by=[F("due_date"), F("pk")]),
+                  follow_up_total=Window(Count("pk"), partition_by=[F("is_follow_up")]))
+        .filter(Q(meeting=meeting) | Q(follow_up_rank__lte=FOLLOW_UP_SHOWN))
         .select_related("owner_partner").order_by("due_date", "pk")
     )
     actions = [action for action in rows if action.meeting_id == meeting.pk]
     follow_up = [action for action in rows if action.meeting_id != meeting.pk]
+    follow_up_count = follow_up[0].follow_up_total if follow_up else 0
     decisions_by_pk = {decision.pk: decision for decision in decisions}
     for action in actions:
         if action.decision_id in decisions_by_pk:
@@ -224,6 +237,7 @@ def meeting_page(meeting_id) -> MeetingPage:
         documents=[d for d in documents if d.kind == Document.Kind.AGENDA],
         minutes_documents=[d for d in documents if d.kind == Document.Kind.MINUTES],
         attendance=attendance, minutes=minutes, decisions=decisions, actions=actions, follow_up_actions=follow_up,
+        follow_up_count=follow_up_count,
         referrals=referrals, presenters=meeting_presenters(meeting, accepted), chair=chair,
     )
 

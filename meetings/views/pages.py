@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -38,6 +39,7 @@ from membership.access import (
     can_view_document,
     can_view_meeting,
     can_view_referral,
+    invited_scope,
     managed_instances,
     meeting_scope,
     needs_clearance,
@@ -46,11 +48,19 @@ from membership.roles import is_secretariat, person_id_of, person_of
 
 
 def _visible_meetings(user):
-    """The meetings the user may open (membership.access's one rule), newest first."""
+    """The meetings the user may open (membership.access's one rule), newest first.
+
+    The invitee's part of the rule is asked meeting by meeting (a semi-join on the invitation of that meeting
+    to that person), not as a join of every invitation ever sent followed by a DISTINCT: the window of dates
+    the list applies then reads only its own meetings, whatever the years behind."""
     qs = Meeting.objects.select_related("instance").order_by("-start")
     if is_secretariat(user):
         return qs
-    return qs.filter(meeting_scope(user)).distinct()
+    scope = meeting_scope(user, with_invitations=False)
+    person_id = person_id_of(user)
+    if person_id is not None:
+        scope |= Exists(Meeting.objects.filter(invited_scope(person_id), pk=OuterRef("pk")))
+    return qs.filter(scope)
 
 
 @require_GET

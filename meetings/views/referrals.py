@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.converters import parse_id
 from core.paging import paginate
 from meetings import services
-from meetings.forms import ReferralConcludeForm, ReferralForm, ReferralScheduleForm, apply_validation_error
+from meetings.forms import (
+    ReferralConcludeForm,
+    ReferralForm,
+    ReferralScheduleForm,
+    apply_validation_error,
+    recent_window_start,
+)
 from meetings.models import ActionItem, Decision, Meeting, Referral
 from meetings.selectors import referral_get, referral_list
 from membership.access import (
@@ -39,11 +46,22 @@ def referral_index(request):
     state = request.GET.get("state", "")
     if state not in Referral.State.values:
         state = ""
-    page = paginate(request, referral_list(state=state or None).filter(referral_scope(request.user)))
+    everything = request.GET.get("period") == "all"
+    referrals = referral_list(state=state or None).filter(referral_scope(request.user))
+    if not everything:
+        referrals = referrals.filter(referral_window(timezone.now()))
+    page = paginate(request, referrals)
     return render(request, "meetings/referrals.html", {
         "referrals": page, "page": page, "manage": manage, "state": state, "states": Referral.State.choices,
-        "ga_side": sees_referral_ga_side(request.user),
+        "ga_side": sees_referral_ga_side(request.user), "everything": everything,
     })
+
+
+def referral_window(now) -> Q:
+    """The referrals listed by default: those still under way (not yet returned to the GEC), and those
+    created or concluded in the last twelve months; `?period=all` lists every one."""
+    since = recent_window_start(now)
+    return ~Q(state=Referral.State.RETURNED) | Q(created_at__gte=since) | Q(concluded_at__gte=since)
 
 
 def _prefill(query) -> dict:

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from core.paging import PAGE_SIZE
 from instances.models import Instance
-from meetings.models import ActionItem, Meeting
+from meetings.models import ActionItem, Meeting, Referral
 from meetings.services import meeting_create
+from meetings.services.records import follow_up_condition
 from membership.models import Mandate, Person
 from membership.roles import SECRETARIAT_GROUP
 from ptf_portal.history import GENERATOR_USERNAME, RealDataError, seed_history
@@ -95,7 +96,11 @@ def test_seed_history_writes_a_year_dated_as_it_happened(small_directory):
 
 
 def _pages(seg: Client, partner: Client, token: str) -> dict[str, str]:
+    latest = Meeting.objects.filter(instance__code="GEC", status__in=["held", "minutes_approved"]).latest("start")
     return {
+        # Its follow-up section: the first fifteen actions left open at the GEC's earlier meetings, and their count.
+        "SEG meeting page": (seg, reverse("meetings:detail", args=[latest.pk])),
+        "partner meeting page": (partner, reverse("meetings:detail", args=[latest.pk])),
         "SEG meetings": (seg, reverse("meetings:list")),
         "SEG meetings, all": (seg, reverse("meetings:list") + "?period=all"),
         "SEG actions": (seg, reverse("meetings:actions")),
@@ -131,6 +136,7 @@ def test_three_years_page_by_page_with_filters_kept_and_every_row_exported(small
     partner, person = _partner_client()
     token = CalendarFeedToken.objects.create(person=person).token
     _pages_keep_their_filters_and_the_csv_export_gives_every_row(seg)
+    _referrals_and_follow_up_are_windowed(seg)
     pages = _pages(seg, partner, token)
     three_years = _costs(pages)
     # The world of one year: the meetings of the two years before it go (with what hangs on them).
@@ -138,7 +144,8 @@ def test_three_years_page_by_page_with_filters_kept_and_every_row_exported(small
     one_year = _costs(pages)
     assert {name: q for name, (q, _size) in three_years.items()} == {name: q for name, (q, _size) in one_year.items()}
     # Every page stays light; the windowed ones (the last twelve months and what is to come) weigh the same.
-    windowed = {"SEG meetings", "partner meetings", "partner home", "partner invitations", "partner feed"}
+    windowed = {"SEG meetings", "partner meetings", "partner home", "partner invitations", "partner feed",
+                "SEG referrals", "SEG meeting page", "partner meeting page"}
     for name, (_q, size) in three_years.items():
         assert size < 100_000, name
         if name in windowed:
@@ -170,3 +177,23 @@ def _pages_keep_their_filters_and_the_csv_export_gives_every_row(seg):
     late = ActionItem.objects.filter(state=ActionItem.State.OPEN, due_date__lt=timezone.localdate()).count()
     assert late > 0
     assert seg.get(reverse("secretariat:dashboard")).context["late_count"] == late
+
+
+def _referrals_and_follow_up_are_windowed(seg):
+    # Referrals: those under way and of the last twelve months by default, every one with ?period=all.
+    old = Referral.objects.filter(state=Referral.State.RETURNED,
+                                  created_at__lt=timezone.now() - datetime.timedelta(days=400),
+                                  concluded_at__lt=timezone.now() - datetime.timedelta(days=400)).first()
+    assert old is not None
+    link = f'href="/meetings/referrals/{old.pk}/"'
+    assert link not in seg.get(reverse("meetings:referrals")).content.decode()
+    every = "".join(seg.get(reverse("meetings:referrals") + f"?period=all&page={n}").content.decode() for n in (1, 2))
+    assert link in every
+    # A meeting page's follow-up: the first fifteen open actions of the body's earlier meetings, soonest due,
+    # and how many there are, counted by the database.
+    latest = Meeting.objects.filter(instance__code="GEC", status__in=["held", "minutes_approved"]).latest("start")
+    follow_up = ActionItem.objects.filter(follow_up_condition(latest)).order_by("due_date", "pk")
+    assert follow_up.count() > 15
+    page = seg.get(reverse("meetings:detail", args=[latest.pk])).context["page"]
+    assert [a.pk for a in page.follow_up_actions] == [a.pk for a in follow_up[:15]]
+    assert page.follow_up_count == follow_up.count()
