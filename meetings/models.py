@@ -406,6 +406,9 @@ class ActionItem(models.Model):
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
         ordering = ["due_date", "pk"]
+        # The open actions soonest due (the dashboard's card, the register's default order) read in order, not
+        # sorted out of every action left open over the years.
+        indexes = [models.Index(fields=["state", "due_date", "id"], name="action_state_due")]
 
     def __str__(self):
         return self.title

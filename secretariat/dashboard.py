@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -157,11 +157,13 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
     convened = [m for m in upcoming if m.status == Meeting.Status.CONVENED]
     reported = {m.pk: m for m in [*gec_meetings, *candidates]}
 
-    # 3. The open actions: the first sixteen, and the late ones counted over all of them.
+    # 3. The open actions: the first sixteen, and the late ones counted over all of them (a scalar subquery,
+    # counted once, so that only the sixteen shown are joined to their meeting and owner).
+    open_actions = ActionItem.objects.filter(state=ActionItem.State.OPEN)
+    late = open_actions.filter(due_date__lt=today).order_by().values(n=Func(F("pk"), function="COUNT"))
     actions = list(
-        ActionItem.objects.filter(state=ActionItem.State.OPEN)
-        .select_related("meeting__instance", "owner_partner", "owner_person")
-        .annotate(late_total=Window(Count("pk", filter=Q(due_date__lt=today))))
+        open_actions.select_related("meeting__instance", "owner_partner", "owner_person")
+        .annotate(late_total=Subquery(late, output_field=IntegerField()))
         .order_by("due_date", "pk")[:ACTIONS_SHOWN]
     )
     late_count = actions[0].late_total if actions else 0

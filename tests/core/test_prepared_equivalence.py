@@ -2,6 +2,10 @@
 directories: mandates starting and ending on the day, delegations, lapsed accounts, leaders and co-leads
 (granted to the account or to one of its groups), inactive groups, GA-only and GEC-only members.
 
+The meeting page's reads (the meeting with its instance and minutes, its items and documents) are compared
+on generated meetings: every status, minutes or none, items and documents in any order, a register, decisions
+and referrals pointing to it by any of their three links, and other meetings' rows beside them.
+
 The rule (ARCHITECTURE.md, "Prepared reads"): a prepared read keeps its ORM twin, here, and this test fails on
 any difference. Bounded: a few dozen examples each, run on PostgreSQL in CI (marked `services`).
 """
@@ -14,7 +18,9 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_objects_for_user
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +28,8 @@ from hypothesis import strategies as st
 
 from instances.models import Instance
 from instances.permissions import MANAGE_MEETINGS
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Attendance, Decision, Document, Meeting, Minutes, Referral
+from meetings.selectors import _meeting, _of_meeting
 from membership.models import Institution, Mandate, Partner, Person
 from membership.roles import FACTS_KEY, SECRETARIAT_GROUP, load_user
 from membership.seats import SEAT_COLUMNS, seat_rows
@@ -183,3 +190,91 @@ def test_personal_invitations_read_by_hand_match_the_orm(spec, window):
             got = [(i.pk, i.meeting_id, i.rsvp, i.delegated_to_id, i.meeting.start, i.meeting.end, i.meeting.status,
                     i.meeting.instance.code, i.has_proposals) for i in personal_invitations(person.pk, since=since)]
             assert got == expected
+
+
+# The meeting page's prepared reads (meetings/selectors.py): the meeting with its instance, minutes and whether
+# it has a register, decisions or referrals (Q1), its items (Q2) and documents (Q4), each against the ORM read
+# it replaces (`select_related`, `Exists`, the reverse relations in their page order).
+page_world = st.fixed_dictionaries({
+    "body": st.sampled_from(["GEC", "GA"]),
+    "status": st.sampled_from(["draft", "convened", "held", "minutes_approved", "cancelled"]),
+    "minutes": st.sampled_from([None, False, True]),  # none, open, confidential
+    "items": st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["accepted", "proposed", "withdrawn"]),
+                                st.booleans()), max_size=6),
+    "documents": st.lists(st.tuples(st.integers(-3, 3), st.sampled_from(["agenda", "minutes"]), st.booleans()),
+                          max_size=5),
+    "register": st.booleans(),
+    "decision": st.booleans(),
+    "referral": st.sampled_from([None, "requested_at_meeting", "ga_meeting", "returned_to_meeting"]),
+    "other_meetings": st.integers(0, 2),  # rows of other meetings must not leak in
+})
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _minutes(meeting) -> dict | None:
+    try:
+        return _fields(meeting.minutes)
+    except Meeting.minutes.RelatedObjectDoesNotExist:
+        return None
+
+
+def _build_page(spec) -> Meeting:
+    n = next(counter)
+    instance = Instance.objects.get(code=spec["body"])
+    partner = Partner.objects.create(name=f"PP{n}", partner_type="bilateral")
+    person = Person.objects.create(first_name="A", last_name=f"B{n}", email=f"page{n}@x.org", function="expert",
+                                   institution=Institution.objects.create(partner=partner, name=f"PI{n}"))
+    now = timezone.now()
+    meetings = []
+    for k in range(1 + spec["other_meetings"]):
+        start = now + datetime.timedelta(days=k * 7 - 3)
+        meetings.append(Meeting.objects.create(instance=instance, title=f"M{n}-{k}", start=start,
+                                               end=start + datetime.timedelta(hours=2), status=spec["status"]))
+    for meeting in meetings:  # every meeting gets the same rows: only the asked one's may come back
+        for order, status, confidential in spec["items"]:
+            AgendaItem.objects.create(meeting=meeting, title=f"i{order}", category="follow_up", order=order,
+                                      status=status, confidential=confidential, proposed_by=person)
+        for shift, kind, confidential in spec["documents"]:
+            Document.objects.create(meeting=meeting, kind=kind, title="d", file="x.pdf", filename="x.pdf",
+                                    content_type="application/pdf", size=3, confidential=confidential,
+                                    uploaded_at=now + datetime.timedelta(minutes=shift))
+    meeting = meetings[0]
+    if spec["minutes"] is not None:
+        Minutes.objects.create(meeting=meeting, text="m", confidential=spec["minutes"])
+    if spec["register"]:
+        Attendance.objects.create(meeting=meeting, person=person, status="present")
+    if spec["decision"]:
+        Decision.objects.create(meeting=meeting, text="d")
+    if spec["referral"]:
+        Referral.objects.create(question="q", **{spec["referral"]: meeting})
+    return meeting
+
+
+@EXAMPLES
+@given(spec=page_world)
+def test_meeting_page_reads_by_hand_match_the_orm(spec):
+    with rolled_back():
+        built = _build_page(spec)
+        orm = (Meeting.objects.select_related("instance", "minutes")
+               .annotate(has_register=Exists(Attendance.objects.filter(meeting=OuterRef("pk"))),
+                         has_decisions=Exists(Decision.objects.filter(meeting=OuterRef("pk"))),
+                         has_referrals=Exists(Referral.objects.filter(
+                             Q(requested_at_meeting=OuterRef("pk")) | Q(ga_meeting=OuterRef("pk"))
+                             | Q(returned_to_meeting=OuterRef("pk")))))
+               .get(pk=built.pk))
+        meeting = _meeting(built.pk)
+        assert _fields(meeting) == _fields(orm)
+        assert _fields(meeting.instance) == _fields(orm.instance)
+        with CaptureQueriesContext(connection) as queries:  # known without a query, as select_related does
+            assert _minutes(meeting) == _minutes(orm)
+        assert not queries.captured_queries
+        assert (meeting.has_register, meeting.has_decisions, meeting.has_referrals) == (
+            orm.has_register, orm.has_decisions, orm.has_referrals)
+        items = _of_meeting(meeting, AgendaItem, "ptf_meeting_items", ("order", "id"))
+        assert [_fields(i) for i in items] == [_fields(i) for i in orm.items.order_by("order", "id")]
+        documents = _of_meeting(meeting, Document, "ptf_meeting_documents", ("uploaded_at", "id"))
+        assert [_fields(d) for d in documents] == [_fields(d) for d in orm.documents.order_by("uploaded_at", "id")]
+        assert all(row.meeting is meeting for row in [*items, *documents])

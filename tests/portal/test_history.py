@@ -21,7 +21,7 @@ from core.paging import PAGE_SIZE
 from instances.models import Instance
 from meetings.models import ActionItem, Meeting, Referral
 from meetings.services import meeting_create
-from meetings.services.records import follow_up_condition
+from meetings.services.records import action_add, follow_up_condition
 from membership.models import Mandate, Person
 from membership.roles import SECRETARIAT_GROUP
 from ptf_portal.history import GENERATOR_USERNAME, RealDataError, seed_history
@@ -191,8 +191,15 @@ def _referrals_and_follow_up_are_windowed(seg):
     assert link in every
     # A meeting page's follow-up: the first fifteen open actions of the body's earlier meetings, soonest due,
     # and how many there are, counted by the database.
-    latest = Meeting.objects.filter(instance__code="GEC", status__in=["held", "minutes_approved"]).latest("start")
+    # The last GEC held (its minutes wait for the next meeting, so actions may still be recorded there) and the
+    # meeting after it, whose follow-up lists them.
+    earlier = Meeting.objects.filter(instance__code="GEC", status="held").latest("start")
+    latest = Meeting.objects.filter(instance__code="GEC", start__gt=earlier.start).earliest("start")
     follow_up = ActionItem.objects.filter(follow_up_condition(latest)).order_by("due_date", "pk")
+    partner = ActionItem.objects.filter(meeting__instance__code="GEC").first().owner_partner
+    for n in range(16 - follow_up.count()):  # more than the page shows
+        action_add(meeting=earlier, title=f"Action restée ouverte {n}", owner_partner=partner,
+                   due_date=timezone.localdate() + datetime.timedelta(days=n))
     assert follow_up.count() > 15
     page = seg.get(reverse("meetings:detail", args=[latest.pk])).context["page"]
     assert [a.pk for a in page.follow_up_actions] == [a.pk for a in follow_up[:15]]

@@ -87,7 +87,8 @@ def _compare(client, month: datetime.date | None = None) -> int:
     return queries
 
 
-def test_dashboard_shows_what_each_panel_read_alone_in_ten_queries_at_one_and_three_years(small_directory):
+@pytest.mark.usefixtures("small_directory")
+def test_dashboard_shows_what_each_panel_read_alone_in_ten_queries_at_one_and_three_years():
     seed_history(years=3, seed=11)
     # A failed address, and the warnings a rotating directory gives (mandates ending, binômes, the Troïka…).
     Person.objects.filter(pk=Person.objects.order_by("pk").values("pk")[:1]).update(email_failed_at=timezone.now())
