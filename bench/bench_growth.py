@@ -2,8 +2,9 @@
 
 Two worlds, each in its own PostgreSQL database: the demo directory (`load_demo`) and N years of history
 (`seed_history --seed 1`, timed). Building them is the slow part (minutes to an hour on a loaded machine), so
-with `BENCH_GROWTH_REUSE=1` they are kept and reused: a world is reused when its database holds the bench's
-signature (table `bench_growth_world`: the years and the seed it was generated with), and built otherwise.
+they are kept and reused: a world is reused when its database holds the bench's signature (table
+`bench_growth_world`: the years and the seed it was generated with), and built otherwise.
+`BENCH_GROWTH_REUSE=0` builds them afresh and drops them at the end.
 
 Timing is robust to a machine shared with other work: one child process serves each world (Django's test
 client, in-process, `DEBUG=1` for the query counts, after warm-up requests), and the parent asks them in turn,
@@ -18,8 +19,8 @@ same conditions (the median of the per-round ratios is printed too). The HTML si
 Goals (README, "Benchmarks"): every page at 10 years within 1.25× of year 1 and under 100 KB, the SEG
 dashboard in ≤ 10 queries and ≤ 60 ms.
 
-    .venv/bin/python bench/bench_growth.py          # builds both worlds, times them, drops them
-    BENCH_GROWTH_REUSE=1 .venv/bin/python bench/bench_growth.py   # keeps the worlds, reuses them next time
+    .venv/bin/python bench/bench_growth.py          # builds both worlds (or reuses them), times them, keeps them
+    BENCH_GROWTH_REUSE=0 .venv/bin/python bench/bench_growth.py   # builds them afresh, drops them at the end
     BENCH_GROWTH_YEARS="1 3" BENCH_GROWTH_ROUNDS=9 …
 
 The worlds' databases are named after DATABASE_URL's: `<name>_bench_y1` and `<name>_bench_y10`.
@@ -298,7 +299,7 @@ def main() -> int:
         print("bench_growth: skipped (set DATABASE_URL to a PostgreSQL database)")
         return 0
     base = base.split("?", 1)[0]
-    reuse = os.environ.get("BENCH_GROWTH_REUSE") == "1"
+    reuse = os.environ.get("BENCH_GROWTH_REUSE", "1") != "0"
     worlds = {years: _world(base, years, reuse) for years in YEARS}
     load = os.getloadavg()
     _time(base, worlds)
