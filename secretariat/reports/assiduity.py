@@ -108,15 +108,18 @@ def meeting_outcomes(meetings: list, facts: OutcomeFacts | None = None) -> dict[
     days = {m.pk: timezone.localtime(m.start).date() for m in meetings}
     if facts is None:
         facts = _outcome_facts(meetings, ids)
-    seats_read, lines, answers = facts.seats, facts.lines, facts.answers
+    lines, answers = facts.lines, facts.answers
+    seats_of = defaultdict(list)  # by instance: each meeting walks its own body's seats only
+    for instance_id, role, start, end, person_id, partner in facts.seats:
+        seats_of[instance_id].append((role, start, end, person_id, partner))
     out = {}
     for meeting in meetings:
         if not lines.get(meeting.pk):
             continue
         day = days[meeting.pk]
         seats = defaultdict(lambda: (set(), set()))
-        for instance_id, role, start, end, person_id, partner in seats_read:
-            if instance_id == meeting.instance_id and start <= day and (end is None or end >= day):
+        for role, start, end, person_id, partner in seats_of.get(meeting.instance_id, ()):
+            if start <= day and (end is None or end >= day):
                 principals, seconds = seats[partner]
                 (principals if role in PRINCIPAL_ROLES else seconds).add(person_id)
         out[meeting.pk] = {
