@@ -282,10 +282,22 @@ class ApproveMinutesForm(forms.Form):
 
 
 class ActionFilterForm(forms.Form):
+    """The register's filters; by default the page shows the actions due in the last twelve months or later."""
+
+    ALL = "all"
     instance = forms.ModelChoiceField(label=_("Instance"), required=False, queryset=Instance.objects.all())
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=Partner.objects.all())
     state = forms.ChoiceField(label=_("State"), required=False, choices=[
         ("", _("all")), ("open", _("open")), ("late", _("late")), ("done", _("done"))])
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=[
+        ("", _("due in the last twelve months or later")), (ALL, _("all, from the first action"))])
+
+    def window(self, qs, today):
+        """Keep the actions due from twelve months back unless every period was asked for."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("period") == self.ALL:
+            return qs
+        return qs.filter(due_date__gte=today - datetime.timedelta(days=365))
 
 
 class MeetingFilterForm(forms.Form):

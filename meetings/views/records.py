@@ -212,12 +212,18 @@ def action_done(request, pk):
     return to_meeting(action.meeting, "actions")
 
 
-def _register_rows(request):
-    """The filter form and the actions this user may see under its filters (a queryset, not yet read)."""
+def _register_rows(request, *, windowed: bool):
+    """The filter form and the actions this user may see under its filters (a queryset, not yet read).
+
+    The page is `windowed` (actions due from twelve months back, unless every period is asked for), so it weighs
+    the same in year ten as in year one; the CSV export gives every row of the other filters.
+    """
     form = ActionFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     actions = services.action_register(instance=data.get("instance"), owner_partner=data.get("owner"),
                                        state=data.get("state") or None)
+    if windowed:
+        actions = form.window(actions, timezone.localdate())
     user = request.user
     if not is_secretariat(user):
         visible = set(managed_instances(user).values_list("pk", flat=True)) | active_instance_ids(user)
@@ -228,7 +234,7 @@ def _register_rows(request):
 @require_GET
 def action_register(request):
     """The action register across meetings, filterable by instance, owner and state, a page at a time."""
-    form, actions = _register_rows(request)
+    form, actions = _register_rows(request, windowed=True)
     managed = set(managed_instances(request.user).values_list("pk", flat=True))
     page = paginate(request, actions)
     for action in page:
@@ -243,7 +249,7 @@ ACTION_CSV_HEADER = ("instance", "meeting_date", "action", "owner_partner", "own
 @require_GET
 def action_register_csv(request):
     """The whole register under the same filters, every row (the page shows fifty at a time)."""
-    _form, actions = _register_rows(request)
+    _form, actions = _register_rows(request, windowed=False)
     today = timezone.localdate()
     rows = (
         (a.meeting.instance.code, timezone.localtime(a.meeting.start).date().isoformat(), a.title,

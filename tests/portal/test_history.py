@@ -145,7 +145,7 @@ def test_three_years_page_by_page_with_filters_kept_and_every_row_exported(small
     assert {name: q for name, (q, _size) in three_years.items()} == {name: q for name, (q, _size) in one_year.items()}
     # Every page stays light; the windowed ones (the last twelve months and what is to come) weigh the same.
     windowed = {"SEG meetings", "partner meetings", "partner home", "partner invitations", "partner feed",
-                "SEG referrals", "SEG meeting page", "partner meeting page"}
+                "SEG referrals", "SEG meeting page", "partner meeting page", "SEG actions", "SEG actions, open"}
     for name, (_q, size) in three_years.items():
         assert size < 100_000, name
         if name in windowed:
@@ -153,18 +153,29 @@ def test_three_years_page_by_page_with_filters_kept_and_every_row_exported(small
 
 
 def _pages_keep_their_filters_and_the_csv_export_gives_every_row(seg):
-    url = reverse("meetings:actions") + "?state=done"
+    url = reverse("meetings:actions") + "?state=done&period=all"
     done = ActionItem.objects.filter(state=ActionItem.State.DONE).count()
     assert done > PAGE_SIZE
     first = seg.get(url).content.decode()
-    assert 'rel="next" href="?state=done&amp;page=2"' in first
+    assert 'rel="next" href="?state=done&amp;period=all&amp;page=2"' in first
     assert first.count("<tr>") - 1 == PAGE_SIZE  # the header, then one page of rows
     second = seg.get(url + "&page=2").content.decode()
-    assert 'rel="prev" href="?state=done&amp;page=1"' in second
-    exported = list(csv.reader(io.StringIO(seg.get(reverse("meetings:actions_csv") + "?state=done")
-                                           .content.decode())))
-    assert len(exported) - 1 == done
-    assert {row[6] for row in exported[1:]} == {"done"}
+    assert 'rel="prev" href="?state=done&amp;period=all&amp;page=1"' in second
+    # By default the register holds the actions due from twelve months back: an older one is left to the filter.
+    today = timezone.localdate()
+    old_action = ActionItem.objects.filter(due_date__lt=today - datetime.timedelta(days=400)).order_by("-due_date")[0]
+    recent = seg.get(reverse("meetings:actions") + "?instance=" + str(old_action.meeting.instance_id))
+    everything = seg.get(reverse("meetings:actions") + f"?instance={old_action.meeting.instance_id}&period=all")
+    windowed = recent.context["page"].paginator.count
+    assert windowed == ActionItem.objects.filter(meeting__instance_id=old_action.meeting.instance_id,
+                                                 due_date__gte=today - datetime.timedelta(days=365)).count()
+    assert everything.context["page"].paginator.count == ActionItem.objects.filter(
+        meeting__instance_id=old_action.meeting.instance_id).count() > windowed
+    # The CSV export gives every row of the other filters, whatever the page's window.
+    for query in ("?state=done", "?state=done&period=all"):
+        exported = list(csv.reader(io.StringIO(seg.get(reverse("meetings:actions_csv") + query).content.decode())))
+        assert len(exported) - 1 == done
+        assert {row[6] for row in exported[1:]} == {"done"}
     # The meeting list: the coming meetings and the last twelve months by default, older through a filter.
     old = Meeting.objects.filter(start__lt=timezone.now() - datetime.timedelta(days=400)).order_by("-start").first()
     recent = "".join(seg.get(reverse("meetings:list") + f"?page={n}").content.decode() for n in (1, 2, 3))
