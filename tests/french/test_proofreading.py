@@ -132,6 +132,13 @@ def test_every_email_and_document_reads_right_in_french_and_in_english(world):
             delegated = answers.invitation_delegate(invitation=titular)
             found += _check("delegation", language, _read(emails.invitation_message(delegated)), partner=True,
                             french_data=french_data)
+            # The deputy declines: the seat returns to the titular, told so in a new message.
+            answers.answer_record(invitation=delegated, answer=Invitation.Rsvp.DECLINED,
+                                  channel=Invitation.Channel.LINK)
+            returned = Invitation.objects.select_related("meeting__instance").get(pk=titular.pk)
+            assert returned.message, "the seat did not return to the titular"
+            found += _check("seat returned", language, _read(emails.invitation_message(returned)), partner=True,
+                            french_data=french_data)
             transaction.set_rollback(True)
         # The SEG's digest, in the portal's language.
         with override_settings(LANGUAGE_CODE=language):
