@@ -42,18 +42,37 @@ REPEATED_WORD = re.compile(r"(?<![\w'’-])(?!(?:nous|vous)\b)([^\W\d_]{4,})[ \u
                            re.IGNORECASE)  # "vous vous connectez" is French
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Visible(HTMLParser):
+    """The text a reader sees, block by block. What an element marks as written in another language than the
+    document's (`<button lang="en">English</button>` on a French page) is not the document's text: left out."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.language = None  # the document's, from <html lang>
+        self.open: list[tuple[str, bool]] = []  # (tag, written in another language)
+
+    def _foreign(self) -> bool:
+        return any(foreign for _, foreign in self.open)
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        lang = (attrs.get("lang") or "").lower()
+        if tag == "html":
+            self.language = lang[:2] or None
+        foreign = bool(lang and self.language and tag != "html" and lang[:2] != self.language)
+        if tag not in VOID:
+            self.open.append((tag, foreign))
         if tag in ("script", "style", "template"):
             self.hidden += 1
         if tag in BLOCK:
             self.parts.append("\n")
-        attrs = dict(attrs)
+        if foreign or self._foreign():
+            return
         for name in SHOWN_ATTRIBUTES:
             if attrs.get(name):
                 self.parts.append(f"\n{attrs[name]}\n")
@@ -65,9 +84,12 @@ class _Visible(HTMLParser):
             self.hidden = max(0, self.hidden - 1)
         if tag in BLOCK:
             self.parts.append("\n")
+        if any(open_tag == tag for open_tag, _ in self.open):
+            while self.open and self.open.pop()[0] != tag:
+                pass
 
     def handle_data(self, data):
-        if not self.hidden:
+        if not self.hidden and not self._foreign():
             self.parts.append(data)
 
 

@@ -52,3 +52,12 @@ def test_the_english_check_is_not_vacuous():
     assert english_problems("Chair: None")
     assert english_problems("Coopération de l'Allemagne: Monday 7 Dec 2026 at 09:00 (Bamako time)",
                             french_data=("Coopération de l'Allemagne",)) == []
+
+
+def test_text_marked_in_another_language_is_not_read_as_the_page_s():
+    html = ('<html lang="fr"><body><p>Langue</p><button lang="en" title="English">English</button>'
+            '<blockquote lang="en">I will attend.</blockquote><p>Fin</p></body></html>')
+    text = visible_text(html)
+    assert "English" not in text and "I will attend" not in text
+    assert "Langue" in text and "Fin" in text
+    assert "English" in visible_text('<html lang="en"><body><button lang="en">English</button></body></html>')
