@@ -78,6 +78,14 @@ def of_name(name: str, *, article: str = NONE, language: str | None = None) -> s
     return elide("de", name)
 
 
+def from_name(name: str, *, article: str = NONE, language: str | None = None) -> str:
+    """ "de" + name where English says "from": "Réponse écrite d'Ingrid Coulibaly" / "Written reply from Ingrid
+    Coulibaly" (French "de" is both "of" and "from")."""
+    if not _french(language):
+        return f"from {name}"
+    return of_name(name, article=article, language="fr")
+
+
 def to_name(name: str, *, article: str = NONE, language: str | None = None) -> str:
     """ "à" + name: "au Canada", "à la France", "aux Pays-Bas", "à l'Allemagne", "à ONU Femmes"; English "to X"."""
     if not _french(language):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.addresses import normalise_address
-from core.french import numeric_date, to_name, with_article
+from core.french import numeric_date, of_name, to_name, with_article
 from instances.models import Instance, Troika
 from instances.permissions import sync_permissions_led_by
 from instances.services import instance_set_leadership
@@ -406,13 +406,13 @@ def mandate_deletion_refusal(mandate: Mandate, *, today: datetime.date | None = 
     today = today or timezone.localdate()
     binomes = [str(b.person) for b in mandate.binomes.select_related("person")]
     if binomes:
-        return _("The mandate of %(who)s in %(instance)s cannot be deleted: %(binomes)s pairs with it as binôme "
+        return _("The mandate %(of_who)s in %(instance)s cannot be deleted: %(binomes)s pairs with it as binôme "
                  "(M8). End it instead, or pair the binôme with another expert first.") % {
-            "who": mandate.person.full_name, "instance": mandate.instance.code, "binomes": ", ".join(binomes)}
+            "of_who": of_name(mandate.person.full_name), "instance": mandate.instance.code, "binomes": ", ".join(binomes)}
     if mandate_recorded_on(mandate) != today:
-        return _("The mandate of %(who)s in %(instance)s has been in the directory since before today: a mandate is "
-                 "ended, not deleted. Use “End the mandate”.") % {
-            "who": mandate.person.full_name, "instance": mandate.instance.code}
+        return _("The mandate %(of_who)s in %(instance)s has been in the directory since before today: a mandate "
+                 "is ended, not deleted. Use “End the mandate”.") % {
+            "of_who": of_name(mandate.person.full_name), "instance": mandate.instance.code}
     return None
 
 

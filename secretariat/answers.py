@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.french import of_name
 from membership import rules
 from membership.models import Mandate, Person
 from membership.seats import seat_rows
@@ -308,13 +309,14 @@ def seat_return_to_titular(*, deputy_row: Invitation, why: str) -> Invitation | 
     titular.delegated_to, titular.answer_note, titular.answered_by = None, "", None
     with translation.override(titular.language or "fr"):
         if why == SeatReturn.BOUNCED:
-            message = _("The invitation to %(name)s, to whom you delegated the seat of %(partner)s, could not be "
+            message = _("The invitation to %(name)s, to whom you delegated the seat %(of_partner)s, could not be "
                         "delivered: the seat is yours again. Please answer whether you will attend, or delegate "
                         "to someone else if possible.")
         else:
-            message = _("%(name)s, to whom you delegated the seat of %(partner)s, will not attend: the seat is "
+            message = _("%(name)s, to whom you delegated the seat %(of_partner)s, will not attend: the seat is "
                         "yours again. Please answer whether you will attend.")
-        message = message % {"name": deputy_row.name, "partner": titular.partner or titular.name}
+        message = message % {"name": deputy_row.name, "of_partner": of_name(
+            titular.partner or titular.name, article=_partner_article(titular) if titular.partner else "")}
     reset_to_message(titular, kind=Invitation.Kind.REQUEST, message=message)
     titular._change_reason = f"seat returned: deputy {why}"
     titular.save(update_fields=[*NEW_MESSAGE_FIELDS, *ANSWER_FIELDS])

@@ -15,6 +15,7 @@ from meetings.models import AgendaItem
 from secretariat.ics import invitation_calendar
 from secretariat.message_ids import make_message_id
 from secretariat.models import SeatRole
+from secretariat.reasons import render_reason
 from secretariat.rsvp import rsvp_url
 from secretariat.selectors import root_invitation
 
@@ -65,6 +66,18 @@ def answer_prompt(invitation) -> str:
     return _("Please answer (attending or not attending):")
 
 
+def delegation_sentence(invitation) -> str:
+    """Why a delegate is invited, in the reader's language and in words: "Représente l'Allemagne par délégation
+    d'Aïssata Keïta" (the row's stored reason is in the language of whoever delegated, with the rule's ID)."""
+    source = invitation.delegated_from
+    if source is None:
+        return ""
+    person = source.person
+    article = person.institution.partner.article if person is not None else ""
+    return render_reason({"code": "delegate", "params": {"partner": source.partner, "delegator": source.name,
+                                                         "partner_article": article}}, with_rule=False)
+
+
 def invitation_message(invitation, *, items=None, shared: dict | None = None) -> EmailMultiAlternatives:
     """Text + HTML, the calendar as a text/calendar alternative and as invite.ics (METHOD REQUEST or CANCEL).
 
@@ -80,6 +93,7 @@ def invitation_message(invitation, *, items=None, shared: dict | None = None) ->
             "start": timezone.localtime(meeting.start), "end": timezone.localtime(meeting.end),
             "items": items, "rsvp_url": link, "time_zone": settings.TIME_ZONE, "answer_prompt": answer_prompt(invitation),
             "secretariat_email": settings.SECRETARIAT_EMAIL, "meeting_url": meeting_url(meeting),
+            "delegation": delegation_sentence(invitation) if invitation.delegated_from_id else "",
         }
         subject = _subject(invitation.kind, meeting)
         text = render_to_string("secretariat/emails/invitation.txt", context)

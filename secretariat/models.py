@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.french import long_datetime
 from secretariat.reasons import render_reasons
 
 
@@ -34,7 +35,7 @@ class DistributionList(models.Model):
         ordering = ["meeting", "-generated_at", "-pk"]
 
     def __str__(self):
-        return f"{self.meeting} — {self.generated_at:%Y-%m-%d %H:%M}"
+        return f"{self.meeting} — {long_datetime(self.generated_at)}" if self.generated_at else str(self.meeting)
 
     @property
     def is_frozen(self) -> bool:

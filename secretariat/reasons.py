@@ -32,7 +32,9 @@ TROIKA_ROLES = {
 }
 
 
-def render_reason(reason: dict) -> str:
+def render_reason(reason: dict, *, with_rule: bool = True) -> str:
+    """The sentence, followed by its rule ID for the SEG and the audit (`with_rule=False`: in words only, as partners
+    read it)."""
     code = reason.get("code", "")
     params = dict(reason.get("params") or {})
     if code == "text":  # a sentence written by another module (presenters, A5), already translated
@@ -50,7 +52,7 @@ def render_reason(reason: dict) -> str:
             params["troika_role"] = str(TROIKA_ROLES.get(params["troika_role"], params["troika_role"]))
         template = TEXTS.get(code)
         sentence = str(template) % params if template is not None else code
-    return f"{sentence} ({reason.get('rule', '')})"
+    return f"{sentence} ({reason.get('rule', '')})" if with_rule else sentence
 
 
 def render_reasons(reasons: list[dict]) -> str:

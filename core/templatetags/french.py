@@ -5,6 +5,7 @@ optional `article`), people by their full name, so this library knows no model.
 """
 
 from django import template
+from django.utils.translation import gettext
 
 from core import french
 
@@ -105,9 +106,12 @@ def field_title(record, name):
 
 @register.simple_tag
 def field_value(record, name, value):
-    """A stored value as a person reads it: a choice label, the related object's name, a date, "—" for empty."""
+    """A stored value as a person reads it: a choice label, the related object's name, a date, "oui"/"non", "—" for
+    empty (never "None" or "True")."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
     model = getattr(record, "instance_type", None) or type(record)
     try:
         field = model._meta.get_field(name)

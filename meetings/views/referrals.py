@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.converters import parse_id
+from core.french import of_name
 from core.paging import paginate
 from meetings import services
 from meetings.forms import (
@@ -83,8 +84,8 @@ def _prefill(query) -> dict:
         initial["question"] = source.text[:300]
     elif isinstance(source, ActionItem):
         initial["question"] = source.title[:300]
-        initial["details"] = _("Action of %(partner)s due on %(date)s.") % {
-            "partner": source.owner_partner.name, "date": formats.date_format(source.due_date, "j F Y")}
+        initial["details"] = _("Action %(of_partner)s due on %(date)s.") % {
+            "of_partner": of_name(source.owner_partner.name, article=source.owner_partner.article), "date": formats.date_format(source.due_date, "j F Y")}
     return initial
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.french import of_name
 from core.paging import paginate
 from membership.access import can_manage_accounts, can_manage_roles
 from membership.accounts import selectors, services
@@ -103,7 +104,7 @@ def access_enable(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The account of %(name)s is open again.") % {"name": person.full_name})
+        messages.success(request, _("The account %(of_name)s is open again.") % {"of_name": of_name(person.full_name)})
     return redirect("membership:access")
 
 

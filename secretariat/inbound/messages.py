@@ -11,6 +11,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.french import from_name
+
 DETAILS = {
     "recorded": gettext_lazy("%(name)s: “%(answer)s” recorded through the calendar (%(meeting)s)."),
     "recorded_stale": gettext_lazy(
@@ -40,16 +42,16 @@ DETAILS = {
         "%(diagnostic)s"),
     "bounce_unmatched": gettext_lazy(
         "Delivery failure for %(address)s, who matches no invitation: nothing changed. %(diagnostic)s"),
-    "auto_reply": gettext_lazy("Automatic reply from %(name)s: shown as away from the office until the meeting."),
-    "auto_reply_unmatched": gettext_lazy("Automatic reply from %(address)s, who is not invited: nothing changed."),
-    "free_text": gettext_lazy("Written reply from %(name)s: read it and record the answer by hand."),
-    "free_text_unmatched": gettext_lazy("Written reply from %(address)s, who is not invited."),
+    "auto_reply": gettext_lazy("Automatic reply %(from_name)s: shown as away from the office until the meeting."),
+    "auto_reply_unmatched": gettext_lazy("Automatic reply %(from_address)s, who is not invited: nothing changed."),
+    "free_text": gettext_lazy("Written reply %(from_name)s: read it and record the answer by hand."),
+    "free_text_unmatched": gettext_lazy("Written reply %(from_address)s, who is not invited."),
     "duplicate": gettext_lazy("Already processed: nothing changed."),
     "held_sender_mismatch": gettext_lazy(
         "Held: the reply “%(answer)s” for %(name)s (%(meeting)s) was sent by %(sender)s, not by the attendee who "
         "answers (%(attendee)s): nothing changed. Confirm it only if you know it is theirs."),
     "held_unauthenticated": gettext_lazy(
-        "Held: the reply “%(answer)s” from %(name)s (%(meeting)s) is not authenticated as coming from %(domain)s "
+        "Held: the reply “%(answer)s” %(from_name)s (%(meeting)s) is not authenticated as coming %(from_domain)s "
         "(%(reason)s): nothing changed. Confirm it only if you know it is theirs."),
     "held_bounce": gettext_lazy(
         "Held: delivery failure for %(address)s (%(status)s) that names no message the portal sent: nothing "
@@ -115,6 +117,10 @@ def render_detail(code: str, params: dict) -> str:
     for key in ("start", "end"):
         if key in values:
             values[key] = format_moment(values[key])
+    # French elides "de" before a vowel: "Réponse écrite d'Ingrid", "de Moussa" (English "from …").
+    for key in ("name", "address", "domain"):
+        if values.get(key):
+            values[f"from_{key}"] = from_name(str(values[key]))
     values.setdefault("status", "—")
     values.setdefault("diagnostic", "")
     try:

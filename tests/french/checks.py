@@ -27,7 +27,7 @@ HOMOGRAPHS = {"Minutes", "minutes", "Place", "place", "Contact", "contact", "Mes
               "Direction", "direction", "Service", "service", "Description", "description", "Sections"}
 VOWEL = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü"
 BAD_ELISION = re.compile(rf"(?<![\w'’-])(?:(?:[Dd]e|[Qq]ue|[Ll]e|[Ll]a)\s+[{VOWEL}]\w*|[Dd]e\s+les?\b)")
-BAD_CONTRACTION = re.compile(r"(?<![\w'’-])[Àà]\s+les?\b")
+BAD_CONTRACTION = re.compile(r"(?<![\w'’-])[Àà]\s+les?\b(?!\s+\w+(?:er|ir|re)\b)")  # "à les consulter": a pronoun
 # "7 Déc. 2026", "7 Décembre": French months are lower case (Django's "M" format capitalises them).
 MONTHS = ("Janv", "Févr", "Fév", "Mars", "Avr", "Mai", "Juin", "Juil", "Août", "Sept", "Oct", "Nov", "Déc", "Jan",
           "Janvier", "Février", "Avril", "Juillet", "Septembre", "Octobre", "Novembre", "Décembre")
@@ -42,18 +42,37 @@ REPEATED_WORD = re.compile(r"(?<![\w'’-])(?!(?:nous|vous)\b)([^\W\d_]{4,})[ \u
                            re.IGNORECASE)  # "vous vous connectez" is French
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Visible(HTMLParser):
+    """The text a reader sees, block by block. What an element marks as written in another language than the
+    document's (`<button lang="en">English</button>` on a French page) is not the document's text: left out."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.language = None  # the document's, from <html lang>
+        self.open: list[tuple[str, bool]] = []  # (tag, written in another language)
+
+    def _foreign(self) -> bool:
+        return any(foreign for _, foreign in self.open)
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        lang = (attrs.get("lang") or "").lower()
+        if tag == "html":
+            self.language = lang[:2] or None
+        foreign = bool(lang and self.language and tag != "html" and lang[:2] != self.language)
+        if tag not in VOID:
+            self.open.append((tag, foreign))
         if tag in ("script", "style", "template"):
             self.hidden += 1
         if tag in BLOCK:
             self.parts.append("\n")
-        attrs = dict(attrs)
+        if foreign or self._foreign():
+            return
         for name in SHOWN_ATTRIBUTES:
             if attrs.get(name):
                 self.parts.append(f"\n{attrs[name]}\n")
@@ -65,9 +84,12 @@ class _Visible(HTMLParser):
             self.hidden = max(0, self.hidden - 1)
         if tag in BLOCK:
             self.parts.append("\n")
+        if any(open_tag == tag for open_tag, _ in self.open):
+            while self.open and self.open.pop()[0] != tag:
+                pass
 
     def handle_data(self, data):
-        if not self.hidden:
+        if not self.hidden and not self._foreign():
             self.parts.append(data)
 
 
@@ -173,3 +195,53 @@ def _context(text: str, match: re.Match) -> str:
 def rule_ids(text: str) -> list[str]:
     """Rule IDs shown to a reader who is not the SEG (partners' pages, invitations, printed documents)."""
     return [f"rule ID {m.group(0)}: {_context(text, m)}" for m in RULE_ID.finditer(text)]
+
+
+# -- English: no French left in what an English reader receives --------------------------------------------------
+
+FRENCH_MONTHS = ("janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc", "janvier",
+                 "février", "avril", "juillet", "septembre", "octobre", "novembre", "décembre")
+FRENCH_DATE = re.compile(rf"\d[\s\u00a0\u202f]+(?:{'|'.join(FRENCH_MONTHS)})\b\.?", re.IGNORECASE)
+FRENCH_TIME = re.compile(r"\b\d{1,2}[\s\u00a0\u202f]h[\s\u00a0\u202f]\d{2}\b")  # "9 h 00" (English: "09:00")
+FRENCH_PUNCTUATION = re.compile(r"[ \u00a0\u202f][:;!?](?=\s|$)|[«»]")  # "Lieu : …", « … »
+FRENCH_PHRASES = re.compile(r"\bheure de \w+|\b(?:du|des|aux?) (?:[A-Z]\w+)|\bde (?:la|l'|l’)\s*[A-Z]\w+"
+                            r"|\b[dl]['’][AEIOUÉÈÎÔ]\w+")
+
+
+@cache
+def french_msgstrs() -> tuple[re.Pattern, ...]:
+    """The pieces of the French catalogue that an English text would show if a string escaped its language:
+    several words long, so a name or a title typed in French (the directory's data) is not mistaken for one."""
+    patterns = []
+    for key, translated in _catalog().items():
+        msgid = key[0] if isinstance(key, tuple) else key
+        if not msgid or not translated or msgid == translated:
+            continue
+        for piece in re.split(r"%\([^)]*\)[sdf]|%[sdf]|\{[^}]*\}", translated):
+            piece = piece.strip(" .,:;!?()«»“”\"'—-\n\u202f\u00a0")
+            if piece.count(" ") < 2 or len(piece) < 12 or piece in msgid:
+                continue
+            patterns.append((piece, re.compile(rf"(?<![\w'’/-]){re.escape(piece)}(?![\w'’/-])")))
+    patterns.sort(key=lambda p: -len(p[0]))
+    return tuple(p for _, p in patterns)
+
+
+def english_problems(text: str, *, french_data: tuple[str, ...] = ()) -> list[str]:
+    """What a reader of an English text must not meet: French catalogue phrases, "heure de Bamako", French dates
+    and times, French spacing and quotes, a time-zone identifier, "None". `french_data` are names and titles typed
+    in French (the directory, meeting titles): they stay as written and are left out of the check."""
+    for data in sorted(french_data, key=len, reverse=True):
+        text = text.replace(data, "…")
+    found = []
+    seen = set()
+    for pattern in french_msgstrs():
+        for match in pattern.finditer(text):
+            if not any(match.start() >= a and match.end() <= b for a, b in seen):
+                seen.add((match.start(), match.end()))
+                found.append(f"French {match.group(0)!r}: {_context(text, match)}")
+    for name, pattern in (("French date", FRENCH_DATE), ("French time", FRENCH_TIME),
+                          ("French punctuation", FRENCH_PUNCTUATION), ("French phrase", FRENCH_PHRASES),
+                          ("time zone identifier", TIME_ZONE_ID), ("None", re.compile(r"\bNone\b"))):
+        for match in pattern.finditer(text):
+            found.append(f"{name}: {_context(text, match)}")
+    return found

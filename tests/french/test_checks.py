@@ -39,3 +39,25 @@ def test_finds_a_capitalised_month_a_time_zone_identifier_and_a_repeated_word():
 def test_finds_a_rule_id_but_not_a_group_code():
     assert rule_ids("Suppléant du Canada au GEC (M2)") and rule_ids("règle T4 :")
     assert rule_ids("GT-A4, salle A1B, https://x.example/M2/, T10x") == []
+
+
+def test_the_english_check_is_not_vacuous():
+    from tests.french.checks import english_problems
+
+    assert english_problems("When: Monday 7 déc. 2026 at 09:00 (heure de Bamako)")
+    assert english_problems("When: 7 December 2026, 9 h 00")
+    assert english_problems("Place : Bamako")
+    assert english_problems("The delegate of the Canada, Deputy du Canada")
+    assert english_problems("Nous vous invitons à la réunion suivante.")
+    assert english_problems("Chair: None")
+    assert english_problems("Coopération de l'Allemagne: Monday 7 Dec 2026 at 09:00 (Bamako time)",
+                            french_data=("Coopération de l'Allemagne",)) == []
+
+
+def test_text_marked_in_another_language_is_not_read_as_the_page_s():
+    html = ('<html lang="fr"><body><p>Langue</p><button lang="en" title="English">English</button>'
+            '<blockquote lang="en">I will attend.</blockquote><p>Fin</p></body></html>')
+    text = visible_text(html)
+    assert "English" not in text and "I will attend" not in text
+    assert "Langue" in text and "Fin" in text
+    assert "English" in visible_text('<html lang="en"><body><button lang="en">English</button></body></html>')

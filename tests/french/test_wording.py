@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -153,3 +154,11 @@ def test_admin_names_the_second_factor_devices_in_french(world):
 def test_dashboard_expiry_warning_has_no_english_tag(world):
     text = _client(world, "secretariat").get(reverse("secretariat:dashboard")).content.decode()
     assert "(EXPIRY)" not in text
+
+
+def test_french_counts_0_and_1_in_the_singular(world):
+    """French writes 0 and 1 in the singular: "0 partenaire membre sur 7 présent ou représenté", "1 destinataire"."""
+    client = _client(world, "secretariat")
+    text = client.get(reverse("meetings:attendance", args=[world.meetings["a_held"].pk])).content.decode()
+    assert re.search(r"\b[01] partenaire membre sur \d+ présent ou représenté\.", text), text
+    assert "0 partenaires" not in text and "1 partenaires" not in text
