@@ -5,9 +5,8 @@ whose user name is a long e-mail address, long partner names, long agenda titles
 
 Fails on any *serious* or *critical* axe violation not listed in EXCEPTIONS (each with its reason), and on any page
 wider than a 360 px screen. The full crawl runs on PostgreSQL only (the second CI run): every role × every page at
-360 px; at 1280 px every page by a partner role and the SEG (or whoever alone may open it) and every role's home
-page (see `_pages` for why not every role × every page: measured, +55 % of the time for little more seen). On
-SQLite a sample of pages and roles keeps the first run short.
+360 px and at 1280 px, and at 1280 px every variant of a page by a partner role and the SEG (or whoever alone may
+open it). On SQLite a sample of pages and roles keeps the first run short.
 """
 
 from __future__ import annotations
@@ -83,10 +82,9 @@ def _long_world():
 def _pages(world, roles, names=None, *, every_role_at_desktop=False) -> list[tuple[str, str, str, str]]:
     """(width, role, label, url) to visit. At phone width each role opens one page of every URL name it may open
     (the variants of a name share their template); at desktop width every page (every variant) is opened once by
-    a partner role and once by the SEG where they may. With `every_role_at_desktop`, every role also opens its home
-    page at desktop width (its own menus and panels), and a page no partner and no SEG may open (the admins') is
-    opened by a role that may: every page of every role is then seen at 1280 px for what differs by role (the
-    header and menus) and by page (the content), for a fifth of the cost of each role opening every page twice.
+    a partner role and once by the SEG where they may. With `every_role_at_desktop` (the full crawl), every role
+    also opens its page of every URL name at desktop width, as at phone width, and a page no partner and no SEG may
+    open (the admins') is opened at desktop width by a role that may.
     HTML pages only (CSV, vCard, PDF and .ics are not checked)."""
     visits = []
     for name in sorted(MATRIX):
@@ -108,7 +106,7 @@ def _pages(world, roles, names=None, *, every_role_at_desktop=False) -> list[tup
                 if role not in phone_roles:
                     phone_roles.add(role)
                     visits.append(("phone", role, label, url))
-                    if every_role_at_desktop and name == "home":
+                    if every_role_at_desktop:
                         visits.append(("desktop", role, label, url))
             partner = next((role for role in allowed if role not in ("secretariat", "admin")), None)
             desktop = {partner, "secretariat" if "secretariat" in allowed else None} - {None}
