@@ -16,7 +16,7 @@ from core.form_checks import harden_form_classes
 from instances.models import GovernmentInterlocutor, Instance, Troika
 from instances.services import instance_set_leadership, leadership_errors
 from membership import services as membership_services
-from membership.admin_inlines import MandateInline
+from membership.admin_inlines import SavedRowsAsTextInline
 from membership.admin_mandates import MandateWarningsMixin
 from membership.compliance import troika_advisories
 from membership.forms import RuleFirstForm
@@ -70,9 +70,10 @@ class GovernmentInterlocutorInline(admin.TabularInline):
     fields = ["name", "function", "email"]
 
 
-class InstanceMandateInline(MandateInline):
+class InstanceMandateInline(SavedRowsAsTextInline):
     """The instance's mandates in force or to come; ended ones are in the mandates list (filter "ended"), so the
-    page stays one screen of today's members however many years the directory holds."""
+    page stays one screen of today's members however many years the directory holds. Saved rows are text (each
+    edited on its own page, ended or replaced by its links); new rows are forms."""
 
     fk_name = "instance"
     fields = ["person", "role", "pairs_with", "start", "end", "authority", "limits", "lifecycle"]

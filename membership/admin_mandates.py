@@ -29,6 +29,7 @@ from core.french import numeric_date, of_name, with_article
 from core.templatetags.french import colon, field_title, field_value
 from instances.models import Instance
 from membership import services
+from membership.forms import mandate_label, person_label
 from membership.models import Institution, Mandate, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -346,13 +347,8 @@ class DirectoryAutocompleteJsonView(AutocompleteJsonView):
         if isinstance(obj, Person):
             result["text"] = person_label(obj)
         elif isinstance(obj, Mandate):
-            result["text"] = f"{obj} — {obj.person.institution.partner.name}"
+            result["text"] = mandate_label(obj)
         return result
-
-
-def person_label(person: Person) -> str:
-    """ "Ada Diallo — AFD (France)": the name, the institution and its partner."""
-    return f"{person.full_name} — {person.institution}"
 
 
 def directory_autocomplete_view(request):
