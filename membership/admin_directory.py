@@ -17,7 +17,7 @@ from instances.models import GovernmentInterlocutor, Instance, Troika
 from instances.services import instance_set_leadership, leadership_errors
 from membership import services as membership_services
 from membership.admin_inlines import SavedRowsAsTextInline
-from membership.admin_mandates import MandateWarningsMixin
+from membership.admin_mandates import PICKERS_JS, MandateWarningsMixin
 from membership.compliance import troika_advisories
 from membership.forms import RuleFirstForm
 
@@ -107,6 +107,9 @@ class InstanceAdmin(MandateWarningsMixin, GuardedModelAdminMixin, SimpleHistoryA
         (_("Dialogue with the government (A7)"), {"fields": ["ministry", "dialogue_periodicity", "agenda_setting"]}),
         (_("GEC only"), {"fields": ["one_un_policy"]}),
     ]
+
+    class Media:
+        js = PICKERS_JS
 
     def save_model(self, request, obj, form, change):
         """One way in: the leadership service validates, saves and moves the `manage_meetings` permission."""
