@@ -135,8 +135,8 @@ class MandateLifecycleAdminMixin:
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/end/", view(self.end_view), name="membership_mandate_end"),
-            path("<int:pk>/replace/", view(self.replace_view), name="membership_mandate_replace"),
+            path("<id:pk>/end/", view(self.end_view), name="membership_mandate_end"),
+            path("<id:pk>/replace/", view(self.replace_view), name="membership_mandate_replace"),
             *super().get_urls(),
         ]
 

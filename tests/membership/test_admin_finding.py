@@ -176,3 +176,13 @@ def test_rule_M8_binome_picker_is_narrowed_by_the_row_s_person_and_group(admin_f
         assert found[0]["text"].endswith("— France")
     # A forwarded value that is no id is ignored, never a 500.
     assert admin_fr.get(reverse("admin:autocomplete"), {**query, "forward_person": "²"}).status_code == 200
+
+
+def test_end_and_replace_pages_take_only_an_id_in_range(admin_fr):
+    """Beyond a bigint the page is not resolved (the admin sends the address on to "no such mandate"): never a 500
+    from the database."""
+    for action in ("end", "replace"):
+        assert admin_fr.get(f"/admin/membership/mandate/{2**62}/{action}/").status_code == 404  # resolved, absent
+        for bad in ("0", str(2**63), "99999999999999999999999"):
+            response = admin_fr.get(f"/admin/membership/mandate/{bad}/{action}/")
+            assert response.status_code in (302, 404), (bad, response.status_code)
