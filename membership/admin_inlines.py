@@ -66,7 +66,7 @@ def saved_mandate_row(form, fields: list[str], fk_name: str, can_delete: bool) -
     Python, not with a widget template per field: the GEC's page has some eighty rows."""
     mandate, prefix = form.instance, form.prefix
     original = format_html(
-        '<td class="original"><p><a href="{}" class="inlinechangelink">{}</a></p>'
+        '<td class="original"><a href="{}" class="inlinechangelink">{}</a>'
         '<input type="hidden" name="{}-id" value="{}" id="id_{}-id">'
         '<input type="hidden" name="{}-{}" value="{}" id="id_{}-{}"></td>',
         reverse("admin:membership_mandate_change", args=[mandate.pk]), _("Change"),
