@@ -19,7 +19,7 @@ from membership import services as membership_services
 from membership.admin_inlines import SavedRowsAsTextInline
 from membership.admin_mandates import PICKERS_JS, MandateWarningsMixin
 from membership.compliance import troika_advisories
-from membership.forms import RuleFirstForm
+from membership.forms import RuleFirstForm, label_people_in_full
 
 admin.site.site_header = _("PTF coordination portal — administration")
 admin.site.site_title = _("PTF portal administration")
@@ -36,6 +36,10 @@ class InstanceAdminForm(forms.ModelForm):
             "meeting_weekday", "meeting_week_of_month", "meeting_time", "meeting_duration_minutes",
             *LEADERSHIP_FIELDS, "ministry", "dialogue_periodicity", "agenda_setting", "one_un_policy",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_people_in_full(self, "leader_person", "co_lead_person")
 
     def clean(self):
         cleaned = super().clean()

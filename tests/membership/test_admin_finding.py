@@ -152,9 +152,14 @@ def test_rule_T7_leader_picker_is_narrowed_by_the_partner_the_form_chose(admin_f
     co_lead = admin_fr.get(reverse("admin:autocomplete"), {**query, "field_name": "co_lead_person",
                                                            "forward_partner": france.pk}).json()["results"]
     assert [r["text"].split(" — ")[0] for r in co_lead] == ["Ana Diallo"]
-    # The group's page loads the script that sends the chosen partner with the search.
+    # The group's page loads the script that sends the chosen partner with the search, and its chosen leader is
+    # named as the search names them.
+    from instances.services import instance_set_leadership
+
+    instance_set_leadership(instance=group, leader_partner=canada, leader_person=ada)
     page = admin_fr.get(url("instances.instance", "change", group.pk)).content.decode()
     assert "membership/js/pickers.js" in page
+    assert f"<option value=\"{ada.pk}\" selected>Ada Diallo — {ada.institution}</option>" in page
 
 
 def test_rule_M8_binome_picker_is_narrowed_by_the_row_s_person_and_group(admin_fr):
