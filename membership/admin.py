@@ -11,6 +11,7 @@ from membership.accounts import admin as accounts_admin  # noqa: F401  (the user
 from membership.accounts.services import login_linked
 from membership.admin_inlines import MandateInline
 from membership.admin_mandates import (
+    PICKERS_JS,
     ActiveMandateFilter,
     MandateLifecycleAdminMixin,
     MandateWarningsMixin,
@@ -52,7 +53,11 @@ class MandateStatusFilter(admin.SimpleListFilter):
 
 
 class PersonMandateInline(MandateInline):
+    """A person's mandates, one block each with its labels (a person holds a few): usable on a phone, where a row
+    of eight inputs would scroll sideways."""
+
     fk_name = "person"
+    template = "admin/edit_inline/stacked.html"
     fields = ["instance", "role", "pairs_with", "start", "end", "authority", "limits", "lifecycle"]
 
 
@@ -100,6 +105,9 @@ class PersonAdmin(PersonHistoryMixin, MandateWarningsMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["institution", "user"]  # the login account found by name or address, not a raw id
     inlines = [PersonMandateInline]
 
+    class Media:
+        js = PICKERS_JS
+
     def save_model(self, request, obj, form, change):
         previous = form.initial.get("user") if change else None
         super().save_model(request, obj, form, change)
@@ -129,6 +137,9 @@ class MandateAdmin(MandateLifecycleAdminMixin, SimpleHistoryAdmin):
                      "person__institution__partner__name"]
     autocomplete_fields = ["person", "pairs_with"]
     date_hierarchy = "start"
+
+    class Media:
+        js = PICKERS_JS
 
     def get_queryset(self, request):
         # Also serves the pairs_with autocomplete, whose labels name the person and the instance.

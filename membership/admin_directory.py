@@ -16,10 +16,10 @@ from core.form_checks import harden_form_classes
 from instances.models import GovernmentInterlocutor, Instance, Troika
 from instances.services import instance_set_leadership, leadership_errors
 from membership import services as membership_services
-from membership.admin_inlines import MandateInline
-from membership.admin_mandates import MandateWarningsMixin
+from membership.admin_inlines import SavedRowsAsTextInline
+from membership.admin_mandates import PICKERS_JS, MandateWarningsMixin
 from membership.compliance import troika_advisories
-from membership.forms import RuleFirstForm
+from membership.forms import RuleFirstForm, label_people_in_full
 
 admin.site.site_header = _("PTF coordination portal — administration")
 admin.site.site_title = _("PTF portal administration")
@@ -36,6 +36,10 @@ class InstanceAdminForm(forms.ModelForm):
             "meeting_weekday", "meeting_week_of_month", "meeting_time", "meeting_duration_minutes",
             *LEADERSHIP_FIELDS, "ministry", "dialogue_periodicity", "agenda_setting", "one_un_policy",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_people_in_full(self, "leader_person", "co_lead_person")
 
     def clean(self):
         cleaned = super().clean()
@@ -70,9 +74,10 @@ class GovernmentInterlocutorInline(admin.TabularInline):
     fields = ["name", "function", "email"]
 
 
-class InstanceMandateInline(MandateInline):
+class InstanceMandateInline(SavedRowsAsTextInline):
     """The instance's mandates in force or to come; ended ones are in the mandates list (filter "ended"), so the
-    page stays one screen of today's members however many years the directory holds."""
+    page stays one screen of today's members however many years the directory holds. Saved rows are text (each
+    edited on its own page, ended or replaced by its links); new rows are forms."""
 
     fk_name = "instance"
     fields = ["person", "role", "pairs_with", "start", "end", "authority", "limits", "lifecycle"]
@@ -106,6 +111,9 @@ class InstanceAdmin(MandateWarningsMixin, GuardedModelAdminMixin, SimpleHistoryA
         (_("Dialogue with the government (A7)"), {"fields": ["ministry", "dialogue_periodicity", "agenda_setting"]}),
         (_("GEC only"), {"fields": ["one_un_policy"]}),
     ]
+
+    class Media:
+        js = PICKERS_JS
 
     def save_model(self, request, obj, form, change):
         """One way in: the leadership service validates, saves and moves the `manage_meetings` permission."""

@@ -29,6 +29,7 @@ from core.french import numeric_date, of_name, with_article
 from core.templatetags.french import colon, field_title, field_value
 from instances.models import Instance
 from membership import services
+from membership.forms import mandate_label, person_label
 from membership.models import Institution, Mandate, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -134,8 +135,8 @@ class MandateLifecycleAdminMixin:
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/end/", view(self.end_view), name="membership_mandate_end"),
-            path("<int:pk>/replace/", view(self.replace_view), name="membership_mandate_replace"),
+            path("<id:pk>/end/", view(self.end_view), name="membership_mandate_end"),
+            path("<id:pk>/replace/", view(self.replace_view), name="membership_mandate_replace"),
             *super().get_urls(),
         ]
 
@@ -310,6 +311,10 @@ def mandate_history_lines(person: Person, limit: int = 200) -> list[dict]:
     return lines
 
 
+# The pickers' narrowing script, after the admin's jQuery (the pages of people, mandates and instances).
+PICKERS_JS = ["admin/js/vendor/jquery/jquery.js", "admin/js/jquery.init.js", "membership/js/pickers.js"]
+
+
 class PersonHistoryMixin:
     """The person's page saves no blank history row, and its history lists their mandates' changes in words."""
 
@@ -331,28 +336,44 @@ class PersonHistoryMixin:
 
 class DirectoryAutocompleteJsonView(AutocompleteJsonView):
     """The admin's autocomplete, with the partner and the institution beside a person's name (two "Ada
-    Diallo" are told apart) and the partner beside a mandate (the binôme picker)."""
+    Diallo" are told apart) and the partner beside a mandate (the binôme picker); the leader's, co-lead's and
+    binôme pickers narrowed by the partner the form has chosen."""
 
     def get_queryset(self):
         queryset = super().get_queryset()
+        partner = self.forwarded_partner()
         if queryset.model is Person:
+            if partner is not None and self.source_field.name in ("leader_person", "co_lead_person"):
+                queryset = queryset.filter(institution__partner_id=partner)
             return queryset.select_related("institution__partner")
         if queryset.model is Mandate:
+            if self.source_field.name == "pairs_with":
+                if partner is not None:  # a binôme pairs with an expert of its own partner (M8)
+                    queryset = queryset.filter(person__institution__partner_id=partner)
+                if (instance := parse_id(self.request.GET.get("forward_instance"))) is not None:
+                    queryset = queryset.filter(instance_id=instance)
             return queryset.select_related("person__institution__partner", "instance")
         return queryset
+
+    def forwarded_partner(self) -> int | None:
+        """The partner the form has already chosen (membership/static/membership/js/pickers.js sends it): given
+        directly (a group's leader), or as the row's person or the person's institution (a binôme)."""
+        get = self.request.GET
+        if (partner := parse_id(get.get("forward_partner"))) is not None:
+            return partner
+        if (person := parse_id(get.get("forward_person"))) is not None:
+            return Person.objects.filter(pk=person).values_list("institution__partner_id", flat=True).first()
+        if (institution := parse_id(get.get("forward_institution"))) is not None:
+            return Institution.objects.filter(pk=institution).values_list("partner_id", flat=True).first()
+        return None
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
         if isinstance(obj, Person):
             result["text"] = person_label(obj)
         elif isinstance(obj, Mandate):
-            result["text"] = f"{obj} — {obj.person.institution.partner.name}"
+            result["text"] = mandate_label(obj)
         return result
-
-
-def person_label(person: Person) -> str:
-    """ "Ada Diallo — AFD (France)": the name, the institution and its partner."""
-    return f"{person.full_name} — {person.institution}"
 
 
 def directory_autocomplete_view(request):

@@ -40,6 +40,29 @@ def _unsaved_copy(form: forms.ModelForm):
     return construct_instance(form, copy, form._meta.fields, form._meta.exclude)
 
 
+def person_label(person: Person) -> str:
+    """ "Ada Diallo — AFD (France)": the name, the institution and its partner (two "Ada Diallo" told apart)."""
+    return f"{person.full_name} — {person.institution}"
+
+
+def mandate_label(mandate: Mandate) -> str:
+    """ "Ada Diallo — GT-SANTE (expert) — France": a mandate as the binôme picker names it."""
+    return f"{mandate} — {mandate.person.institution.partner.name}"
+
+
+def label_people_in_full(form: forms.BaseForm, *names: str) -> None:
+    """The person pickers' chosen option says who the person is, as their search results do."""
+    for name in names:
+        field = form.fields.get(name)
+        if field is not None and getattr(field, "queryset", None) is not None:
+            if field.queryset.model is Person:
+                field.queryset = field.queryset.select_related("institution__partner")
+                field.label_from_instance = person_label
+            elif field.queryset.model is Mandate:
+                field.queryset = field.queryset.select_related("person__institution__partner", "instance")
+                field.label_from_instance = mandate_label
+
+
 class RuleFirstForm(forms.ModelForm):
     """A form whose rule messages (with their DOMAIN.md IDs) stand instead of the model's constraint messages.
 
@@ -68,6 +91,10 @@ class MandateAdminForm(RuleFirstForm):
     class Meta:
         model = Mandate
         fields = ["person", "instance", "role", "pairs_with", "start", "end", "authority", "limits"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_people_in_full(self, "person", "pairs_with")
 
     def candidate(self) -> Mandate | None:
         """The unsaved mandate, or None when a field the rules need is missing (already a field error)."""
@@ -142,8 +169,17 @@ class MandateInlineFormSet(BaseInlineFormSet):
     """The mandates of one person or one instance, checked as a set: two new titulars added in one
     save are caught, and a mandate deleted in the same save no longer counts."""
 
+    text_row = None  # set by an inline that shows saved rows as text (membership.admin_inlines)
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
+        if self.text_row is not None and form.instance.pk:
+            # Shown as text: what is posted back for the row is its id, its parent and the deletion box.
+            for name, field in form.fields.items():
+                if name not in ("id", "DELETE", self.fk.name):
+                    field.disabled = True
+            form.saved_row = self.text_row(form)
+            return form
         for name in ("person", "pairs_with"):
             _label_already_loaded(form, name)
         return form

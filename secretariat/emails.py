@@ -21,7 +21,7 @@ from secretariat.selectors import root_invitation
 
 
 def _subject(kind: str, meeting) -> str:
-    label = f"{meeting.instance.code} — {meeting.title} — {long_date(meeting.start)}"
+    label = f"{meeting.heading} — {long_date(meeting.start)}"
     if kind == "update":
         return _("Updated: %(meeting)s") % {"meeting": label}
     if kind == "cancel":
@@ -117,7 +117,7 @@ def reminder_message(invitation) -> EmailMultiAlternatives:
                    "rsvp_url": rsvp_url(invitation, issued_at=invitation.reminded_at or invitation.message_at),
                    "time_zone": settings.TIME_ZONE, "answer_prompt": answer_prompt(invitation)}
         subject = _("Reminder: please answer — %(meeting)s") % {
-            "meeting": f"{meeting.instance.code} — {meeting.title}"}
+            "meeting": meeting.heading}
         text = render_to_string("secretariat/emails/reminder.txt", context)
     return EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email],
                                   reply_to=[settings.SECRETARIAT_EMAIL],
@@ -142,7 +142,7 @@ def proposal_decision_message(item) -> EmailMultiAlternatives:
         context = {"person": person, "item": item, "meeting": meeting, "accepted": accepted,
                    "start": timezone.localtime(meeting.start), "time_zone": settings.TIME_ZONE,
                    "site_url": settings.SITE_URL}
-        label = f"{meeting.instance.code} — {meeting.title}"
+        label = meeting.heading
         subject = (_("Your proposal was accepted: %(item)s") if accepted
                    else _("Your proposal was not accepted: %(item)s")) % {"item": item.title}
         subject = f"{subject} ({label})"

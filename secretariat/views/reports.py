@@ -119,7 +119,7 @@ def assiduity_csv(request):
                             status=400, content_type="text/plain; charset=utf-8")
     rows = ([row.as_dict()[key] for key in FIELDS] for row in report.rows)
     response = HttpResponse(csv_text(FIELDS, rows), content_type="text/csv; charset=utf-8")
-    name = _("%(start)s %(end)s %(body)s - assiduity.csv") % {
+    name = _("%(start)s %(end)s %(body)s - attendance record.csv") % {
         "start": report.start.isoformat(), "end": report.end.isoformat(), "body": report.instance.code}
     response["Content-Disposition"] = pdf.content_disposition(name)
     return response

@@ -11,7 +11,8 @@ import unicodedata
 
 from django.core.management import call_command
 
-from tests.membership.import_factories import GROUP_COLUMNS, MEMBER_COLUMNS, group, member, write_csv
+from membership.importer import import_directory
+from tests.membership.import_factories import GROUP_COLUMNS, MEMBER_COLUMNS, TROIKA_COLUMNS, group, member, write_csv
 
 PARTNERS = [
     ("Allemagne", "bilateral"), ("Autriche", "bilateral"), ("Belgique", "bilateral"), ("Canada", "bilateral"),
@@ -81,3 +82,37 @@ def import_realistic_directory(tmp_path) -> list[dict]:
                                                         name_en="Health WG")], GROUP_COLUMNS)
     call_command("import_directory", str(path), "--groups", str(groups))
     return rows
+
+
+GROUPS = ["GT-SANTE"] + [f"GT-{n:02d}" for n in range(1, 12)] + [f"GD-{n:02d}" for n in range(1, 4)]
+
+
+def realistic_directory():
+    """30 partners, 15 groups, ~275 rows: each group has seven partners with an expert and a binôme."""
+    members = realistic_members()
+    groups = []
+    for g, code in enumerate(GROUPS[1:], start=1):
+        partners = [(g * 3 + k) % 20 for k in range(7)]  # bilateral partners: no One UN question
+        for k, p in enumerate(partners):
+            partner = PARTNERS[p][0]
+            expert = f"expert.{code.lower()}.{k}@{p}.example.org"
+            common = {"partner": partner, "institution": f"Coopération — {partner}", "function": "expert",
+                      "instance": code}
+            members.append(member(expert, role="expert", first_name="Ibrahim", last_name=f"Maïga-{g}-{k}", **common))
+            members.append(member(f"binome.{code.lower()}.{k}@{p}.example.org", role="binome", pair_email=expert,
+                                  first_name="Éloïse", last_name=f"Østergaard-{g}-{k}", **common))
+        groups.append(group(code, kind=code[:2], leader=PARTNERS[partners[0]][0], name_fr=f"Groupe {g}",
+                            name_en=f"Group {g}"))
+    groups.insert(0, group("GT-SANTE", leader="Allemagne", name_fr="GT Santé", name_en="Health WG"))
+    troika = [{"year": "2026", "lead": "France", "incoming": "Allemagne", "outgoing": "PNUD"}]
+    return members, groups, troika
+
+
+def import_realistic_directory_with_groups(tmp_path) -> list[dict]:
+    """The directory of the admin's walk (30 partners, 15 groups, ~275 mandates), loaded through the importer."""
+    members, groups, troika = realistic_directory()
+    result = import_directory(members=write_csv(tmp_path / "membres.csv", members, MEMBER_COLUMNS),
+                              groups=write_csv(tmp_path / "groupes.csv", groups, GROUP_COLUMNS),
+                              troika=write_csv(tmp_path / "troika.csv", troika, TROIKA_COLUMNS))
+    assert not result.errors, result.errors
+    return members

@@ -10,33 +10,11 @@ from openpyxl import Workbook, load_workbook
 
 from instances.models import Instance
 from membership.models import Mandate, Person
-from tests.accounts.directory import PARTNERS, realistic_members
+from tests.accounts.directory import PARTNERS, realistic_directory
 from tests.e2e.conftest import shot
-from tests.membership.import_factories import GROUP_COLUMNS, MEMBER_COLUMNS, TROIKA_COLUMNS, group, member
+from tests.membership.import_factories import GROUP_COLUMNS, MEMBER_COLUMNS, TROIKA_COLUMNS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-GROUPS = ["GT-SANTE"] + [f"GT-{n:02d}" for n in range(1, 12)] + [f"GD-{n:02d}" for n in range(1, 4)]
-
-
-def realistic_directory():
-    """30 partners, 15 groups, ~275 rows: each group has seven partners with an expert and a binôme."""
-    members = realistic_members()
-    groups = []
-    for g, code in enumerate(GROUPS[1:], start=1):
-        partners = [(g * 3 + k) % 20 for k in range(7)]  # bilateral partners: no One UN question
-        for k, p in enumerate(partners):
-            partner = PARTNERS[p][0]
-            expert = f"expert.{code.lower()}.{k}@{p}.example.org"
-            common = {"partner": partner, "institution": f"Coopération — {partner}", "function": "expert",
-                      "instance": code}
-            members.append(member(expert, role="expert", first_name="Ibrahim", last_name=f"Maïga-{g}-{k}", **common))
-            members.append(member(f"binome.{code.lower()}.{k}@{p}.example.org", role="binome", pair_email=expert,
-                                  first_name="Éloïse", last_name=f"Østergaard-{g}-{k}", **common))
-        groups.append(group(code, kind=code[:2], leader=PARTNERS[partners[0]][0], name_fr=f"Groupe {g}",
-                            name_en=f"Group {g}"))
-    groups.insert(0, group("GT-SANTE", leader="Allemagne", name_fr="GT Santé", name_en="Health WG"))
-    troika = [{"year": "2026", "lead": "France", "incoming": "Allemagne", "outgoing": "PNUD"}]
-    return members, groups, troika
 
 
 def workbook(members, groups, troika) -> bytes:

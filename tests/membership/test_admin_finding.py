@@ -136,3 +136,58 @@ def test_directory_page_offers_replace_to_who_may_change_mandates_and_dates_in_e
     client.force_login(UserFactory(username="member"))
     page = client.get(reverse("directory:detail", args=["GEC"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert replace not in page
+
+
+def test_rule_T7_leader_picker_is_narrowed_by_the_partner_the_form_chose(admin_fr):
+    group = GroupFactory(code="GT-SANTE")
+    canada, france = PartnerFactory(name="Canada"), PartnerFactory(name="France")
+    ada = person_of(canada, first_name="Ada", last_name="Diallo")
+    person_of(france, first_name="Ana", last_name="Diallo")
+    query = {"app_label": "instances", "model_name": "instance", "field_name": "leader_person", "term": "Diallo"}
+    everyone = admin_fr.get(reverse("admin:autocomplete"), query).json()["results"]
+    assert len(everyone) == 2
+    narrowed = admin_fr.get(reverse("admin:autocomplete"), {**query, "forward_partner": canada.pk}).json()["results"]
+    assert [r["id"] for r in narrowed] == [str(ada.pk)]
+    assert narrowed[0]["text"] == f"Ada Diallo — {ada.institution}"
+    co_lead = admin_fr.get(reverse("admin:autocomplete"), {**query, "field_name": "co_lead_person",
+                                                           "forward_partner": france.pk}).json()["results"]
+    assert [r["text"].split(" — ")[0] for r in co_lead] == ["Ana Diallo"]
+    # The group's page loads the script that sends the chosen partner with the search, and its chosen leader is
+    # named as the search names them.
+    from instances.services import instance_set_leadership
+
+    instance_set_leadership(instance=group, leader_partner=canada, leader_person=ada)
+    page = admin_fr.get(url("instances.instance", "change", group.pk)).content.decode()
+    assert "membership/js/pickers.js" in page
+    assert f"<option value=\"{ada.pk}\" selected>Ada Diallo — {ada.institution}</option>" in page
+
+
+def test_rule_M8_binome_picker_is_narrowed_by_the_row_s_person_and_group(admin_fr):
+    health, water = GroupFactory(code="GT-SANTE"), GroupFactory(code="GT-EAU")
+    france, canada = PartnerFactory(name="France"), PartnerFactory(name="Canada")
+    mine = services.mandate_create(person=person_of(france, last_name="Diallo", function=Person.Function.EXPERT),
+                                   instance=health, role="expert", start=START)
+    services.mandate_create(person=person_of(france, last_name="Diallo-Eau", function=Person.Function.EXPERT),
+                            instance=water, role="expert", start=START)
+    services.mandate_create(person=person_of(canada, last_name="Diallo-Canada", function=Person.Function.EXPERT),
+                            instance=health, role="expert", start=START)
+    binome = person_of(france, last_name="Traoré", function=Person.Function.EXPERT)
+    query = {"app_label": "membership", "model_name": "mandate", "field_name": "pairs_with", "term": "Diallo"}
+    assert len(admin_fr.get(reverse("admin:autocomplete"), query).json()["results"]) == 3
+    for forwarded in ({"forward_person": binome.pk}, {"forward_institution": binome.institution_id}):
+        found = admin_fr.get(reverse("admin:autocomplete"),
+                             {**query, **forwarded, "forward_instance": health.pk}).json()["results"]
+        assert [r["id"] for r in found] == [str(mine.pk)]
+        assert found[0]["text"].endswith("— France")
+    # A forwarded value that is no id is ignored, never a 500.
+    assert admin_fr.get(reverse("admin:autocomplete"), {**query, "forward_person": "²"}).status_code == 200
+
+
+def test_end_and_replace_pages_take_only_an_id_in_range(admin_fr):
+    """Beyond a bigint the page is not resolved (the admin sends the address on to "no such mandate"): never a 500
+    from the database."""
+    for action in ("end", "replace"):
+        assert admin_fr.get(f"/admin/membership/mandate/{2**62}/{action}/").status_code == 404  # resolved, absent
+        for bad in ("0", str(2**63), "99999999999999999999999"):
+            response = admin_fr.get(f"/admin/membership/mandate/{bad}/{action}/")
+            assert response.status_code in (302, 404), (bad, response.status_code)

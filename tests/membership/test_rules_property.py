@@ -1,8 +1,9 @@
 """Property: whatever sequence of edits an administrator makes, every save the services accept leaves a
 directory in which the rules module finds no violation (M1–M9, T2, T7) among the mandates in force or to come.
 
-The admin forms call the same checks as these services (membership.forms → membership.services), so the
-sequences go through the services: the same code, without the HTTP round trip that would make this slow.
+The admin forms call the same checks as these services (membership.forms → membership.services): the first
+property runs many sequences through the services; its twin runs fewer through the admin's pages themselves
+(each step a form posted as a browser would), so a form that skipped a check would be caught.
 """
 
 import datetime
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
+from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
 from instances.models import Instance, Troika
@@ -139,3 +141,101 @@ def test_rules_hold_after_every_accepted_save_whatever_the_sequence_of_edits():
             transaction.set_rollback(True)
 
     run()
+
+
+# -- the same property through the admin's pages (HTTP posts of the forms an administrator fills) -------------------
+
+
+def _admin_post(client, url, changes: dict) -> bool:
+    """Post the admin form at `url` as the browser would, with `changes`; True when the save was accepted."""
+    from tests.membership.test_admin import form_data
+
+    page = client.get(url)
+    if page.status_code != 200:
+        return False
+    data = form_data(page)
+    data.update(changes)
+    return client.post(url, data).status_code == 302
+
+
+def apply_through_the_admin(client, step) -> bool:
+    from django.urls import reverse
+
+    op, a, b, c, d1, d2 = step
+    today = timezone.localdate()
+    people = list(Person.objects.order_by("pk"))
+    mandates = list(Mandate.objects.order_by("pk"))
+    instances = list(Instance.objects.order_by("pk"))
+    institutions = list(Institution.objects.order_by("pk"))
+    partners = list(Partner.objects.order_by("pk"))
+    start = today + datetime.timedelta(days=d1)
+    if op == "create":
+        instance = _pick(instances, b)
+        role = (["expert", "binome"] if instance.is_group else ["titular", "deputy"])[c % 2]
+        experts = [m for m in mandates if m.role == "expert"]
+        pair = _pick(experts, c) if role == "binome" else None
+        end = start + datetime.timedelta(days=abs(d2)) if d2 % 3 else None
+        return client.post(reverse("admin:membership_mandate_add"), {
+            "person": _pick(people, a).pk, "instance": instance.pk, "role": role, "pairs_with": pair.pk if pair else "",
+            "start": start.isoformat(), "end": end.isoformat() if end else "", "authority": "full", "limits": "",
+        }).status_code == 302
+    if op == "end" and mandates:
+        m = _pick(mandates, a)
+        return client.post(reverse("admin:membership_mandate_end", args=[m.pk]),
+                           {"end": max(m.start, start).isoformat()}).status_code == 302
+    if op == "move_person":
+        person = _pick(people, a)
+        return _admin_post(client, reverse("admin:membership_person_change", args=[person.pk]),
+                           {"institution": str(_pick(institutions, b).pk)})
+    if op == "move_institution":
+        institution = _pick(institutions, a)
+        return _admin_post(client, reverse("admin:membership_institution_change", args=[institution.pk]),
+                           {"partner": str(_pick(partners, b).pk)})
+    if op == "delete" and mandates:
+        m = _pick(mandates, a)  # the inline's "Supprimer ?" box on the person's page
+        url = reverse("admin:membership_person_change", args=[m.person_id])
+        from tests.membership.test_admin import form_data
+
+        data = form_data(client.get(url))
+        rows = [key for key, value in data.items() if key.endswith("-id") and value == str(m.pk)]
+        data[rows[0].removesuffix("-id") + "-DELETE"] = "on"
+        return client.post(url, data).status_code == 302
+    if op == "replace" and mandates:
+        m = _pick(mandates, a)
+        return client.post(reverse("admin:membership_mandate_replace", args=[m.pk]), {
+            "on": (m.start + datetime.timedelta(days=1 + abs(d1))).isoformat(), "successor": _pick(people, b).pk,
+            "transfer_binomes": "on", "transfer_leadership": "on"}).status_code == 302
+    if op == "lead":
+        group = Instance.objects.get(code="GT-SANTE")
+        leader = _pick(people, a)
+        return _admin_post(client, reverse("admin:instances_instance_change", args=[group.pk]),
+                           {"leader_partner": str(leader.institution.partner_id), "leader_person": str(leader.pk)})
+    if op == "partner_type":
+        partner = _pick(partners, a)
+        return _admin_post(client, reverse("admin:membership_partner_change", args=[partner.pk]),
+                           {"partner_type": [Partner.Type.BILATERAL, Partner.Type.MULTILATERAL][b % 2]})
+    return False
+
+
+def test_rules_hold_after_every_save_the_admin_accepts_whatever_the_sequence_of_edits(client, settings):
+    """The administrator's pages, not the services: each step is the form posted as a browser would."""
+    from tests.factories import UserFactory
+
+    settings.REQUIRE_2FA_FOR_STAFF = False
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    _directory()
+    assert violations_in_force() == []
+    accepted = []
+
+    @settings_(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(steps=st.lists(STEP, min_size=1, max_size=6))
+    def run(steps):
+        with transaction.atomic():
+            for step in steps:
+                if apply_through_the_admin(client, step):
+                    accepted.append(step[0])
+                    assert violations_in_force() == [], step
+            transaction.set_rollback(True)
+
+    run()
+    assert len(set(accepted)) >= 4, accepted  # the sequences did save through several pages

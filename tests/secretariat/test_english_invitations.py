@@ -34,3 +34,19 @@ def test_a_title_that_starts_with_the_code_is_not_prefixed_again():
     assert meeting.heading == "GEC — Janvier 2027"
     meeting.title = "GECKO review"
     assert meeting.heading == "GEC — GECKO review"
+
+
+def test_english_invitation_and_reminder_write_the_code_once_english_colons_and_no_numeric_date(
+        django_capture_on_commit_callbacks):
+    from secretariat.emails import reminder_message
+    from tests.french.test_english_crawl import english_slips
+
+    directory(gec(), 1)
+    meeting = proposed(gec(), title="GEC — January 2027")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.invitations_send(meeting=meeting)
+    row = Invitation.objects.select_related("meeting__instance", "person").get(meeting=meeting, person__language="en")
+    for message in (invitation_message(row), reminder_message(row)):
+        assert "GEC — January 2027" in message.subject and "GEC — GEC" not in message.subject
+        assert english_slips(message.subject) == []
+        assert english_slips(message.body) == [], message.body
