@@ -217,6 +217,12 @@ class Document(models.Model):
         AGENDA = "agenda", _("agenda document")
         MINUTES = "minutes", _("minutes attachment")
 
+    class TextState(models.TextChoices):
+        PENDING = "pending", _("text not read yet")
+        DONE = "done", _("text read")
+        NONE = "none", _("no text to read")
+        FAILED = "failed", _("text could not be read")
+
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="documents")
     agenda_item = models.ForeignKey(
         AgendaItem, verbose_name=_("agenda item"), null=True, blank=True,
@@ -233,8 +239,13 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # The file's text for the search, read after the upload by a background task (meetings.extraction).
+    text = models.TextField(_("text"), blank=True, editable=False)
+    text_state = models.CharField(_("text extraction"), max_length=12, choices=TextState.choices,
+                                  default=TextState.PENDING, editable=False)
+    text_error = models.CharField(_("why the text could not be read"), max_length=200, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         verbose_name = _("document")

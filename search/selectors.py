@@ -1,0 +1,152 @@
+"""The search: the index's rows a reader may find for a query and filters, ranked, highlighted, counted by kind.
+
+PostgreSQL: `websearch_to_tsquery` in the French (and, for English texts, English) configuration with unaccent,
+on the stored GIN-indexed vectors; ranked by `ts_rank`, highlighted by `ts_headline`. SQLite (development): a
+containment of the accent-folded words in the folded text, newest first, highlighted in Python.
+Which rows a reader may find is `membership.access.search_entry_scope`, the pages' own policy.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, Count, F, Q, TextField, Value, When
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+
+from meetings.models import Meeting
+from membership.access import meeting_scope, search_audiences, search_entry_scope
+from search.indexing import CONFIGS
+from search.models import SearchEntry
+from search.text import MARK_START, MARK_STOP, clean_query, parse_terms
+
+HEADLINE_CHARS = 20_000  # a long document's headline is taken from its beginning
+HEADLINE_OPTIONS = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "max_words": 30, "min_words": 12,
+                    "max_fragments": 2, "fragment_delimiter": " … "}
+
+ACTION_STATES = ("open", "late", "done")
+
+
+@dataclass(frozen=True)
+class Filters:
+    body: int | None = None
+    year: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    kind: str | None = None
+    state: str | None = None
+
+
+@dataclass
+class Results:
+    query: str
+    rows: object  # the ordered queryset, not yet read (paginated by the view)
+    facets: dict[str, int] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)  # SQLite: the words to highlight
+    postgres: bool = False
+    searched: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.facets.values())
+
+
+def _use_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _filters(filters: Filters) -> Q:
+    condition = Q()
+    if filters.body is not None:
+        condition &= Q(instance_id=filters.body)
+    if filters.year is not None:
+        condition &= Q(date__year=filters.year)
+    if filters.date_from is not None:
+        condition &= Q(date__gte=filters.date_from)
+    if filters.date_to is not None:
+        condition &= Q(date__lte=filters.date_to)
+    if filters.state in ACTION_STATES:
+        today = timezone.localdate()
+        condition &= Q(kind=SearchEntry.Kind.ACTION)
+        if filters.state == "late":
+            condition &= Q(state="open", due_date__lt=today)
+        else:
+            condition &= Q(state=filters.state)
+    return condition
+
+
+def _postgres_match(query: str, extra_audiences: set[str]):
+    queries = {language: SearchQuery(query, config=config, search_type="websearch")
+               for language, config in CONFIGS.items()}
+    match = Q()
+    for language, search_query in queries.items():
+        match |= Q(language=language, vector=search_query)
+        if extra_audiences:
+            match |= Q(language=language, extra_audience__in=extra_audiences, extra_vector=search_query)
+    by_language = lambda build: Case(  # noqa: E731
+        *[When(language=language, then=build(language, queries[language])) for language in CONFIGS if language != "fr"],
+        default=build("fr", queries["fr"]),
+    )
+    rank = by_language(lambda language, q: SearchRank(F("vector"), q))
+    text = Substr(F("body"), 1, HEADLINE_CHARS)
+    if extra_audiences:
+        text = Case(When(extra_audience__in=extra_audiences,
+                         then=Substr(Concat(F("body"), Value(" "), F("extra"), output_field=TextField()), 1,
+                                     HEADLINE_CHARS)),
+                    default=text, output_field=TextField())
+    headline = by_language(lambda language, q: SearchHeadline(text, q, config=CONFIGS[language], **HEADLINE_OPTIONS))
+    title_headline = by_language(lambda language, q: SearchHeadline(
+        "title", q, config=CONFIGS[language], start_sel=MARK_START, stop_sel=MARK_STOP, highlight_all=True))
+    return match, {"rank": rank, "headline": headline, "title_headline": title_headline}
+
+
+def _sqlite_match(query: str, extra_audiences: set[str]):
+    include, exclude, words = parse_terms(query)
+    if not include:
+        return None, words
+    match = Q()
+    for term in include:
+        found = Q(plain__contains=term)
+        if extra_audiences:
+            found |= Q(extra_audience__in=extra_audiences, extra_plain__contains=term)
+        match &= found
+    for term in exclude:
+        match &= ~Q(plain__contains=term)
+        if extra_audiences:
+            match &= ~Q(extra_audience__in=extra_audiences, extra_plain__contains=term)
+    return match, words
+
+
+def search(user, raw_query: str, filters: Filters | None = None) -> Results:
+    """What `user` may find for `raw_query` under `filters`: rows (ordered, not read) and counts by kind
+    (one aggregate query over exactly the rows shown when no kind is chosen)."""
+    filters = filters or Filters()
+    query = clean_query(raw_query)
+    postgres = _use_postgres()
+    results = Results(query=query, rows=SearchEntry.objects.none(), postgres=postgres)
+    if not query or not user.is_authenticated:
+        return results
+    extra_audiences = {a for a in search_audiences(user) if a != "directory"} if user.is_authenticated else set()
+    readable = Meeting.objects.filter(meeting_scope(user)).values("pk")
+    base = SearchEntry.objects.filter(search_entry_scope(user, readable_meetings=readable))
+    annotations = {}
+    if postgres:
+        match, annotations = _postgres_match(query, extra_audiences)
+    else:
+        match, results.words = _sqlite_match(query, extra_audiences)
+        if match is None:
+            return results
+    base = base.filter(match).filter(_filters(filters))
+    results.searched = True
+    results.facets = dict(base.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    rows = base.filter(kind=filters.kind) if filters.kind else base
+    rows = rows.select_related("meeting__instance", "instance")
+    if postgres:
+        rows = rows.annotate(**annotations).order_by("-rank", F("date").desc(nulls_last=True), "pk")
+    else:
+        rows = rows.order_by(F("date").desc(nulls_last=True), "-pk")
+    results.rows = rows.defer("plain", "extra_plain", "vector", "extra_vector", "context")
+    return results
