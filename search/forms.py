@@ -14,8 +14,8 @@ from search.selectors import Filters
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=1000)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("all"))] + SearchEntry.Kind.choices)
-    body = forms.ModelChoiceField(label=_("Body or group"), required=False, empty_label=_("all"),
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("all kinds"))] + SearchEntry.Kind.choices)
+    body = forms.ModelChoiceField(label=_("Body or group"), required=False, empty_label=_("all bodies and groups"),
                                   queryset=Instance.objects.order_by("kind", "code"))
     year = forms.IntegerField(label=_("Year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

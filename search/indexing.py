@@ -158,7 +158,7 @@ BUILDERS = {
     Decision: (decision_entry, lambda qs: qs.select_related("meeting__instance")),
     ActionItem: (action_entry, lambda qs: qs.select_related("meeting__instance", "decision", "owner_partner",
                                                            "owner_person")),
-    Document: (document_entry, lambda qs: qs.select_related("meeting__instance")),
+    Document: (document_entry, lambda qs: qs.select_related("meeting__instance", "extracted")),
     Referral: (referral_entry, lambda qs: qs.select_related("requested_at_meeting__instance",
                                                             "returned_to_meeting__instance", "ga_meeting__instance")),
     Partner: (partner_entry, lambda qs: qs.prefetch_related("institutions")),

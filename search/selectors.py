@@ -133,6 +133,8 @@ def search(user, raw_query: str, filters: Filters | None = None) -> Results:
     readable = Meeting.objects.filter(meeting_scope(user)).values("pk")
     base = SearchEntry.objects.filter(search_entry_scope(user, readable_meetings=readable))
     annotations = {}
+    if not parse_terms(query)[0]:  # nothing to find: only exclusions, or no word at all
+        return results
     if postgres:
         match, annotations = _postgres_match(query, extra_audiences)
     else:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.french import long_datetime
 from core.queue import enqueue_on_commit
 from meetings import extraction, hooks, rules
-from meetings.models import AgendaItem, Document, Meeting, Referral
+from meetings.models import AgendaItem, Document, DocumentText, Meeting, Referral
 from meetings.services import validation
 from meetings.services._common import apply_fields, fail, lock, meeting_day, require_agenda_editable, status_label
 from meetings.uploads import validate_upload
@@ -239,15 +239,6 @@ def document_attach(*, meeting: Meeting, uploaded_file, title: str, agenda_item:
     return document
 
 
-EXTRACTION_FAILURES = {
-    "unsupported": _("This kind of file has no text the search can read."),
-    "too_large": _("The file is too large for its text to be read."),
-    "time": _("Reading the text took too long."),
-    "encrypted": _("The file is protected by a password."),
-    "unreadable": _("The file's text could not be read (damaged or unusual file)."),
-}
-
-
 def document_extract_text(*, document_id: int) -> Document | None:
     """Read a document's text for the search (bounded: meetings.extraction) and store it, or why it failed.
 
@@ -266,14 +257,15 @@ def document_extract_text(*, document_id: int) -> Document | None:
             extracted = extraction.extract_text(data, document.content_type)
         except (extraction.ExtractionError, OSError) as failure:
             reason = failure.args[0] if isinstance(failure, extraction.ExtractionError) else "unreadable"
-            state, text, error = Document.TextState.FAILED, "", str(EXTRACTION_FAILURES.get(reason, reason))
+            state, text, error = Document.TextState.FAILED, "", reason
         else:
             state, text, error = Document.TextState.DONE, extracted.text, ""
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
         if document is None:
             return None
-        document.text, document.text_state, document.text_error = text, state, error
+        DocumentText.objects.update_or_create(document=document, defaults={"text": text})
+        document.text_state, document.text_error = state, error
         # save(): the search index follows the document's receivers, as for any other write.
-        document.save(update_fields=["text", "text_state", "text_error"])
+        document.save(update_fields=["text_state", "text_error"])
     return document
