@@ -23,7 +23,8 @@ from django.utils import timezone, translation
 from instances.models import Instance
 from meetings.models import ActionItem, AgendaItem, Decision, Document, Meeting, Minutes, Referral
 from membership.access import REFERRAL_FROM_GEC, REFERRAL_RETURNED, needs_clearance
-from membership.models import Partner, Person
+from membership.models import Institution, Partner, Person
+from membership.signals import records_written
 from search.models import SearchEntry
 from search.text import clean, guess_language, plain_text
 
@@ -269,11 +270,30 @@ def _saved(sender, instance, raw=False, **kwargs):
         index_objects(Person, Person.objects.filter(institution__partner_id=instance.pk).values_list("pk", flat=True))
 
 
+def _institution_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _bulk_written(sender, Institution, [instance.pk])
+
+
+def _bulk_written(sender, model, pks, **kwargs):
+    """Rows the importer wrote in bulk (no post_save): their entries, and those that show them (a constant number
+    of queries whatever the number of rows)."""
+    if model in BUILDERS:
+        index_objects(model, pks)
+    if model is Partner:
+        index_objects(Person, Person.objects.filter(institution__partner_id__in=pks).values_list("pk", flat=True))
+    elif model is Institution:
+        index_objects(Partner, Partner.objects.filter(institutions__in=pks).values_list("pk", flat=True))
+        index_objects(Person, Person.objects.filter(institution_id__in=pks).values_list("pk", flat=True))
+
+
 def _deleted(sender, instance, **kwargs):
     remove(sender, instance.pk)
 
 
 def connect() -> None:
+    records_written.connect(_bulk_written, dispatch_uid="search-bulk-written")
+    post_save.connect(_institution_saved, sender=Institution, dispatch_uid="search-save-institution")
     for model in BUILDERS:
         post_save.connect(_saved, sender=model, dispatch_uid=f"search-save-{model._meta.label}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"search-delete-{model._meta.label}")

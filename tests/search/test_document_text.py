@@ -109,7 +109,7 @@ def test_extraction_is_bounded_in_size_and_time():
 def test_failure_is_shown_in_french_where_documents_are_listed(db, django_capture_on_commit_callbacks):
     world = build_world()
     meeting = world.meetings["gec"]
-    document = _attach(meeting, "cassé.pdf", b"%PDF-1.4 nothing", django_capture_on_commit_callbacks)
+    _attach(meeting, "cassé.pdf", b"%PDF-1.4 nothing", django_capture_on_commit_callbacks)
     client = Client()
     login_as(client, world, "secretariat")
     html = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
