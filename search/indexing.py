@@ -176,8 +176,9 @@ def _row(data: dict) -> SearchEntry:
     entry = SearchEntry(**data)
     entry.title = clean(entry.title)[:300]
     entry.body, entry.context, entry.extra = clean(entry.body), clean(entry.context), clean(entry.extra)
-    entry.plain = plain_text(" ".join([entry.title, entry.body, entry.context]))
-    entry.extra_plain = plain_text(entry.extra)
+    if connection.vendor != "postgresql":  # PostgreSQL searches the vectors: no second copy of the text there
+        entry.plain = plain_text(" ".join([entry.title, entry.body, entry.context]))
+        entry.extra_plain = plain_text(entry.extra)
     return entry
 
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from meetings.models import Meeting
-from membership.access import meeting_scope, search_audiences, search_entry_scope
+from membership.access import search_audiences, search_entry_scope
 from search.indexing import CONFIGS
 from search.models import SearchEntry
 from search.text import MARK_START, MARK_STOP, clean_query, parse_terms
@@ -43,15 +43,38 @@ class Filters:
 @dataclass
 class Results:
     query: str
-    rows: object  # the ordered queryset, not yet read (paginated by the view)
+    ids: object  # the ordered ids of the matching rows, a queryset not yet read (paginated by the view)
     facets: dict[str, int] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)  # SQLite: the words to highlight
     postgres: bool = False
     searched: bool = False
+    kind: str | None = None
+    annotations: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(self.facets.values())
+
+    @property
+    def count(self) -> int:
+        """How many rows `ids` holds: the facets say it, no COUNT query needed."""
+        return self.facets.get(self.kind, 0) if self.kind else self.total
+
+    def entries(self, ids) -> list[SearchEntry]:
+        """The rows of a page, in the page's order, with what they show (meeting, body, and on PostgreSQL the
+        headlines): one query, whatever the page holds. Ranking reads only ids; the text is read for 20 rows."""
+        ids = list(ids)
+        if not ids:
+            return []
+        rows = (SearchEntry.objects.filter(pk__in=ids).select_related("meeting__instance", "instance")
+                .defer("plain", "extra_plain", "vector", "extra_vector", "context").annotate(**self.annotations))
+        by_id = {row.pk: row for row in rows}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    @property
+    def rows(self) -> list[SearchEntry]:
+        """Every matching row, in order (tests and small lists)."""
+        return self.entries(self.ids)
 
 
 def _use_postgres() -> bool:
@@ -126,12 +149,11 @@ def search(user, raw_query: str, filters: Filters | None = None) -> Results:
     filters = filters or Filters()
     query = clean_query(raw_query)
     postgres = _use_postgres()
-    results = Results(query=query, rows=SearchEntry.objects.none(), postgres=postgres)
+    results = Results(query=query, ids=SearchEntry.objects.none(), postgres=postgres)
     if not query or not user.is_authenticated:
         return results
     extra_audiences = {a for a in search_audiences(user) if a != "directory"} if user.is_authenticated else set()
-    readable = Meeting.objects.filter(meeting_scope(user)).values("pk")
-    base = SearchEntry.objects.filter(search_entry_scope(user, readable_meetings=readable))
+    base = SearchEntry.objects.filter(search_entry_scope(user, meetings=Meeting.objects))
     annotations = {}
     if not parse_terms(query)[0]:  # nothing to find: only exclusions, or no word at all
         return results
@@ -144,11 +166,13 @@ def search(user, raw_query: str, filters: Filters | None = None) -> Results:
     base = base.filter(match).filter(_filters(filters))
     results.searched = True
     results.facets = dict(base.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    results.kind = filters.kind
     rows = base.filter(kind=filters.kind) if filters.kind else base
-    rows = rows.select_related("meeting__instance", "instance")
     if postgres:
-        rows = rows.annotate(**annotations).order_by("-rank", F("date").desc(nulls_last=True), "pk")
+        rank = annotations.pop("rank")
+        rows = rows.annotate(rank=rank).order_by("-rank", F("date").desc(nulls_last=True), "pk")
+        results.annotations = annotations  # the headlines, computed for the page's rows only
     else:
         rows = rows.order_by(F("date").desc(nulls_last=True), "-pk")
-    results.rows = rows.defer("plain", "extra_plain", "vector", "extra_vector", "context")
+    results.ids = rows.values_list("pk", flat=True)
     return results

@@ -47,8 +47,9 @@ def search_page(request):
     form = SearchForm(request.GET or None)
     query = form.query() if request.GET else ""
     results = search(request.user, query, form.filters() if request.GET else None)
-    page = paginate(request, results.rows, per_page=PER_PAGE) if results.searched else None
+    page = paginate(request, results.ids, per_page=PER_PAGE, count=results.count) if results.searched else None
     if page is not None:
+        page.object_list = results.entries(page.object_list)
         _decorate(page, results, search_audiences(request.user) - {"directory"})
     labels = dict(SearchEntry.Kind.choices)
     facets = [(kind, labels[kind], results.facets[kind], _with_kind(request.GET, kind))

@@ -44,6 +44,7 @@ def french_world(e2e_settings):
     reverse("audit") + "?model=meeting",
     reverse("audit") + "?model=mandate",
     reverse("audit") + "?model=agendaitem",
+    reverse("search:search") + "?q=note+synth%C3%A8se+r%C3%A9vis%C3%A9e+partenaires",
 ])
 def test_page_fits_a_phone_screen(browser, live_server, french_world, url):
     # is_mobile would widen the layout viewport to the content, hiding the overflow this test looks for.
