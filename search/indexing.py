@@ -213,9 +213,11 @@ def store(entries: list[SearchEntry]) -> None:
         return
     SearchEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["kind", "object_id"],
                                     update_fields=FIELDS, batch_size=BATCH)
-    for kind in {e.kind for e in entries}:
-        ids = [e.object_id for e in entries if e.kind == kind]
-        _compute_vectors(SearchEntry.objects.filter(kind=kind, object_id__in=ids))
+    if connection.vendor != "postgresql":
+        return
+    for kind, language in {(e.kind, e.language) for e in entries}:
+        ids = [e.object_id for e in entries if e.kind == kind and e.language == language]
+        SearchEntry.objects.filter(kind=kind, object_id__in=ids).update(**_vector_expressions(language))
 
 
 def index_objects(model, pks) -> None:
