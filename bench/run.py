@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_import.py", "bench_distribution.py", "bench_invitations.py", "profile_invitation_task.py",
            "page_weight.py", "bench_pages.py", "bench_pdf.py", "bench_inbound.py", "bench_admin_pages.py",
-           "bench_growth.py"]
+           "bench_growth.py", "bench_search.py"]
 
 
 def main() -> int:

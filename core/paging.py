@@ -19,8 +19,12 @@ def query_without_page(query) -> str:
     return kept.urlencode()
 
 
-def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page of `queryset` (counted with one COUNT query), with `filters` set on it for the links."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, *, per_page: int = PAGE_SIZE, count: int | None = None) -> Page:
+    """The requested page of `queryset` (counted with one COUNT query, unless the caller already knows `count`),
+    with `filters` set on it for the links."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached property: no COUNT query
+    page = paginator.get_page(request.GET.get("page"))
     page.filters = query_without_page(request.GET)
     return page

@@ -221,6 +221,12 @@ class Document(models.Model):
         AGENDA = "agenda", _("agenda document")
         MINUTES = "minutes", _("minutes attachment")
 
+    class TextState(models.TextChoices):
+        PENDING = "pending", _("text not read yet")
+        DONE = "done", _("text read")
+        NONE = "none", _("no text to read")
+        FAILED = "failed", _("text could not be read")
+
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="documents")
     agenda_item = models.ForeignKey(
         AgendaItem, verbose_name=_("agenda item"), null=True, blank=True,
@@ -237,6 +243,12 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # Whether the file's text was read for the search (meetings.extraction, after the upload); the text itself is
+    # in DocumentText, so that the pages listing documents never read it.
+    text_state = models.CharField(_("text extraction"), max_length=12, choices=TextState.choices,
+                                  default=TextState.PENDING, editable=False)
+    # Why not, as a code of meetings.extraction (`text_failure` says it in the reader's language).
+    text_error = models.CharField(_("why the text could not be read"), max_length=20, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -247,6 +259,42 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def text_failure(self) -> str:
+        """Why the file's text could not be read, in words."""
+        return str(_TEXT_FAILURES.get(self.text_error, _TEXT_FAILURES["unreadable"])) if self.text_error else ""
+
+    @property
+    def text(self) -> str:
+        """The text read from the file ("" when none was read)."""
+        try:
+            return self.extracted.text
+        except ObjectDoesNotExist:
+            return ""
+
+
+_TEXT_FAILURES = {
+    "unsupported": _("this kind of file has no text the search can read"),
+    "too_large": _("the file is too large for its text to be read"),
+    "time": _("reading its text took too long"),
+    "encrypted": _("the file is protected by a password"),
+    "unreadable": _("its text could not be read (damaged or unusual file)"),
+}
+
+
+class DocumentText(models.Model):
+    """The text read from a document's file, for the search."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="extracted")
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("document text")
+        verbose_name_plural = _("document texts")
+
+    def __str__(self):
+        return str(self.document_id)
 
 
 class Referral(models.Model):

@@ -261,3 +261,54 @@ def can_manage_accounts(user) -> bool:
 def can_manage_roles(user) -> bool:
     """Who belongs to the secretariat: admins (superusers) only."""
     return user.is_authenticated and user.is_superuser
+
+
+# The search (`search.SearchEntry`): the rules above as one filter on the index, whose rows carry `audience`,
+# `meeting_id`, `instance_id`, `clearance` (needs_clearance / an item's confidential flag) and `managers_only`.
+
+def cleared_instance_ids(user) -> set[int] | None:
+    """`can_view_confidential`'s list twin: the instances whose confidential material the user reads (None:
+    all, the SEG)."""
+    if is_secretariat(user):
+        return None
+    return set(granted_group_ids(user)) | active_instance_ids(user)
+
+
+def search_audiences(user) -> set[str]:
+    """The audiences of the index the user belongs to beyond the meetings (the directory, the GEC and GA
+    sides of referrals — `referral_scope` and `referral_sight` —, the SEG)."""
+    if not user.is_authenticated:
+        return set()
+    audiences = {"directory"}
+    if is_secretariat(user):
+        return audiences | {"referral_gec", "referral_ga", "seg"}
+    kinds = _political_kinds(user)
+    if kinds:
+        audiences.add("referral_gec")
+    if "GA" in kinds:
+        audiences.add("referral_ga")
+    return audiences
+
+
+def search_entry_scope(user, *, meetings) -> Q:
+    """The entries of the search index a user may find, as a filter.
+
+    `meetings`: the Meeting model's manager (this layer does not import it). The meetings the user may open are
+    `meeting_scope`, asked as two subqueries — their seats' and their invitations' —, each read once by
+    PostgreSQL rather than a join of every invitation. On them, A4: material that needs clearance only for
+    `can_view_confidential`; items proposed or rejected only for the meeting's managers (`can_manage_instance`).
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if is_secretariat(user):
+        return Q()
+    managed = set(granted_group_ids(user))
+    cleared = cleared_instance_ids(user)
+    readable = Q(meeting_id__in=meetings.filter(meeting_scope(user, with_invitations=False)).values("pk"))
+    person_id = person_id_of(user)
+    if person_id is not None:
+        readable |= Q(meeting_id__in=meetings.filter(invited_scope(person_id)).values("pk"))
+    on_meetings = (Q(audience="meeting") & readable
+                   & (Q(clearance=False) | Q(instance_id__in=cleared))
+                   & (Q(managers_only=False) | Q(instance_id__in=managed)))
+    return on_meetings | Q(audience__in=search_audiences(user))

@@ -47,6 +47,7 @@ from membership import identity as addresses_policy
 from membership import rules, services
 from membership.import_files import Row, Table, file_name, read_table, workbook_sheets
 from membership.models import Institution, Mandate, Partner, Person
+from membership.signals import records_written
 
 MEMBER_REQUIRED = ["partner", "partner_type", "institution", "last_name", "first_name", "email", "function",
                    "instance", "role", "start"]
@@ -776,6 +777,8 @@ class _Importer:
             fields = [name[:-3] if name.endswith("_id") else name for name in sorted(changed_fields)]
             self._bulk_update(model, to_update, fields)
             self.result.updated += len(to_update)
+        if to_create or to_update:
+            records_written.send(sender=type(self), model=model, pks=[o.pk for o in to_create + to_update])
         return objects
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "meetings",
     "secretariat",
     "secretariat.inbound",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from meetings.services.agenda import (
     agenda_item_update,
     agenda_reorder,
     document_attach,
+    document_extract_text,
     item_presenters,
     meeting_presenters,
 )
@@ -53,6 +54,7 @@ from meetings.services.referrals import (
 )
 
 __all__ = [
+    "document_extract_text",
     "attendance_confirm_expected", "expected_from_answers", "stand_ins_by_person",
     "action_add", "action_mark_done", "action_register", "agenda_item_accept", "agenda_item_add",
     "agenda_item_propose", "agenda_item_reject", "agenda_item_remove", "agenda_item_update", "agenda_reorder",

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.french import long_datetime
-from meetings import hooks, rules
-from meetings.models import AgendaItem, Document, Meeting, Referral
+from core.queue import enqueue_on_commit
+from meetings import extraction, hooks, rules
+from meetings.models import AgendaItem, Document, DocumentText, Meeting, Referral
 from meetings.services import validation
 from meetings.services._common import apply_fields, fail, lock, meeting_day, require_agenda_editable, status_label
 from meetings.uploads import validate_upload
@@ -234,4 +235,37 @@ def document_attach(*, meeting: Meeting, uploaded_file, title: str, agenda_item:
     except Exception:
         document.file.delete(save=False)
         raise
+    enqueue_on_commit("meetings.tasks.extract_document_text", document.pk)
+    return document
+
+
+def document_extract_text(*, document_id: int) -> Document | None:
+    """Read a document's text for the search (bounded: meetings.extraction) and store it, or why it failed.
+
+    Safe to run twice: the text is read again and stored again. Reading happens outside the transaction (it may
+    take seconds); the row is updated only if it still exists.
+    """
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        return None
+    if document.content_type not in extraction.EXTRACTABLE:
+        state, text, error = Document.TextState.NONE, "", ""
+    else:
+        try:
+            with document.file.open("rb") as handle:
+                data = handle.read(extraction.MAX_FILE_BYTES + 1)
+            extracted = extraction.extract_text(data, document.content_type)
+        except (extraction.ExtractionError, OSError) as failure:
+            reason = failure.args[0] if isinstance(failure, extraction.ExtractionError) else "unreadable"
+            state, text, error = Document.TextState.FAILED, "", reason
+        else:
+            state, text, error = Document.TextState.DONE, extracted.text, ""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None:
+            return None
+        DocumentText.objects.update_or_create(document=document, defaults={"text": text})
+        document.text_state, document.text_error = state, error
+        # save(): the search index follows the document's receivers, as for any other write.
+        document.save(update_fields=["text_state", "text_error"])
     return document

@@ -44,6 +44,7 @@ def french_world(e2e_settings):
     reverse("audit") + "?model=meeting",
     reverse("audit") + "?model=mandate",
     reverse("audit") + "?model=agendaitem",
+    reverse("search:search") + "?q=note+synth%C3%A8se+r%C3%A9vis%C3%A9e+partenaires",
 ])
 def test_page_fits_a_phone_screen(browser, live_server, french_world, url):
     # is_mobile would widen the layout viewport to the content, hiding the overflow this test looks for.
@@ -66,5 +67,31 @@ def test_page_fits_a_phone_screen(browser, live_server, french_world, url):
             .filter(e => e.getBoundingClientRect().right > 391)
             .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
         assert overflow <= 0, f"{url} is {overflow}px wider than a 390px screen: {wide}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("url", [reverse("home"), reverse("search:search") + "?q=note"])
+def test_header_search_box_fits_a_360px_screen(browser, live_server, french_world, url):
+    """The header's search box (labelled, wrapping under the tools on phones) at the narrowest usual phone."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    page.base = live_server.url
+    try:
+        login(page, "seg")
+        if "/two-factor/" in page.url:
+            device = TOTPDevice.objects.get(user__username="seg")
+            page.fill("input[name=otp_token]", current_code(device))
+            page.click("main form button[type=submit]")
+            page.wait_for_load_state()
+        page.goto(live_server.url + url)
+        box = page.locator("#site-search")
+        assert box.is_visible() and page.locator("label[for=site-search]").count() == 1
+        width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+        assert width <= 360, f"{url} is {width - 360}px wider than a 360px screen"
+        page.fill("#site-search", "note")
+        page.press("#site-search", "Enter")
+        page.wait_for_load_state()
+        assert "/search/?q=note" in page.url
     finally:
         context.close()

@@ -142,6 +142,8 @@ MATRIX = {
         "altered": Case(expect(OK, anonymous=OK), lambda w: {"uidb64": "MQ", "token": "set-password"}),
     },
     "meetings:list": {"": Case(expect(OK))},
+    # The search: every logged-in user searches; what each finds follows the pages' policy (tests/search).
+    "search:search": {"": Case(expect(OK))},
     "meetings:create": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
     "meetings:schedule": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
     "secretariat:dashboard": {"": Case(expect(DENIED, leader_a=OK, leader_b=OK, **STAFF))},
