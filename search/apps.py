@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SearchConfig(AppConfig):
@@ -10,3 +11,4 @@ class SearchConfig(AppConfig):
         from search import indexing
 
         indexing.connect()
+        post_migrate.connect(indexing.index_if_empty, sender=self, dispatch_uid="search-index-if-empty")

@@ -15,7 +15,7 @@ addresses for the SEG only.
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVector
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -292,6 +292,18 @@ def _bulk_written(sender, model, pks, **kwargs):
 
 def _deleted(sender, instance, **kwargs):
     remove(sender, instance.pk)
+
+
+def index_if_empty(sender=None, using="default", **kwargs) -> None:
+    """After `migrate`: an empty index over a database that holds records (a new install, whose bodies a data
+    migration wrote, or an upgrade from a release without search) is built at once, so nothing waits for a
+    `reindex_search` someone might forget. A non-empty index is left to the receivers."""
+    connection = connections[using]
+    if SearchEntry._meta.db_table not in connection.introspection.table_names():
+        return  # migrated back below search's first migration
+    if SearchEntry.objects.using(using).exists():
+        return
+    reindex_all()
 
 
 def connect() -> None:

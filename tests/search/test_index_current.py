@@ -72,3 +72,18 @@ def test_index_costs_a_few_queries_per_write_and_none_per_invitation(db):
     index_queries = [q["sql"] for q in captured if "search_searchentry" in q["sql"]]
     assert len(index_queries) <= 2  # the upsert, and on PostgreSQL the vector's UPDATE
     assert Invitation not in BUILDERS and Attendance not in BUILDERS
+
+
+def test_migrate_builds_an_empty_index_over_existing_records():
+    """A new install or an upgrade from a release without search: `migrate` ends with the index built."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    partner = Partner.objects.create(name="Norvège", partner_type=Partner.Type.BILATERAL)
+    SearchEntry.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert SearchEntry.objects.filter(kind="partner", object_id=partner.pk).exists()
+    assert SearchEntry.objects.filter(kind="group", object_id=Instance.objects.get(code="GEC").pk).exists()
+    # A non-empty index is left to the receivers: nothing is rebuilt behind them.
+    SearchEntry.objects.filter(kind="partner").delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert not SearchEntry.objects.filter(kind="partner").exists()
