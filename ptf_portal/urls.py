@@ -30,6 +30,7 @@ urlpatterns = [
     # The secretariat's pages keep their historical paths, some under /meetings/ and /people/.
     path("", include("secretariat.urls")),
     path("meetings/", include("meetings.urls")),
+    path("procedures/", include("procedures.urls")),
 ]
 
 handler500 = "ptf_portal.views.server_error"
