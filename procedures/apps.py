@@ -8,4 +8,4 @@ class ProceduresConfig(AppConfig):
 
     def ready(self):
         # Django's hook: the procedures' e-mails ride on the secretariat's outbox (one sending path).
-        from procedures import mail  # noqa: F401
+        from procedures import mail, panels  # noqa: F401

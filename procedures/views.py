@@ -28,6 +28,7 @@ from procedures.forms import AnswerForm, ExtendForm, ProcedureForm, WithdrawForm
 from procedures.mail import LinkError, mail_for_token
 from procedures.models import Procedure, ProcedureAnswer, ProcedureSeat
 from procedures.rules import tally
+from procedures.selectors import seat_person_ids, visible_seats
 from secretariat.reports.pdf import content_disposition, html_to_pdf
 
 
@@ -36,9 +37,8 @@ def _procedure(request, pk: int) -> tuple[Procedure, bool]:
     procedure = get_object_or_404(Procedure.objects.select_related("body", "decision"), pk=pk)
     manages = can_manage_procedures(request.user, procedure.body)
     if not manages:
-        seat_people = [pid for pair in procedure.seats.values_list("titular_id", "deputy_id") for pid in pair if pid]
         if not can_view_procedure(request.user, body=procedure.body, draft=procedure.state == Procedure.State.DRAFT,
-                                  seat_person_ids=seat_people):
+                                  seat_person_ids=seat_person_ids(procedure)):
             raise PermissionDenied
     return procedure, manages
 
@@ -78,19 +78,11 @@ def body_list(request, body_id: int):
     return render(request, "procedures/body_list.html", {"body": body, "manages": manages, "groups": groups})
 
 
-def _seat_rows(procedure: Procedure, *, manages: bool, person_id):
-    seats = list(procedure.seats.select_related("partner", "titular", "deputy", "answer__person")
-                 .order_by("partner__name"))
-    if manages:
-        return seats
-    return [seat for seat in seats if person_id is not None and person_id in (seat.titular_id, seat.deputy_id)]
-
-
 @require_GET
 def detail(request, pk: int):
     procedure, manages = _procedure(request, pk)
     person_id = person_id_of(request.user)
-    seats = _seat_rows(procedure, manages=manages, person_id=person_id)
+    seats = visible_seats(procedure, request.user) or []
     my_seat = next((s for s in seats if person_id in (s.titular_id, s.deputy_id)), None) if person_id else None
     answers = list(ProcedureAnswer.objects.filter(seat__procedure=procedure).values_list("answer", flat=True))
     counts = tally(answers, seats=procedure.seats.count(), quorum=procedure.quorum)
@@ -275,7 +267,7 @@ def answer_link(request, token: str):
 # --- the record (PDF) -----------------------------------------------------------------------------------------------
 
 
-def record_html(procedure: Procedure, *, language: str | None = None) -> str:
+def record_html(procedure: Procedure, *, seats, language: str | None = None) -> str:
     """The procedure's record, like the minutes': the text (A4: GA readers are checked by the caller), the
     mode, the deadline, every seat with its answer, who gave it and when, and the result."""
     language = language or settings.LANGUAGE_CODE
@@ -297,7 +289,9 @@ def record_pdf(request, pk: int):
     procedure, _manages = _procedure(request, pk)
     if procedure.state != Procedure.State.CLOSED:
         raise Http404
-    body = html_to_pdf(record_html(procedure))
+    # The counts are the result's; the seats listed are those the reader may see (all for the SEG, its own
+    # for a partner), as on the page.
+    body = html_to_pdf(record_html(procedure, seats=visible_seats(procedure, request.user) or []))
     response = HttpResponse(body, content_type="application/pdf")
     name = f"procedure-{procedure.body.code}-{procedure.pk}.pdf"
     response["Content-Disposition"] = content_disposition(name, attachment=False)

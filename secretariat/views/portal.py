@@ -24,6 +24,7 @@ from meetings.models import ActionItem, AgendaItem, Meeting
 from membership.access import managed_instances
 from membership.roles import is_secretariat, person_id_of, person_of
 from secretariat.answers import answer_record, delegation_options_for
+from secretariat.dashboard_panels import dashboard_panels
 from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.reports.dashboard import dashboard_reports
@@ -114,6 +115,7 @@ def dashboard(request):
         "failed_addresses": failed_addresses() if secretariat else None,
         "mailbox_to_handle": mailbox_to_handle_count() if secretariat else 0,
         "reports": dashboard_reports() if secretariat else None,
+        "panels": dashboard_panels(user=request.user, instances=instances, secretariat=secretariat),
         "polling": any(p and not p["done"] for _m, p, _r in convening),
     })
 
