@@ -109,12 +109,12 @@ def test_links_after_closing_or_withdrawal_change_nothing(client):
     url = link_of(procedure, people["A1"])
     services.procedure_close(procedure_id=procedure.pk, now=procedure.deadline)
     response = client.post(url, {"answer": "approve"})
-    assert response.status_code == 400 and "closed" in response.content.decode()
+    assert response.status_code == 400 and "les réponses à cette procédure sont closes" in response.content.decode()
     other = launched(gec(), title="Lettre")
     url = link_of(other, people["A1"])
     services.procedure_withdraw(procedure=other, reason="Overtaken")
     response = client.post(url, {"answer": "approve"})
-    assert response.status_code == 400 and "withdrawn" in response.content.decode()
+    assert response.status_code == 400 and "a été retirée" in response.content.decode()
     assert not ProcedureAnswer.objects.exists()
 
 

@@ -110,8 +110,9 @@ def test_M3_a_titular_marked_absent_lets_the_deputy_speak():
 def test_M3_a_partner_without_deputy_cannot_pass_its_voice():
     people = cast(gec())
     procedure = launched(gec())
-    with pytest.raises(ValidationError, match="no deputy"):
+    with pytest.raises(ValidationError) as refused:
         services.seat_set_stand_in(seat=procedure.seats.get(titular=people["C1"]), delegated=True)
+    assert refused.value.code == "no_deputy"
 
 
 def test_M6_a_ga_deputy_speaks_only_for_an_absent_ambassador():
@@ -154,8 +155,9 @@ def test_M2_one_answer_per_seat_and_the_last_one_stands_with_history():
 def test_an_objection_states_its_reason():
     people = cast(gec())
     procedure = launched(gec())
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(ValidationError) as refused:
         answer(procedure, people["A1"], OBJECT, reason="  ")
+    assert refused.value.code == "no_reason"
 
 
 def test_nothing_is_accepted_after_the_deadline_to_the_second():
@@ -164,10 +166,11 @@ def test_nothing_is_accepted_after_the_deadline_to_the_second():
     procedure = launched(gec(), now=now, hours=1)
     deadline = procedure.deadline
     answer(procedure, people["A1"], APPROVE, now=deadline - datetime.timedelta(microseconds=1))
-    with pytest.raises(ValidationError, match="deadline"):
-        answer(procedure, people["B1"], APPROVE, now=deadline)
-    with pytest.raises(ValidationError, match="deadline"):
-        answer(procedure, people["A1"], OBJECT, reason="late", now=deadline + datetime.timedelta(seconds=1))
+    for who, value, at in [(people["B1"], APPROVE, deadline),
+                           (people["A1"], OBJECT, deadline + datetime.timedelta(seconds=1))]:
+        with pytest.raises(ValidationError) as refused:
+            answer(procedure, who, value, reason="late", now=at)
+        assert refused.value.code == "closed"
     assert ProcedureAnswer.objects.get().answer == APPROVE
 
 
@@ -196,7 +199,7 @@ def test_silence_adopted_with_no_objection_and_recorded_in_the_register():
     decision = procedure.decision
     assert decision.source == Decision.Source.WRITTEN and decision.meeting is None and decision.body == gec()
     assert decision.decided_on == timezone.localdate(procedure.deadline)
-    assert "adoptée" in decision.text or "adopted" in decision.text
+    assert "adoptée" in decision.text and "Sièges : 3" in decision.text.replace("\u202f", " ")
 
 
 def test_silence_not_adopted_when_an_objection_stands_and_the_seg_is_told_at_once():
@@ -266,8 +269,9 @@ def test_extend_keeps_answers_and_tells_everyone_withdraw_tells_everyone():
         services.procedure_extend(procedure=procedure, deadline=procedure.deadline - datetime.timedelta(hours=1))
     services.procedure_withdraw(procedure=procedure, reason="Overtaken by events")
     assert ProcedureMail.objects.filter(kind="withdraw").count() == 5
-    with pytest.raises(ValidationError, match="withdrawn"):
+    with pytest.raises(ValidationError) as refused:
         answer(procedure, people["B1"], APPROVE)
+    assert refused.value.code == "withdrawn"
 
 
 def test_reminders_once_per_round_to_seats_without_answer():
