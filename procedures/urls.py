@@ -15,5 +15,6 @@ urlpatterns = [
     path("<id:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<id:pk>/answer/", views.answer, name="answer"),
     path("<id:pk>/seats/<id:seat_pk>/stand-in/", views.stand_in, name="stand_in"),
+    path("<id:pk>/seats/<id:seat_pk>/record/", views.record_for, name="record_for"),
     path("<id:pk>/record.pdf", views.record_pdf, name="record_pdf"),
 ]

@@ -213,6 +213,24 @@ def stand_in(request, pk: int, seat_pk: int):
                 _("The seat was updated."))
 
 
+@require_POST
+def record_for(request, pk: int, seat_pk: int):
+    """The secretariat (or a group's leader) records a seat's answer given by telephone or letter: channel
+    "seg", with who recorded it; the same rules as any answer (who may speak, the deadline)."""
+    procedure = _managed(request, pk)
+    seat = get_object_or_404(ProcedureSeat.objects.select_related("titular", "deputy"), pk=seat_pk,
+                             procedure=procedure)
+    form = AnswerForm(request.POST)
+    people = {str(p.pk): p for p in (seat.titular, seat.deputy) if p is not None}
+    person = people.get(request.POST.get("person", ""))
+    if person is None or not form.is_valid():
+        messages.error(request, _("Choose who answered and the answer; an objection states its reason."))
+        return redirect("procedures:detail", procedure.pk)
+    return _act(request, procedure, lambda: services.answer_record(
+        procedure=procedure, person=person, answer=form.cleaned_data["answer"], reason=form.cleaned_data["reason"],
+        channel=ProcedureAnswer.Channel.SECRETARIAT, by_user=request.user), _("The answer was recorded."))
+
+
 # --- the e-mailed answer links (no login: the signed link authenticates) ------------------------------------------
 
 

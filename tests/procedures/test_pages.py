@@ -144,3 +144,16 @@ def test_A4_a_ga_procedure_is_hidden_from_gec_members_and_its_mails_keep_the_tex
     client.logout()
     login(client, ga_people["A1"])
     assert client.get(reverse("procedures:detail", args=[procedure.pk])).status_code == 200
+
+
+def test_the_secretariat_records_an_answer_given_by_telephone_under_the_same_rules(client, secretariat_user):
+    people = cast(gec())
+    procedure = launched(gec())
+    seat_b = procedure.seats.get(titular=people["B1"])
+    client.force_login(secretariat_user)
+    url = reverse("procedures:record_for", args=[procedure.pk, seat_b.pk])
+    client.post(url, {"person": people["B2"].pk, "answer": "approve"})  # the deputy, titular present: refused
+    assert not ProcedureAnswer.objects.exists()
+    client.post(url, {"person": people["B1"].pk, "answer": "object", "reason": "By telephone"})
+    row = ProcedureAnswer.objects.get()
+    assert (row.person, row.channel, row.recorded_by) == (people["B1"], "seg", secretariat_user)

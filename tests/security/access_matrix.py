@@ -278,6 +278,11 @@ MATRIX = {
                     lambda w: {"pk": w.extra["procedures"]["gec"].pk, "seat_pk": w.extra["procedure_seat_rep"].pk},
                     "POST", lambda w: {"on": "1"}),
     },
+    "procedures:record_for": {
+        "gec": Case(expect(DENIED, **STAFF_REDIRECT),
+                    lambda w: {"pk": w.extra["procedures"]["gec"].pk, "seat_pk": w.extra["procedure_seat_rep"].pk},
+                    "POST", lambda w: {"person": w.people["rep"].pk, "answer": "approve"}),
+    },
     "procedures:record_pdf": {
         "closed": Case(expect(DENIED, **READERS["gec"]), procedure("gec_closed")),
         "open": Case(expect(DENIED, rep=NOT_FOUND, secretariat=NOT_FOUND, admin=NOT_FOUND), procedure("gec")),
