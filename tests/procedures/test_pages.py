@@ -157,3 +157,13 @@ def test_the_secretariat_records_an_answer_given_by_telephone_under_the_same_rul
     client.post(url, {"person": people["B1"].pk, "answer": "object", "reason": "By telephone"})
     row = ProcedureAnswer.objects.get()
     assert (row.person, row.channel, row.recorded_by) == (people["B1"], "seg", secretariat_user)
+
+
+def test_the_quorum_is_edited_on_the_body_in_the_admin(client, settings):
+    from django.contrib.auth.models import User as Users
+
+    admin = Users.objects.create_superuser("root", "root@example.org", "portal-password-123")
+    settings.REQUIRE_2FA_FOR_STAFF = False
+    client.force_login(admin)
+    page = client.get(reverse("admin:instances_instance_change", args=[gec().pk]))
+    assert page.status_code == 200 and 'name="procedure_quorum_percent"' in page.content.decode()
