@@ -109,18 +109,20 @@ def seats_on(body, day: datetime.date) -> list[tuple]:
     return sorted(out, key=lambda row: row[0].name)
 
 
-def _mail(procedure, *, kind: str, person: Person | None = None, seat=None, email: str = "", name: str = "",
-          language: str = "", note: str = "") -> ProcedureMail | None:
+def _mail(procedure, *, kind: str, person: Person | None = None, seat=None, email: str = "",
+          note: str = "") -> ProcedureMail | None:
+    """A message row for this round, written once: a second launch, closing or reminder of the same round
+    finds the row and writes nothing (None). Objections to the secretariat are one row each."""
     email = email or (person.email if person else "")
     if not email:
         return None
-    row, created = ProcedureMail.objects.get_or_create(
-        procedure=procedure, email=email, kind=kind, round=procedure.round,
-        defaults=dict(seat=seat, person=person, name=name or (person.full_name if person else email),
-                      language=language or (person.language if person else settings.LANGUAGE_CODE), note=note),
-    ) if kind != ProcedureMail.Kind.OBJECTION else (ProcedureMail.objects.create(
-        procedure=procedure, email=email, kind=kind, round=procedure.round, seat=seat, person=person,
-        name=name or email, language=language or settings.LANGUAGE_CODE, note=note), True)
+    fields = dict(seat=seat, person=person, name=person.full_name if person else email,
+                  language=(person.language if person else "") or settings.LANGUAGE_CODE, note=note)
+    if kind == ProcedureMail.Kind.OBJECTION:
+        return ProcedureMail.objects.create(procedure=procedure, email=email, kind=kind, round=procedure.round,
+                                            **fields)
+    row, created = ProcedureMail.objects.get_or_create(procedure=procedure, email=email, kind=kind,
+                                                       round=procedure.round, defaults=fields)
     return row if created else None
 
 
@@ -234,15 +236,8 @@ def seat_set_stand_in(*, seat: ProcedureSeat, delegated: bool | None = None, tit
 # --- answers -------------------------------------------------------------------------------------------------------
 
 
-def seat_of(procedure: Procedure, person) -> ProcedureSeat | None:
-    """The seat this person may speak for (as titular or deputy), or None."""
-    if person is None:
-        return None
-    return (procedure.seats.select_related("partner", "titular", "deputy")
-            .filter(models_q_person(person.pk)).first())
-
-
-def models_q_person(person_id) -> Q:
+def _holds_seat(person_id) -> Q:
+    """The seats this person holds, as titular or deputy."""
     return Q(titular_id=person_id) | Q(deputy_id=person_id)
 
 
@@ -266,7 +261,7 @@ def answer_record(*, procedure: Procedure, person: Person, answer: str, channel:
     if not procedure.accepts_answers(now):
         _fail(_("The deadline has passed: answers are closed."), "closed")
     seat = (ProcedureSeat.objects.select_for_update(of=("self",)).select_related("partner")
-            .filter(models_q_person(person.pk), procedure=procedure).first())
+            .filter(_holds_seat(person.pk), procedure=procedure).first())
     if seat is None:
         _fail(_("%(name)s holds no seat in this procedure.") % {"name": person}, "no_seat")
     speaker = rules.seat_speaker(procedure.body.kind, person_key=person.pk, principal_key=seat.titular_id,
@@ -342,7 +337,7 @@ def procedure_close(*, procedure_id: int, now=None) -> bool:
         answers = list(ProcedureAnswer.objects.filter(seat__procedure=procedure).values_list("answer", flat=True))
         counts = results.tally(answers, seats=procedure.seats.count(), quorum=procedure.quorum)
         result = results.result(procedure.mode, counts)
-        with translation_fr():
+        with translation.override(settings.LANGUAGE_CODE):  # the register's language of record
             text = decision_text(procedure, counts, result)
         decision = meeting_services.decision_record_written(
             body=procedure.body, decided_on=timezone.localdate(procedure.deadline), text=text)
@@ -366,7 +361,3 @@ def close_due(now=None) -> int:
     for pk in Procedure.objects.filter(state=Procedure.State.OPEN, deadline__lte=now).values_list("pk", flat=True):
         closed += procedure_close(procedure_id=pk, now=now)
     return closed
-
-
-def translation_fr():
-    return translation.override(settings.LANGUAGE_CODE)
