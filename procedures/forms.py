@@ -16,6 +16,7 @@ class ProcedureForm(forms.Form):
                                          "if no seat objects, at least one approves and the quorum of seats "
                                          "answered."))
     deadline = dt_field(_("Deadline (Bamako time)"), help_text=_("Five working days by default."))
+    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
 
 
 class ExtendForm(forms.Form):

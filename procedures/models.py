@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+def attachment_upload_to(instance, filename):
+    # A random name: the original is kept in `attachment_name`, never used as a path.
+    return f"procedures/{uuid.uuid4().hex}"
 
 
 class Procedure(models.Model):
@@ -33,6 +40,10 @@ class Procedure(models.Model):
                              related_name="procedures")
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("text"))
+    # One optional attachment (the text in full, an annex), served only through the procedure's checked view.
+    attachment = models.FileField(_("attachment"), upload_to=attachment_upload_to, blank=True, max_length=300)
+    attachment_name = models.CharField(_("attachment's file name"), max_length=250, blank=True)
+    attachment_type = models.CharField(_("attachment's type"), max_length=100, blank=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.SILENCE)
     deadline = models.DateTimeField(_("deadline"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)

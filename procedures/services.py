@@ -10,6 +10,7 @@ an answer given just before the deadline is counted by the closing that follows 
 from __future__ import annotations
 
 import datetime
+import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings import services as meeting_services
+from meetings.uploads import validate_upload
 from membership import rules
 from membership.models import Mandate, Person
 from procedures import rules as results
@@ -49,26 +51,40 @@ def _fail(message: str, code: str):
     raise ValidationError(message, code=code)
 
 
+def _save_with_attachment(procedure: Procedure, attachment) -> Procedure:
+    """Check the file as meeting documents are checked (size, name, content), store it under a random name."""
+    if attachment is None:
+        procedure.full_clean()
+        procedure.save()
+        return procedure
+    procedure.attachment_type = validate_upload(attachment)
+    procedure.attachment_name = os.path.basename(attachment.name)[:250]
+    procedure.full_clean(exclude=["attachment"])
+    procedure.attachment.save(attachment.name, attachment, save=False)
+    try:
+        procedure.save()
+    except Exception:
+        procedure.attachment.delete(save=False)
+        raise
+    return procedure
+
+
 @transaction.atomic
 def procedure_create(*, body, title: str, text: str, mode: str = Procedure.Mode.SILENCE,
-                     deadline: datetime.datetime | None = None, by_user=None) -> Procedure:
+                     deadline: datetime.datetime | None = None, by_user=None, attachment=None) -> Procedure:
     procedure = Procedure(body=body, title=title, text=text, mode=mode, deadline=deadline or default_deadline(),
                           created_by=by_user)
-    procedure.full_clean()
-    procedure.save()
-    return procedure
+    return _save_with_attachment(procedure, attachment)
 
 
 @transaction.atomic
 def procedure_update(*, procedure: Procedure, title: str, text: str, mode: str,
-                     deadline: datetime.datetime) -> Procedure:
+                     deadline: datetime.datetime, attachment=None) -> Procedure:
     procedure = _lock(procedure)
     if procedure.state != Procedure.State.DRAFT:
         _fail(_("Only a draft can be edited; a launched procedure can be extended or withdrawn."), "not_draft")
     procedure.title, procedure.text, procedure.mode, procedure.deadline = title, text, mode, deadline
-    procedure.full_clean()
-    procedure.save()
-    return procedure
+    return _save_with_attachment(procedure, attachment)
 
 
 # --- the seats, frozen at launch ----------------------------------------------------------------------------------

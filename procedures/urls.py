@@ -10,6 +10,7 @@ urlpatterns = [
     path("answer/<str:token>/", views.answer_link, name="answer_link"),
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/edit/", views.edit, name="edit"),
+    path("<id:pk>/attachment/", views.attachment, name="attachment"),
     path("<id:pk>/launch/", views.launch, name="launch"),
     path("<id:pk>/extend/", views.extend, name="extend"),
     path("<id:pk>/withdraw/", views.withdraw, name="withdraw"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -103,8 +103,8 @@ def create(request, body_id: int):
     body = get_object_or_404(Instance, pk=body_id)
     if not can_manage_procedures(request.user, body):
         raise PermissionDenied
-    form = ProcedureForm(request.POST or None, initial={"deadline": services.default_deadline(),
-                                                        "mode": Procedure.Mode.SILENCE})
+    form = ProcedureForm(request.POST or None, request.FILES or None,
+                         initial={"deadline": services.default_deadline(), "mode": Procedure.Mode.SILENCE})
     if request.method == "POST" and form.is_valid():
         try:
             procedure = services.procedure_create(body=body, by_user=request.user, **form.cleaned_data)
@@ -113,7 +113,7 @@ def create(request, body_id: int):
         else:
             messages.success(request, _("The draft was saved. Check it, then launch it."))
             return redirect("procedures:detail", procedure.pk)
-    return render(request, "procedures/form.html", {"form": form, "body": body,
+    return render(request, "procedures/form.html", {"form": form, "body": body, "multipart": True,
                                                     "title": _("New written procedure")})
 
 
@@ -123,8 +123,9 @@ def edit(request, pk: int):
     if procedure.state != Procedure.State.DRAFT:
         messages.error(request, _("Only a draft can be edited; a launched procedure can be extended or withdrawn."))
         return redirect("procedures:detail", procedure.pk)
-    form = ProcedureForm(request.POST or None, initial={"title": procedure.title, "text": procedure.text,
-                                                        "mode": procedure.mode, "deadline": procedure.deadline})
+    form = ProcedureForm(request.POST or None, request.FILES or None,
+                         initial={"title": procedure.title, "text": procedure.text, "mode": procedure.mode,
+                                  "deadline": procedure.deadline})
     if request.method == "POST" and form.is_valid():
         try:
             services.procedure_update(procedure=procedure, **form.cleaned_data)
@@ -134,7 +135,7 @@ def edit(request, pk: int):
             messages.success(request, _("The draft was saved."))
             return redirect("procedures:detail", procedure.pk)
     return render(request, "procedures/form.html", {"form": form, "body": procedure.body, "procedure": procedure,
-                                                    "title": _("Edit the draft")})
+                                                    "multipart": True, "title": _("Edit the draft")})
 
 
 def _act(request, procedure, action, success: str):
@@ -145,6 +146,20 @@ def _act(request, procedure, action, success: str):
     else:
         messages.success(request, success)
     return redirect("procedures:detail", procedure.pk)
+
+
+@require_GET
+def attachment(request, pk: int):
+    """The only way to the attachment's bytes: checked on the procedure (A4), sent as an attachment."""
+    procedure, _manages = _procedure(request, pk)
+    if not procedure.attachment:
+        raise Http404
+    try:
+        handle = procedure.attachment.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=procedure.attachment_name,
+                        content_type=procedure.attachment_type)
 
 
 @require_POST

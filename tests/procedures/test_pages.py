@@ -167,3 +167,26 @@ def test_the_quorum_is_edited_on_the_body_in_the_admin(client, settings):
     client.force_login(admin)
     page = client.get(reverse("admin:instances_instance_change", args=[gec().pk]))
     assert page.status_code == 200 and 'name="procedure_quorum_percent"' in page.content.decode()
+
+
+def test_an_attachment_is_checked_stored_and_served_only_to_readers(client, secretariat_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    people = cast(gec())
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    client.force_login(secretariat_user)
+    deadline = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(reverse("procedures:create", args=[gec().pk]), {
+        "title": "Lettre", "text": "…", "mode": "silence", "deadline": deadline,
+        "attachment": SimpleUploadedFile("annexe.pdf", b"not a pdf")})
+    assert refused.status_code == 200 and not Procedure.objects.exists()
+    client.post(reverse("procedures:create", args=[gec().pk]), {
+        "title": "Lettre", "text": "…", "mode": "silence", "deadline": deadline,
+        "attachment": SimpleUploadedFile("annexe.pdf", pdf)})
+    procedure = Procedure.objects.get()
+    assert procedure.attachment_name == "annexe.pdf" and "annexe" not in procedure.attachment.name
+    response = client.get(reverse("procedures:attachment", args=[procedure.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf
+    client.logout()
+    login(client, people["A1"])
+    assert client.get(reverse("procedures:attachment", args=[procedure.pk])).status_code == 403  # still a draft

@@ -283,6 +283,10 @@ MATRIX = {
                     lambda w: {"pk": w.extra["procedures"]["gec"].pk, "seat_pk": w.extra["procedure_seat_rep"].pk},
                     "POST", lambda w: {"person": w.people["rep"].pk, "answer": "approve"}),
     },
+    "procedures:attachment": {
+        "gec": Case(expect(DENIED, **READERS["gec"]), procedure("gec")),
+        "ga_none": Case(expect(DENIED, ga_member=NOT_FOUND, secretariat=NOT_FOUND, admin=NOT_FOUND), procedure("ga")),
+    },
     "procedures:record_pdf": {
         "closed": Case(expect(DENIED, **READERS["gec"]), procedure("gec_closed")),
         "open": Case(expect(DENIED, rep=NOT_FOUND, secretariat=NOT_FOUND, admin=NOT_FOUND), procedure("gec")),

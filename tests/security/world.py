@@ -197,7 +197,8 @@ def _procedures(w: World, seg) -> None:
                           ("b", w.instances["B"])]:
         procedure = procedure_services.procedure_create(
             body=instance, title=f"Statement {key} wp{key}", text=f"Confidential text {key} tx{key}",
-            deadline=now + datetime.timedelta(days=3), by_user=seg)
+            deadline=now + datetime.timedelta(days=3), by_user=seg,
+            attachment=SimpleUploadedFile("annex.pdf", PDF) if key == "gec" else None)
         w.extra["procedures"][key] = procedure_services.procedure_launch(procedure=procedure, now=now)
     w.extra["procedures"]["gec_draft"] = procedure_services.procedure_create(
         body=w.instances["GEC"], title="Draft statement wd", text="Draft text", by_user=seg)
