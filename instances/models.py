@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -91,6 +92,13 @@ class Instance(models.Model):
         _("One UN policy"), max_length=10, choices=OneUNPolicy.choices, default=OneUNPolicy.ADVISORY
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Written procedures in approval mode: the share of the body's seats that must answer (procedures app).
+    procedure_quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum of written procedures (% of seats)"), default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("In approval mode a written procedure is adopted only if at least this share of the body's "
+                    "seats answered."),
+    )
 
     history = HistoricalRecords()
 

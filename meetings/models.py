@@ -406,9 +406,20 @@ class Minutes(models.Model):
 
 
 class Decision(models.Model):
-    """A decision taken at a meeting."""
+    """A decision of a body: taken at a meeting, or by written procedure between meetings (no meeting)."""
 
-    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="decisions")
+    class Source(models.TextChoices):
+        MEETING = "meeting", _("meeting")
+        WRITTEN = "written", _("written procedure")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="decisions")
+    # The body and the day: the meeting's for a decision taken at a meeting, the deadline's for a written one.
+    # Named `body`: simple-history's rows have an `instance` attribute of their own.
+    body = models.ForeignKey("instances.Instance", verbose_name=_("body"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="decisions")
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    source = models.CharField(_("taken by"), max_length=10, choices=Source.choices, default=Source.MEETING)
     agenda_item = models.ForeignKey(
         AgendaItem, verbose_name=_("agenda item"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -420,6 +431,15 @@ class Decision(models.Model):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["meeting", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="meeting", meeting__isnull=False)
+                | Q(source="written", meeting__isnull=True, body__isnull=False, decided_on__isnull=False),
+                name="decision_meeting_or_written",
+                violation_error_message=_("A decision is taken at a meeting, or by written procedure with its body "
+                                          "and date."),
+            ),
+        ]
 
     def __str__(self):
         return self.text[:80]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("schedule/", pages.schedule_generate, name="schedule"),
     path("actions/", records.action_register, name="actions"),
     path("actions.csv", records.action_register_csv, name="actions_csv"),
+    path("decisions/", records.decision_register, name="decisions"),
     path("actions/<id:pk>/done/", records.action_done, name="action_done"),
     path("documents/<id:pk>/", pages.document_download, name="document"),
     path("referrals/", referrals.referral_index, name="referrals"),

@@ -312,3 +312,30 @@ def search_entry_scope(user, *, meetings) -> Q:
                    & (Q(clearance=False) | Q(instance_id__in=cleared))
                    & (Q(managers_only=False) | Q(instance_id__in=managed)))
     return on_meetings | Q(audience__in=search_audiences(user))
+# Written procedures (decisions between meetings) ----------------------------------------------------------
+# Who opens, launches, extends and withdraws one: those who manage the body (the SEG for the GEC and the GA, a
+# group's leaders for their group). Who reads it: its managers; once launched, today's members of the body and
+# the people who hold one of its frozen seats — except that a GA procedure (A4, like GA minutes) is read only by
+# today's GA members and the SEG. A reader who does not manage it sees the seats' answers of their own partner
+# only, and the result once it is closed.
+
+
+def can_manage_procedures(user, body) -> bool:
+    return can_manage_instance(user, body)
+
+
+def can_view_procedure(user, *, body, draft: bool, seat_person_ids=()) -> bool:
+    if can_manage_instance(user, body):
+        return True
+    if draft or not user.is_authenticated:
+        return False
+    if is_member(user, body):
+        return True
+    if body.kind == "GA":  # A4: a seat frozen at launch opens nothing once the GA mandate has ended
+        return False
+    return person_id_of(user) in set(seat_person_ids)
+
+
+def can_list_procedures(user, body) -> bool:
+    """The body's "written procedures" page: its managers and today's members (A4 for the GA alike)."""
+    return can_manage_instance(user, body) or is_member(user, body)

@@ -35,6 +35,7 @@ class InstanceAdminForm(forms.ModelForm):
             "kind", "code", "name_fr", "name_en", "sector", "is_active", "periodicity", "secretariat",
             "meeting_weekday", "meeting_week_of_month", "meeting_time", "meeting_duration_minutes",
             *LEADERSHIP_FIELDS, "ministry", "dialogue_periodicity", "agenda_setting", "one_un_policy",
+            "procedure_quorum_percent",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -110,6 +111,7 @@ class InstanceAdmin(MandateWarningsMixin, GuardedModelAdminMixin, SimpleHistoryA
         (_("Leadership of a GT/GD (T7)"), {"fields": LEADERSHIP_FIELDS}),
         (_("Dialogue with the government (A7)"), {"fields": ["ministry", "dialogue_periodicity", "agenda_setting"]}),
         (_("GEC only"), {"fields": ["one_un_policy"]}),
+        (_("Written procedures"), {"fields": ["procedure_quorum_percent"]}),
     ]
 
     class Media:

@@ -281,3 +281,39 @@ def may_pass_on_seat(instance_kind: str, principal_seats: list[SeatFact]) -> boo
     """Only a titular (GEC, GA) or an expert (GT, GD) holds a seat that can be delegated."""
     wanted = EXPERT if instance_kind in (GT, GD) else TITULAR
     return any(s.role == wanted for s in principal_seats)
+
+
+# --- who speaks for a seat in a written procedure (M2, M3, M6, M8) --------------------------------------
+
+
+def seat_principal_role(instance_kind: str) -> str:
+    """The role that holds a partner's voice in its own right: the titular (GEC, GA), the expert (GT, GD)."""
+    return EXPERT if instance_kind in (GT, GD) else TITULAR
+
+
+def seat_stand_in_role(instance_kind: str) -> str:
+    """The role that takes the voice over: the deputy (M3, M6), the binôme (M8)."""
+    return BINOME if instance_kind in (GT, GD) else DEPUTY
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Whether a person may give the seat's answer, and the rule that says so or refuses it."""
+
+    allowed: bool
+    rule: str
+    as_stand_in: bool = False
+
+
+def seat_speaker(instance_kind: str, *, person_key, principal_key, stand_in_key, delegated: bool,
+                 principal_absent: bool) -> Speaker:
+    """One voice per partner (M2, M6, M8): the titular (expert) speaks; the deputy (binôme) speaks when the
+    titular has delegated the seat or is marked absent (M3, M6, M8). Nobody else speaks for the partner."""
+    rule = representation_rule(instance_kind)
+    if person_key is not None and person_key == principal_key:
+        return Speaker(True, rule)
+    if person_key is not None and person_key == stand_in_key:
+        if delegated or principal_absent or principal_key is None:
+            return Speaker(True, rule, as_stand_in=True)
+        return Speaker(False, rule, as_stand_in=True)
+    return Speaker(False, {GEC: "M2", GA: "M6"}.get(instance_kind, "M8"))

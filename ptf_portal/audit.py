@@ -59,6 +59,9 @@ AUDITED = {
         Audited("instance", "instances.Instance", _("Instances"), fallback="code"),
         Audited("person", "membership.Person", _("People"), ("institution__partner",), fallback="last_name"),
         Audited("accountevent", "membership.AccountEvent", _("Portal accounts"), ("person", "user"), fallback="kind"),
+        Audited("procedure", "procedures.Procedure", _("Written procedures"), ("body",), fallback="title"),
+        Audited("procedureanswer", "procedures.ProcedureAnswer", _("Written procedures: answers"),
+                ("seat__partner",), fallback="answer"),
     ]
 }
 HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}

@@ -70,6 +70,14 @@ beat_schedule = {
         "task": "secretariat.tasks.send_daily_digest",
         "schedule": 24 * 3600.0,
     },
+    "close-due-procedures": {
+        "task": "procedures.tasks.close_due_procedures",
+        "schedule": float(settings.PROCEDURE_CLOSE_INTERVAL),
+    },
+    "send-procedure-reminders": {
+        "task": "procedures.tasks.send_procedure_reminders",
+        "schedule": 3600.0,
+    },
 }
 if settings.INBOUND_IMAP_HOST:
     beat_schedule["read-secretariat-mailbox"] = {

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "secretariat",
     "secretariat.inbound",
     "search",
+    "procedures",
 ]
 
 MIDDLEWARE = [
@@ -398,3 +399,9 @@ if SENTRY_DSN:
 
     sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, environment=env_str("SENTRY_ENVIRONMENT", "production"),
                     release=f"ptf-portal@{PORTAL_RELEASE}", traces_sample_rate=0.0)
+
+# Written procedures (procedures app): approval-mode reminders this many hours before the deadline; the beat
+# closes procedures whose deadline has passed every PROCEDURE_CLOSE_INTERVAL seconds (answers close at the
+# deadline to the second whatever the interval).
+PROCEDURE_REMINDER_HOURS = env_int("PROCEDURE_REMINDER_HOURS", 48)
+PROCEDURE_CLOSE_INTERVAL = env_int("PROCEDURE_CLOSE_INTERVAL", 60)

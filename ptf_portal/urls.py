@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("secretariat.urls")),
     path("meetings/", include("meetings.urls")),
     path("search/", include("search.urls")),
+    path("procedures/", include("procedures.urls")),
 ]
 
 handler500 = "ptf_portal.views.server_error"

@@ -74,6 +74,53 @@ NOT_QUEUED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 ENHANCED_STATUS = re.compile(r"(?<![\d.])([245])\.\d{1,3}\.\d{1,3}(?![\d.])")
 
 
+# The states every kind of outbox row goes through (Invitation.State, and the same values on other kinds).
+PENDING, SENDING, SENT_STATE, FAILED = "pending", "sending", "sent", "failed"
+
+
+@dataclasses.dataclass(frozen=True)
+class OutboxKind:
+    """A kind of row the outbox sends: its model (with the outbox's fields: state, attempts, last_error,
+    queued_at, next_attempt_at, claimed_at, claimed_by, sent_at, handover_at, delivery_uncertain,
+    messages_sent), the batch task that sends it, how its message is built and how its rows are batched.
+
+    Invitations are the first kind; a higher app (written procedures) registers its own from its
+    `AppConfig.ready()`, so its messages go through this one sending path: the same claim, breaker, hand-over
+    and recovery.
+    """
+
+    name: str
+    model: type
+    task: str
+    build: object  # (row, shared dict) -> EmailMessage
+    group_field: str  # rows of one group (a meeting, a procedure) are batched together
+    related: tuple = ()
+    batch_args: object = None  # (ids) -> the task's arguments; default [ids]
+
+    def args(self, ids) -> list:
+        return self.batch_args(ids) if self.batch_args else [ids]
+
+
+def _build_invitation(row, shared: dict):
+    if row.meeting_id not in shared:  # shared parts of a meeting's messages, once per batch
+        shared[row.meeting_id] = agenda_items(row.meeting)
+    return invitation_message(row, items=shared[row.meeting_id], shared=shared)
+
+
+INVITATIONS = OutboxKind("invitation", Invitation, SEND_BATCH,
+                         lambda row, shared: _build_invitation(row, shared), "meeting_id",
+                         ("meeting__instance", "delegated_to", "delegated_from"))
+KINDS: dict[str, OutboxKind] = {INVITATIONS.name: INVITATIONS}
+
+
+def register_kind(kind: OutboxKind) -> None:
+    KINDS[kind.name] = kind
+
+
+def _kind_of(model) -> OutboxKind:
+    return next((kind for kind in KINDS.values() if kind.model is model), INVITATIONS)
+
+
 def _seconds(value) -> datetime.timedelta:
     return datetime.timedelta(seconds=float(value))
 
@@ -91,22 +138,21 @@ def chunks(ids, size: int):
 # --- queuing -------------------------------------------------------------------------------------------------
 
 
-def mark_not_queued(ids) -> None:
+def mark_not_queued(ids, kind: OutboxKind = INVITATIONS) -> None:
     """The broker refused these rows' message: the next requeue publishes them (when due)."""
-    Invitation.objects.filter(pk__in=list(ids), state=Invitation.State.PENDING).update(queued_at=NOT_QUEUED)
+    kind.model.objects.filter(pk__in=list(ids), state=PENDING).update(queued_at=NOT_QUEUED)
 
 
-def _on_publish_failure(arg_lists) -> None:
-    mark_not_queued([pk for args in arg_lists for pk in args[0]])
-
-
-def queue_on_commit(invitations) -> None:
-    """After commit, one batch task per INVITATION_BATCH_SIZE rows of a meeting; never fails the caller."""
-    rows = sorted(invitations, key=lambda row: (row.meeting_id, row.pk))
+def queue_on_commit(invitations, kind: OutboxKind = INVITATIONS) -> None:
+    """After commit, one batch task per INVITATION_BATCH_SIZE rows of a group (a meeting); never fails the
+    caller."""
+    rows = sorted(invitations, key=lambda row: (getattr(row, kind.group_field), row.pk))
     batches = []
-    for _meeting, group in groupby(rows, key=lambda row: row.meeting_id):
-        batches += [[ids] for ids in chunks([row.pk for row in group], settings.INVITATION_BATCH_SIZE)]
-    enqueue_many_on_commit(SEND_BATCH, batches, on_failure=_on_publish_failure)
+    for _group, group in groupby(rows, key=lambda row: getattr(row, kind.group_field)):
+        batches += [kind.args(ids) for ids in chunks([row.pk for row in group], settings.INVITATION_BATCH_SIZE)]
+    enqueue_many_on_commit(kind.task, batches,
+                           on_failure=lambda arg_lists: mark_not_queued([pk for args in arg_lists for pk in args[-1]],
+                                                                        kind))
 
 
 # --- shared switches: the breaker and the requeue's lock ------------------------------------------------------
@@ -323,23 +369,23 @@ def _session_fsync_wait(wait: bool) -> None:
             cursor.execute("RESET synchronous_commit" if wait else "SET synchronous_commit TO OFF")
 
 
-def claim_batch(ids, token: str, now=None) -> list[Invitation]:
+def claim_batch(ids, token: str, now=None, kind: OutboxKind = INVITATIONS) -> list:
     """pending, due and with attempts left → sending, in one conditional update; returns the rows taken."""
     now = now or timezone.now()
     with transaction.atomic():
         _no_fsync_wait()
-        taken = Invitation.objects.filter(
-            pk__in=list(ids), state=Invitation.State.PENDING, next_attempt_at__lte=now,
+        taken = kind.model.objects.filter(
+            pk__in=list(ids), state=PENDING, next_attempt_at__lte=now,
             attempts__lt=settings.INVITATION_MAX_ATTEMPTS,
-        ).update(state=Invitation.State.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by=token)
+        ).update(state=SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by=token)
     if not taken:
         return []
-    return list(Invitation.objects.filter(claimed_by=token, state=Invitation.State.SENDING)
-                .select_related("meeting__instance", "delegated_to", "delegated_from").order_by("pk"))
+    return list(kind.model.objects.filter(claimed_by=token, state=SENDING)
+                .select_related(*kind.related).order_by("pk"))
 
 
-def _mine(row: Invitation, token: str):
-    return Invitation.objects.filter(pk=row.pk, state=Invitation.State.SENDING, claimed_by=token)
+def _mine(row, token: str):
+    return type(row).objects.filter(pk=row.pk, state=SENDING, claimed_by=token)
 
 
 class CannotRecord(Exception):
@@ -389,7 +435,7 @@ def record(row: Invitation, token: str, outcome: Outcome) -> None:
     """The row's outcome, in one statement (CannotRecord if the database refused it)."""
     now = timezone.now()
     if outcome.kind == SENT:
-        fields = dict(state=Invitation.State.SENT, sent_at=now, last_error="", claimed_by="", handover_at=None,
+        fields = dict(state=SENT_STATE, sent_at=now, last_error="", claimed_by="", handover_at=None,
                       messages_sent=F("messages_sent") + 1)
         # During a batch the session commits without waiting for the disk (see _Lease.__enter__).
         _write(f"invitation {row.pk} as sent", lambda: _mine(row, token).update(**fields))
@@ -403,9 +449,9 @@ def record(row: Invitation, token: str, outcome: Outcome) -> None:
     if not outcome.charged:
         fields["attempts"] = F("attempts") - 1
     if outcome.kind == PERMANENT or attempts >= settings.INVITATION_MAX_ATTEMPTS:
-        fields["state"] = Invitation.State.FAILED
+        fields["state"] = FAILED
     else:
-        fields["state"] = Invitation.State.PENDING
+        fields["state"] = PENDING
         # A message the server never took in, or may have taken in, waits for the breaker, not for a backoff.
         wait = backoff_seconds(max(attempts, 1)) if outcome.charged and outcome.kind != AMBIGUOUS else 0
         fields["next_attempt_at"] = now + _seconds(wait)
@@ -415,17 +461,17 @@ def record(row: Invitation, token: str, outcome: Outcome) -> None:
 def release(rows, token: str) -> None:
     """Rows claimed but not tried (the batch stopped): back to pending, attempt refunded, due now."""
     if rows:
-        Invitation.objects.filter(pk__in=[row.pk for row in rows], state=Invitation.State.SENDING,
-                                  claimed_by=token).update(
-            state=Invitation.State.PENDING, attempts=F("attempts") - 1, claimed_by="", queued_at=NOT_QUEUED,
+        type(rows[0]).objects.filter(pk__in=[row.pk for row in rows], state=SENDING,
+                                     claimed_by=token).update(
+            state=PENDING, attempts=F("attempts") - 1, claimed_by="", queued_at=NOT_QUEUED,
             handover_at=None)
 
 
 class _Lease:
     """While the batch lives, a thread refreshes claimed_at of its rows, so only dead batches' rows look stuck."""
 
-    def __init__(self, token: str):
-        self.token = token
+    def __init__(self, token: str, model=Invitation):
+        self.token, self.model = token, model
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name=f"outbox-lease-{token[:8]}", daemon=True)
 
@@ -434,7 +480,7 @@ class _Lease:
         try:
             while not self.stop.wait(interval):
                 try:
-                    Invitation.objects.filter(claimed_by=self.token, state=Invitation.State.SENDING).update(
+                    self.model.objects.filter(claimed_by=self.token, state=SENDING).update(
                         claimed_at=timezone.now())
                 except DatabaseError:
                     logger.warning("Could not refresh the lease of batch %s", self.token, exc_info=True)
@@ -467,12 +513,12 @@ class _Stopped:
     """Where a batch stopped because the database refused a write: what it knows, to record once it is back."""
 
     token: str
-    row: Invitation | None = None  # the row whose outcome could not be recorded
+    row: object | None = None  # the row whose outcome could not be recorded
     outcome: Outcome | None = None
     untried: list = dataclasses.field(default_factory=list)
 
 
-def send_batch(ids) -> dict:
+def send_batch(ids, kind: OutboxKind = INVITATIONS) -> dict:
     """Claim what is due among `ids`, send it over one connection, record each row's outcome.
 
     When the database refuses a write, the sending stops; once it is back (at most half of
@@ -483,7 +529,7 @@ def send_batch(ids) -> dict:
     todo = list(ids)
     while todo:
         try:
-            stopped = _send_once(todo, counts)
+            stopped = _send_once(todo, counts, kind)
         except DatabaseError:  # before any row was claimed (breaker, claim)
             logger.warning("The database refused the claim of a batch; waiting for it", exc_info=True)
             stopped = _Stopped(token="")
@@ -510,10 +556,10 @@ def _settle(stopped: _Stopped, counts: dict) -> list[int]:
     return [row.pk for row in stopped.untried]
 
 
-def _send_once(ids, counts: dict) -> _Stopped | None:
+def _send_once(ids, counts: dict, kind: OutboxKind = INVITATIONS) -> _Stopped | None:
     allowed, clean = breaker_allows()
     if not allowed:
-        mark_not_queued(ids)  # the requeue publishes them once the breaker lets mail through
+        mark_not_queued(ids, kind)  # the requeue publishes them once the breaker lets mail through
         counts["released"] += len(ids)
         return None
     token = uuid.uuid4().hex
@@ -521,16 +567,16 @@ def _send_once(ids, counts: dict) -> _Stopped | None:
     if not clean:
         # This batch probes the server: it sends the messages of uncertain delivery first, so a server still
         # losing acknowledgements doubles again a message already doubled (same Message-ID), never a new one.
-        ids = list(Invitation.objects.filter(
-            state=Invitation.State.PENDING, delivery_uncertain=True, next_attempt_at__lte=timezone.now(),
+        ids = list(kind.model.objects.filter(
+            state=PENDING, delivery_uncertain=True, next_attempt_at__lte=timezone.now(),
         ).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:settings.INVITATION_BATCH_SIZE]) + ids
-    rows = claim_batch(ids, token)
+    rows = claim_batch(ids, token, kind=kind)
     rows.sort(key=lambda row: (not row.delivery_uncertain, row.pk))
     counts["claimed"] += len(rows)
     if not rows:
         return None
     backend, done, items, stopped = None, 0, {}, None
-    with _Lease(token):
+    with _Lease(token, kind.model):
         try:
             for row in rows:
                 outcome = None
@@ -541,11 +587,9 @@ def _send_once(ids, counts: dict) -> _Stopped | None:
                     outcome = classify(exc, end_of_data_sent=False)
                 if outcome is None:
                     try:
-                        if row.meeting_id not in items:  # shared parts of a meeting's messages, once per batch
-                            items[row.meeting_id] = agenda_items(row.meeting)
-                        message = invitation_message(row, items=items[row.meeting_id], shared=items)
+                        message = kind.build(row, items)
                     except Exception as exc:  # a template or data error: this row only
-                        logger.exception("Invitation %s could not be built", row.pk)
+                        logger.exception("%s %s could not be built", kind.name, row.pk)
                         outcome = Outcome(TEMPORARY, f"{type(exc).__name__}: {exc}")
                 if outcome is None:
                     def handover(row=row):
@@ -561,7 +605,7 @@ def _send_once(ids, counts: dict) -> _Stopped | None:
                         raise
                     except Exception as exc:
                         outcome = classify(exc, end_of_data_sent=_end_of_data_sent(backend))
-                        logger.warning("Invitation %s: %s (%s)", row.pk, outcome.kind, outcome.error)
+                        logger.warning("%s %s: %s (%s)", kind.name, row.pk, outcome.kind, outcome.error)
                 try:
                     record(row, token, outcome)
                 except CannotRecord:
@@ -602,24 +646,28 @@ def recover_stuck(now=None) -> int:
     """Rows left "sending" by a batch that stopped refreshing them: again pending, or failed when spent.
 
     Only a row whose hand-over had begun is marked "uncertain delivery" (and counted in `messages_sent`): it
-    may have reached the server. The others never did and are simply sent.
+    may have reached the server. The others never did and are simply sent. Every kind of row alike.
     """
     now = now or timezone.now()
-    stuck = Invitation.objects.filter(state=Invitation.State.SENDING,
+    return sum(_recover_stuck(kind, now) for kind in list(KINDS.values()))
+
+
+def _recover_stuck(kind: OutboxKind, now) -> int:
+    stuck = kind.model.objects.filter(state=SENDING,
                                       claimed_at__lt=now - _seconds(settings.INVITATION_SENDING_TIMEOUT))
     reason = "The sending of this message stopped without an answer (worker stopped or database unreachable)"
     handed_over = dict(delivery_uncertain=True, messages_sent=F("messages_sent") + 1, handover_at=None)
     spent = stuck.filter(attempts__gte=settings.INVITATION_MAX_ATTEMPTS)
     failed = (spent.filter(handover_at__isnull=False).update(
-        state=Invitation.State.FAILED, claimed_by="", last_error=reason, **handed_over)
-        + spent.update(state=Invitation.State.FAILED, claimed_by="", last_error=reason))
-    back = dict(state=Invitation.State.PENDING, claimed_by="", next_attempt_at=now, queued_at=NOT_QUEUED,
+        state=FAILED, claimed_by="", last_error=reason, **handed_over)
+        + spent.update(state=FAILED, claimed_by="", last_error=reason))
+    back = dict(state=PENDING, claimed_by="", next_attempt_at=now, queued_at=NOT_QUEUED,
                 last_error=reason)
     uncertain = stuck.filter(handover_at__isnull=False).update(**back, **handed_over)
     plain = stuck.update(**back)
     if failed or uncertain or plain:
-        logger.warning("Recovered %d invitation(s) left sending (%d of uncertain delivery); %d failed after their "
-                       "last attempt", uncertain + plain, uncertain, failed)
+        logger.warning("Recovered %d %s row(s) left sending (%d of uncertain delivery); %d failed after their "
+                       "last attempt", uncertain + plain, kind.name, uncertain, failed)
     return failed + uncertain + plain
 
 
@@ -629,7 +677,8 @@ def publish_held_back() -> int:
 
 
 def requeue(*, older_than_seconds: float | None = None, now=None) -> int:
-    """Beat: publish the pending rows that are due and not in the queue; exclusive; returns how many left."""
+    """Beat: publish the pending rows (of every kind) that are due and not in the queue; exclusive; returns
+    how many left."""
     ttl = max(settings.INVITATION_REQUEUE_INTERVAL * 2, 30)
     token = lock_acquire(REQUEUE_LOCK, ttl)
     if token is None:
@@ -637,24 +686,29 @@ def requeue(*, older_than_seconds: float | None = None, now=None) -> int:
     try:
         now = now or timezone.now()
         recover_stuck(now)
-        Invitation.objects.filter(state=Invitation.State.PENDING,
-                                  attempts__gte=settings.INVITATION_MAX_ATTEMPTS).update(
-            state=Invitation.State.FAILED)
+        for kind in list(KINDS.values()):
+            kind.model.objects.filter(state=PENDING, attempts__gte=settings.INVITATION_MAX_ATTEMPTS).update(
+                state=FAILED)
         if breaker_is_open(now):
             return 0
         older = settings.INVITATION_REQUEUE_AFTER if older_than_seconds is None else older_than_seconds
-        due = list(
-            Invitation.objects.filter(state=Invitation.State.PENDING, next_attempt_at__lte=now,
-                                      queued_at__lte=now - _seconds(older))
-            .order_by("meeting_id", "next_attempt_at", "pk").values_list("meeting_id", "pk")
-        )
-        batches = []
-        for _meeting, group in groupby(due, key=lambda pair: pair[0]):
-            batches += chunks([pk for _, pk in group], settings.INVITATION_BATCH_SIZE)
-        ids = [pk for batch in batches for pk in batch]
-        Invitation.objects.filter(pk__in=ids, state=Invitation.State.PENDING).update(queued_at=timezone.now())
-        published = publish_all(SEND_BATCH, [[batch] for batch in batches])
-        mark_not_queued([pk for batch in batches[published:] for pk in batch])  # broker still down
-        return sum(len(batch) for batch in batches[:published])
+        return sum(_requeue(kind, now, older) for kind in list(KINDS.values()))
     finally:
         lock_release(REQUEUE_LOCK, token)
+
+
+def _requeue(kind: OutboxKind, now, older) -> int:
+    due = list(
+        kind.model.objects.filter(state=PENDING, next_attempt_at__lte=now, queued_at__lte=now - _seconds(older))
+        .order_by(kind.group_field, "next_attempt_at", "pk").values_list(kind.group_field, "pk")
+    )
+    batches = []
+    for _group, group in groupby(due, key=lambda pair: pair[0]):
+        batches += chunks([pk for _, pk in group], settings.INVITATION_BATCH_SIZE)
+    if not batches:
+        return 0
+    ids = [pk for batch in batches for pk in batch]
+    kind.model.objects.filter(pk__in=ids, state=PENDING).update(queued_at=timezone.now())
+    published = publish_all(kind.task, [kind.args(batch) for batch in batches])
+    mark_not_queued([pk for batch in batches[published:] for pk in batch], kind)  # broker still down
+    return sum(len(batch) for batch in batches[:published])

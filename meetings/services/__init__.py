@@ -42,6 +42,7 @@ from meetings.services.records import (
     action_mark_done,
     action_register,
     decision_add,
+    decision_record_written,
     meeting_follow_up_actions,
     minutes_save,
 )
@@ -58,7 +59,7 @@ __all__ = [
     "attendance_confirm_expected", "expected_from_answers", "stand_ins_by_person",
     "action_add", "action_mark_done", "action_register", "agenda_item_accept", "agenda_item_add",
     "agenda_item_propose", "agenda_item_reject", "agenda_item_remove", "agenda_item_update", "agenda_reorder",
-    "attendance_initialise", "attendance_record", "current_acting_chair", "meeting_chair", "decision_add", "document_attach",
+    "attendance_initialise", "attendance_record", "current_acting_chair", "meeting_chair", "decision_add", "decision_record_written", "document_attach",
     "item_presenters", "meeting_approve_minutes", "meeting_cancel", "meeting_convene", "meeting_create",
     "meeting_follow_up_actions", "meeting_mark_held", "meeting_presenters", "meeting_propose_agenda",
     "meeting_reschedule", "meeting_update", "member_partners", "minutes_save", "referral_conclude",

@@ -39,7 +39,18 @@ def decision_add(*, meeting: Meeting, text: str, agenda_item=None) -> Decision:
     lock(meeting)
     _require_recordable(meeting)
     validation.check_decision(meeting, agenda_item)
-    decision = Decision(meeting=meeting, text=text, agenda_item=agenda_item)
+    decision = Decision(meeting=meeting, text=text, agenda_item=agenda_item, body=meeting.instance,
+                        decided_on=timezone.localdate(meeting.start), source=Decision.Source.MEETING)
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def decision_record_written(*, body, decided_on: datetime.date, text: str) -> Decision:
+    """A decision taken between meetings by written procedure: the body, the day, the text (no meeting)."""
+    decision = Decision(meeting=None, body=body, decided_on=decided_on, text=text,
+                        source=Decision.Source.WRITTEN)
     decision.full_clean()
     decision.save()
     return decision

@@ -18,7 +18,7 @@ from core.csv_export import csv_text
 from core.paging import paginate
 from meetings import services
 from meetings.forms import ActionFilterForm, ActionForm, DecisionForm, MinutesForm, apply_validation_error
-from meetings.models import ActionItem, Attendance, Minutes
+from meetings.models import ActionItem, Attendance, Decision, Minutes
 from meetings.selectors import meeting_page
 from meetings.services._common import meeting_day
 from meetings.views._common import flash_refusal, meeting_for_manager, to_meeting
@@ -261,3 +261,15 @@ def action_register_csv(request):
     response = HttpResponse(csv_text(ACTION_CSV_HEADER, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="actions.csv"'
     return response
+
+
+@require_GET
+def decision_register(request):
+    """The decisions register: the decisions of the bodies the user sits in or manages, taken at a meeting or by
+    written procedure, the latest first, a page at a time (A4: GA decisions only to GA members and the SEG)."""
+    decisions = Decision.objects.select_related("body", "meeting").order_by("-decided_on", "-pk")
+    if not is_secretariat(request.user):
+        visible = set(managed_instances(request.user).values_list("pk", flat=True)) | active_instance_ids(request.user)
+        decisions = decisions.filter(body_id__in=visible)
+    page = paginate(request, decisions)
+    return render(request, "meetings/decisions.html", {"decisions": page, "page": page})

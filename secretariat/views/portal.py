@@ -25,6 +25,7 @@ from membership.access import managed_instances
 from membership.roles import is_secretariat, person_id_of, person_of
 from secretariat.answers import answer_record, delegation_options_for
 from secretariat.dashboard import secretariat_dashboard
+from secretariat.dashboard_panels import dashboard_panels
 from secretariat.models import CalendarFeedToken, Invitation
 from secretariat.reports.dashboard import dashboard_reports
 from secretariat.selectors import chairs_by_meeting, invitation_progress, personal_invitations, rsvp_summary
@@ -113,6 +114,7 @@ def dashboard(request):
         "weeks": month_calendar(first, month_meetings), "month": first,
         "prev_month": prev_month.strftime("%Y-%m"), "next_month": last.strftime("%Y-%m"),
         "warnings": None, "failed_addresses": None, "mailbox_to_handle": 0, "reports": None,
+        "panels": dashboard_panels(user=request.user, instances=instances, secretariat=False),
         "polling": any(p and not p["done"] for _m, p, _r in convening),
     })
 
@@ -138,6 +140,7 @@ def _secretariat_dashboard(request, first: datetime.date, last: datetime.date):
         "failed_addresses": read.failed_addresses,
         "mailbox_to_handle": read.mailbox_to_handle,
         "reports": dashboard_reports(facts=read.reports),
+        "panels": dashboard_panels(user=request.user, instances=read.managed, secretariat=True),
         "polling": any(p and not p["done"] for _m, p, _r in convening),
     })
 

@@ -42,7 +42,8 @@ NOT_OURS = ("admin:",)
 # On SQLite (the first CI run) a sample: the pages with the most varied layout, as a partner and as the SEG.
 SAMPLE_ROLES = ("anonymous", "rep", "secretariat")
 SAMPLE_PAGES = ("home", "meetings:detail", "secretariat:answers", "secretariat:distribution", "directory:organigram",
-                "audit", "secretariat:my_invitations", "secretariat:rsvp", "login", "search:search")
+                "audit", "secretariat:my_invitations", "secretariat:rsvp", "login", "search:search",
+                "procedures:detail")
 
 LONG_ADDRESS = "elena.andersen-vandermeersch@banquemondiale-example.org"
 LONG_PARTNER = "Organisation des Nations unies pour l'alimentation et l'agriculture"  # the directory has the PNUD

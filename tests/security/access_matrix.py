@@ -30,6 +30,14 @@ def item(meeting_key, item_key=None):
     return lambda w: {"pk": w.meetings[meeting_key].pk, "item_pk": w.items[item_key or meeting_key].pk}
 
 
+def procedure(key):
+    return lambda w: {"pk": w.extra["procedures"][key].pk}
+
+
+def body(key):
+    return lambda w: {"body_id": w.instances[key].pk}
+
+
 def document(key):
     return lambda w: {"pk": w.documents[key].pk}
 
@@ -247,5 +255,47 @@ MATRIX = {
     "secretariat:calendar_feed": {
         "valid": Case(expect(OK, **EVERYONE), lambda w: {"token": w.extra["feed_rep"]}),
         "unknown": Case(expect(NOT_FOUND, anonymous=NOT_FOUND), lambda w: {"token": "not-a-feed-token"}),
+    },
+    # Written procedures: read by the body's members (A4: GA to GA members and the SEG), managed by the SEG (GEC,
+    # GA) and a group's leaders; a partner answers for its own seat; the e-mailed link needs no login.
+    "meetings:decisions": {"": Case(expect(OK))},
+    "procedures:index": {"": Case(expect(OK))},
+    "procedures:body_list": {key: Case(expect(DENIED, **READERS[key]), body(key.upper())) for key in READERS},
+    "procedures:create": {key: Case(expect(DENIED, **MANAGERS[key]), body(key.upper())) for key in ("gec", "ga", "a")},
+    "procedures:detail": {**{key: Case(expect(DENIED, **READERS[key]), procedure(key)) for key in READERS},
+                          "gec_draft": Case(expect(DENIED, **STAFF), procedure("gec_draft"))},
+    "procedures:edit": {"gec_draft": Case(expect(DENIED, **STAFF), procedure("gec_draft"))},
+    "procedures:launch": {"gec_draft": Case(expect(DENIED, **STAFF_REDIRECT), procedure("gec_draft"), "POST")},
+    "procedures:extend": {key: Case(expect(DENIED, **MANAGERS[key]), procedure(key)) for key in ("gec", "ga", "a")},
+    "procedures:withdraw": {key: Case(expect(DENIED, **managers_redirect(key)), procedure(key), "POST",
+                                      lambda w: {"reason": "Overtaken by events"}) for key in ("gec", "a")},
+    "procedures:answer": {
+        "gec": Case(expect(DENIED, rep=REDIRECT, **STAFF_REDIRECT), procedure("gec"), "POST",
+                    lambda w: {"answer": "approve"}),
+        "ga": Case(expect(DENIED, ga_member=REDIRECT, **STAFF_REDIRECT), procedure("ga"), "POST",
+                   lambda w: {"answer": "approve"}),
+    },
+    "procedures:stand_in": {
+        "gec": Case(expect(DENIED, rep=REDIRECT, **STAFF_REDIRECT),
+                    lambda w: {"pk": w.extra["procedures"]["gec"].pk, "seat_pk": w.extra["procedure_seat_rep"].pk},
+                    "POST", lambda w: {"on": "1"}),
+    },
+    "procedures:record_for": {
+        "gec": Case(expect(DENIED, **STAFF_REDIRECT),
+                    lambda w: {"pk": w.extra["procedures"]["gec"].pk, "seat_pk": w.extra["procedure_seat_rep"].pk},
+                    "POST", lambda w: {"person": w.people["rep"].pk, "answer": "approve"}),
+    },
+    "procedures:attachment": {
+        "gec": Case(expect(DENIED, **READERS["gec"]), procedure("gec")),
+        "ga_none": Case(expect(DENIED, ga_member=NOT_FOUND, secretariat=NOT_FOUND, admin=NOT_FOUND), procedure("ga")),
+    },
+    "procedures:record_pdf": {
+        "closed": Case(expect(DENIED, **READERS["gec"]), procedure("gec_closed")),
+        "open": Case(expect(DENIED, rep=NOT_FOUND, secretariat=NOT_FOUND, admin=NOT_FOUND), procedure("gec")),
+    },
+    "procedures:answer_link": {
+        "valid": Case(expect(OK, **EVERYONE), lambda w: {"token": w.extra["procedure_link_rep"]}),
+        "altered": Case(expect(BAD_REQUEST, anonymous=BAD_REQUEST),
+                        lambda w: {"token": w.extra["procedure_link_rep"][:-2] + "xx"}),
     },
 }

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.world import ROLES, World, login_as
 
 LOGIN = "login"  # a redirect to the login page
-WATCHED_APPS = ("meetings", "secretariat", "inbound", "membership", "instances", "otp_totp")
+WATCHED_APPS = ("meetings", "secretariat", "inbound", "membership", "instances", "otp_totp", "procedures")
 
 
 def url_names(patterns=None, namespace: str | None = None) -> set[str]:

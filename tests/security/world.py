@@ -23,6 +23,9 @@ from meetings import services as meeting_services
 from meetings.models import Meeting, Referral
 from membership.models import Mandate, Partner, Person
 from membership.roles import SECRETARIAT_GROUP
+from procedures import services as procedure_services
+from procedures.mail import make_token as procedure_token
+from procedures.models import ProcedureMail
 from secretariat import services as secretariat_services
 from secretariat.inbound.services import inbound_process
 from secretariat.models import Invitation
@@ -182,4 +185,28 @@ def build_world() -> World:
                 if state in (Referral.State.CONCLUDED, Referral.State.RETURNED) else "",
                 returned_to_meeting=w.meetings["gec"] if state == Referral.State.RETURNED else None,
             )
+    _procedures(w, seg)
     return w
+
+
+def _procedures(w: World, seg) -> None:
+    """Written procedures: an open one in the GEC, the GA and group A, a GEC draft and a closed GEC one."""
+    now = timezone.now()
+    w.extra["procedures"] = {}
+    for key, instance in [("gec", w.instances["GEC"]), ("ga", w.instances["GA"]), ("a", w.instances["A"]),
+                          ("b", w.instances["B"])]:
+        procedure = procedure_services.procedure_create(
+            body=instance, title=f"Statement {key} wp{key}", text=f"Confidential text {key} tx{key}",
+            deadline=now + datetime.timedelta(days=3), by_user=seg,
+            attachment=SimpleUploadedFile("annex.pdf", PDF) if key == "gec" else None)
+        w.extra["procedures"][key] = procedure_services.procedure_launch(procedure=procedure, now=now)
+    w.extra["procedures"]["gec_draft"] = procedure_services.procedure_create(
+        body=w.instances["GEC"], title="Draft statement wd", text="Draft text", by_user=seg)
+    closed = procedure_services.procedure_create(body=w.instances["GEC"], title="Closed statement wc",
+                                                 text="Closed text", deadline=now + datetime.timedelta(hours=1))
+    closed = procedure_services.procedure_launch(procedure=closed, now=now)
+    procedure_services.procedure_close(procedure_id=closed.pk, now=closed.deadline)
+    w.extra["procedures"]["gec_closed"] = closed
+    mail = ProcedureMail.objects.get(procedure=w.extra["procedures"]["gec"], person=w.people["rep"], kind="launch")
+    w.extra["procedure_link_rep"] = procedure_token(mail)
+    w.extra["procedure_seat_rep"] = w.extra["procedures"]["gec"].seats.get(titular=w.people["rep"])

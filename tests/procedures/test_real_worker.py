@@ -1,0 +1,71 @@
+"""Written procedures through real Redis and a real Celery worker on PostgreSQL: the launch's e-mails sent once
+each, and two beats publishing the closing at once give one result and one round of result e-mails.
+
+Run with DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis) and REQUIRE_SERVICES=1 to fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import re
+import time
+
+import pytest
+from django.utils import timezone
+
+from instances.models import Instance
+from meetings.models import Decision
+from procedures import services
+from procedures.models import Procedure, ProcedureMail
+from tests.procedures.helpers import cast
+from tests.secretariat.test_real_services import start_worker, stop_worker, wait_until
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+MESSAGE_ID = re.compile(rb"^Message-ID: <ptf\.procedure\.(\d+)\.", re.MULTILINE)
+
+
+@pytest.fixture
+def broker(redis_broker_url, postgres_database):
+    from ptf_portal.celery import app
+
+    app.control.purge()
+    yield redis_broker_url
+    app.control.purge()
+
+
+def sent_counts(mail_dir) -> collections.Counter:
+    counts = collections.Counter()
+    for path in mail_dir.glob("*"):
+        counts.update(int(m) for m in MESSAGE_ID.findall(path.read_bytes()))
+    return counts
+
+
+def test_two_beats_and_a_real_worker_close_once_and_send_each_message_once(broker, tmp_path):
+    from ptf_portal.celery import app
+
+    gec = Instance.objects.get_or_create(code="GEC", defaults={"kind": "GEC", "name_fr": "GEC", "name_en": "GEC"})[0]
+    people = cast(gec)
+    now = timezone.now()
+    procedure = services.procedure_create(body=gec, title="Déclaration", text="Texte",
+                                          deadline=now + datetime.timedelta(seconds=20))
+    services.answer_record(procedure=services.procedure_launch(procedure=procedure, now=now),  # 5 e-mails queued
+                           person=people["A1"], answer="approve", channel="portal")
+    procedure.refresh_from_db()
+    time.sleep(max(0.0, (procedure.deadline - timezone.now()).total_seconds()) + 0.2)
+    for _beat in range(2):  # two beats by mistake publish the closing twice
+        app.send_task("procedures.tasks.close_due_procedures")
+    proc = start_worker(broker, tmp_path, EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend")
+    try:
+        done = wait_until(lambda: Procedure.objects.get(pk=procedure.pk).state == "closed" and not
+                          ProcedureMail.objects.exclude(state="sent").exists()
+                          and ProcedureMail.objects.filter(kind="result").exists())
+    finally:
+        log = stop_worker(proc)
+    assert done, log
+    assert Procedure.objects.get(pk=procedure.pk).result == "adopted"
+    assert Decision.objects.filter(source="written").count() == 1
+    rows = set(ProcedureMail.objects.values_list("pk", flat=True))
+    assert ProcedureMail.objects.filter(kind="result").count() == 6
+    counts = sent_counts(tmp_path)
+    assert set(counts) == rows and set(counts.values()) == {1}, counts
