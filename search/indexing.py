@@ -80,6 +80,14 @@ def minutes_entry(minutes: Minutes) -> dict:
 
 def decision_entry(decision: Decision) -> dict:
     meeting = decision.meeting
+    if meeting is None:
+        # Taken by written procedure: found by the SEG only for now (the procedure's own page says who else reads
+        # it; a wider audience needs that rule in membership.access first).
+        body = decision.body
+        return {"kind": Kind.DECISION, "object_id": decision.pk, "instance_id": decision.body_id, "meeting_id": None,
+                "date": decision.decided_on, "audience": Audience.SEG, "title": decision.text[:120],
+                "body": decision.text, "context": f"{body.name_fr} {body.code} {decision.decided_on.year}",
+                "link": reverse("meetings:decisions")}
     return {"kind": Kind.DECISION, "object_id": decision.pk, **_on_meeting(meeting, confidential=False),
             "title": decision.text[:120], "body": decision.text, "context": _meeting_context(meeting),
             "link": reverse("meetings:detail", args=[meeting.pk]) + "#records"}
@@ -156,7 +164,7 @@ BUILDERS = {
     Meeting: (meeting_entry, lambda qs: qs.select_related("instance")),
     AgendaItem: (item_entry, lambda qs: qs.select_related("meeting__instance", "presenter_group")),
     Minutes: (minutes_entry, lambda qs: qs.select_related("meeting__instance")),
-    Decision: (decision_entry, lambda qs: qs.select_related("meeting__instance")),
+    Decision: (decision_entry, lambda qs: qs.select_related("meeting__instance", "body")),
     ActionItem: (action_entry, lambda qs: qs.select_related("meeting__instance", "decision", "owner_partner",
                                                            "owner_person")),
     Document: (document_entry, lambda qs: qs.select_related("meeting__instance", "extracted")),

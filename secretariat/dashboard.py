@@ -41,6 +41,7 @@ from meetings.schedule import BAMAKO, TOOK_PLACE
 from membership.chair import troika_seats_from
 from membership.compliance import SEAT_COLUMNS, seat_filter, troika_years
 from membership.models import Mandate, Partner, Person
+from secretariat.dashboard_panels import instance_columns
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
 from secretariat.models import Invitation
@@ -107,6 +108,7 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
     to_handle = InboundMessage.objects.filter(needs_attention=True, handled_at__isnull=True).order_by()
     instances = list(with_activity(Instance.objects.select_related(*LEADERS), today).annotate(
         mailbox_to_handle=Subquery(to_handle.values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField()),
+        **instance_columns(),  # the cards of higher apps (dashboard_panels), read with the bodies
     ).order_by("kind", "code"))
     by_id = {i.pk: i for i in instances}
     active_ids = [i.pk for i in instances if i.is_active]

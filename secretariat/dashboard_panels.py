@@ -26,3 +26,22 @@ def dashboard_panels(*, user, instances, secretariat: bool) -> list[dict]:
         if panel:
             panels.append(panel)
     return panels
+
+
+# Columns a higher app adds to the SEG dashboard's read of the bodies (scalar subqueries, one per body row), so
+# that its card costs no query of its own: a function `() -> {name: expression}` registered from `ready()`.
+InstanceColumns = Callable[[], dict]
+_columns: list[InstanceColumns] = []
+
+
+def register_instance_columns(columns: InstanceColumns) -> InstanceColumns:
+    if columns not in _columns:
+        _columns.append(columns)
+    return columns
+
+
+def instance_columns() -> dict:
+    merged: dict = {}
+    for columns in _columns:
+        merged.update(columns())
+    return merged
