@@ -7,7 +7,8 @@ they are kept and reused: a world is reused when its database holds the bench's 
 `BENCH_GROWTH_REUSE=0` builds them afresh and drops them at the end.
 
 Timing is robust to a machine shared with other work: one child process serves each world (Django's test
-client, in-process, `DEBUG=1` for the query counts, after warm-up requests), and the parent asks them in turn,
+client, in-process, `DEBUG=0` as in production — `BENCH_GROWTH_DEBUG=1` for `DEBUG=1` —, the queries counted by a
+capture, after warm-up requests), and the parent asks them in turn,
 page by page, for `BENCH_GROWTH_ROUNDS` rounds — year 1 then year 10, then year 10 then year 1 —, so that both
 worlds meet the same load at the same moments. The table gives, for each world, the **minimum** and the median
 of its requests, and the ratio of the minimums: the load only ever adds time to a request, so the fastest of
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -45,6 +47,8 @@ WARMUP = 2
 YEARS = [int(y) for y in os.environ.get("BENCH_GROWTH_YEARS", "1 10").split()]
 SEED = int(os.environ.get("BENCH_GROWTH_SEED", "1"))
 SIZES = os.environ.get("BENCH_GROWTH_SIZES", "1") != "0"
+# Pages are served with DEBUG off, as in production; BENCH_GROWTH_DEBUG=1 serves them with DEBUG on.
+DEBUG = os.environ.get("BENCH_GROWTH_DEBUG", "0") == "1"
 GOAL_RATIO, GOAL_KB, DASHBOARD_QUERIES, DASHBOARD_MS = 1.25, 100, 10, 60
 SIGNATURE = "bench_growth_world"
 
@@ -266,8 +270,17 @@ def _world(base: str, years: int, reuse: bool) -> dict:
 def _time(base: str, worlds: dict) -> None:
     """Every page of the worlds, interleaved round after round (see the module docstring)."""
     servers, logs = {}, {}
+    production = {} if DEBUG else {
+        # As production serves: DEBUG off (no query log kept, compiled templates without debug data, static
+        # files from the manifest); plain HTTP in-process, so no redirect to HTTPS.
+        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    if production:
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                       env={**os.environ, **production}, cwd=HERE.parent, check=True)
     for years, world in worlds.items():
-        env = {**os.environ, "DATABASE_URL": _database_url(base, world["database"])}
+        env = {**os.environ, **production, "DATABASE_URL": _database_url(base, world["database"])}
         logs[years] = tempfile.NamedTemporaryFile("w+", prefix=f"bench_growth_y{years}_", suffix=".log")  # noqa: SIM115
         servers[years] = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, cwd=HERE.parent, text=True,
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=logs[years])

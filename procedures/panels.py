@@ -50,17 +50,22 @@ def columns() -> dict:
     }
 
 
+COLUMN_NAMES = tuple(f"{PREFIX}{name}" for name in (
+    "open", "drafts", "next_id", "next_title", "next_deadline", "objections", "objection_procedure",
+    "objection_title", "objection_reason", "objection_partner", "objection_first_name", "objection_last_name"))
+
+
 def procedures_card(*, user, instances, secretariat: bool) -> dict | None:
     """The card of the bodies `instances` the user manages (no query when they carry the columns)."""
     bodies = list(instances)
     if not bodies:
         return None
-    if not all(hasattr(body, f"{PREFIX}open") for body in bodies):
+    if not all(hasattr(body, COLUMN_NAMES[0]) for body in bodies):
         bodies = list(Instance.objects.filter(pk__in=[b.pk for b in bodies]).annotate(**columns())
                       .order_by("kind", "code"))
     rows = []
     for body in bodies:
-        figures = {name[len(PREFIX):]: getattr(body, name) for name in columns()}
+        figures = {name[len(PREFIX):]: getattr(body, name) for name in COLUMN_NAMES}
         if not (figures["open"] or figures["drafts"]):
             continue
         figures["body_code"], figures["body_id"] = body.code, body.pk

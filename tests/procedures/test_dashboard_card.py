@@ -72,3 +72,9 @@ def test_a_decision_taken_by_written_procedure_is_found_by_the_seg_only(client, 
     assert entry.audience == "seg" and entry.meeting_id is None and entry.instance_id == gec().pk
     client.force_login(secretariat_user)
     assert "sécheresse" in client.get(reverse("search:search") + "?q=sécheresse").content.decode()
+
+
+def test_the_card_reads_every_column_the_bodies_carry():
+    from procedures.panels import COLUMN_NAMES, columns
+
+    assert set(COLUMN_NAMES) == set(columns())
