@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from membership.models import Mandate
+
 
 def attachment_upload_to(instance, filename):
     # A random name: the original is kept in `attachment_name`, never used as a path.
@@ -152,6 +154,11 @@ class ProcedureAnswer(models.Model):
 
     def __str__(self):
         return f"{self.seat} — {self.answer}"
+
+    @property
+    def role_label(self) -> str:
+        """The mandate's role in words ("suppléant"), as pages and printed records say it."""
+        return Mandate.Role(self.role).label if self.role in Mandate.Role.values else self.role
 
 
 class ProcedureMail(models.Model):
