@@ -279,22 +279,23 @@ def answer_link(request, token: str):
         return _link_page(request, "closed", {**context, "message": _(
             "This answer link has already been used. To change your answer before the deadline, answer on the "
             "portal.")}, status)
-    with translation.override(mail.language or settings.LANGUAGE_CODE):
-        form = AnswerForm(request.POST or None, initial={"answer": request.GET.get("answer", "")})
-        context["form"] = form
-        if request.method != "POST":
-            return _link_page(request, "confirm", context)
-        if not form.is_valid():
-            return _link_page(request, "confirm", context, status=400)
-        try:
-            services.answer_record(procedure=procedure, person=mail.person, answer=form.cleaned_data["answer"],
-                                   reason=form.cleaned_data["reason"], channel=ProcedureAnswer.Channel.LINK,
-                                   via_mail=mail)
-        except ValidationError as error:
-            context["error"] = " ".join(error.messages)
-            return _link_page(request, "confirm", context, status=400)
-        context["current"] = ProcedureAnswer.objects.select_related("person").get(seat=seat)
-        return _link_page(request, "done", context)
+    # The page speaks the reader's language (the portal's language switch and the browser's), like the
+    # invitations' answer page; the e-mail that carried the link was in the recipient's.
+    form = AnswerForm(request.POST or None, initial={"answer": request.GET.get("answer", "")})
+    context["form"] = form
+    if request.method != "POST":
+        return _link_page(request, "confirm", context)
+    if not form.is_valid():
+        return _link_page(request, "confirm", context, status=400)
+    try:
+        services.answer_record(procedure=procedure, person=mail.person, answer=form.cleaned_data["answer"],
+                               reason=form.cleaned_data["reason"], channel=ProcedureAnswer.Channel.LINK,
+                               via_mail=mail)
+    except ValidationError as error:
+        context["error"] = " ".join(error.messages)
+        return _link_page(request, "confirm", context, status=400)
+    context["current"] = ProcedureAnswer.objects.select_related("person").get(seat=seat)
+    return _link_page(request, "done", context)
 
 
 # --- the record (PDF) -----------------------------------------------------------------------------------------------

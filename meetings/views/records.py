@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -272,4 +273,6 @@ def decision_register(request):
         visible = set(managed_instances(request.user).values_list("pk", flat=True)) | active_instance_ids(request.user)
         decisions = decisions.filter(body_id__in=visible)
     page = paginate(request, decisions)
-    return render(request, "meetings/decisions.html", {"decisions": page, "page": page})
+    # A decision taken by written procedure is written by the portal in the register's language of record.
+    return render(request, "meetings/decisions.html", {"decisions": page, "page": page,
+                                                       "record_language": settings.LANGUAGE_CODE})

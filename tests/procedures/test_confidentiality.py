@@ -47,20 +47,20 @@ def test_A4_a_ga_procedure_across_page_pdf_mails_and_command_for_every_role(sett
             assert page.status_code == 302 and pdf.status_code == 302
             continue
         if role in GA_READERS:
-            assert page.status_code == 200 and "Confidential text ga" in page.content.decode()
+            assert page.status_code == 200 and "Texte confidentiel ga" in page.content.decode()
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
             rows = json.loads(_command(str(procedure.pk), "--as-user", world.users[role].username))
             assert [row["partner"] for row in rows] == [world.people["ga_member"].partner.name]
         else:
             assert page.status_code == 403, role
             assert pdf.status_code == 403, role
-            assert "Confidential text ga" not in page.content.decode()
+            assert "Texte confidentiel ga" not in page.content.decode()
             with pytest.raises(CommandError, match="may not read"):
                 _command(str(procedure.pk), "--as-user", world.users[role].username)
     rows = list(ProcedureMail.objects.filter(procedure=procedure).exclude(kind="objection"))
     assert {row.kind for row in rows} == {"launch", "result"}
     for row in rows:
-        assert "Confidential text ga" not in procedure_message(row).body
+        assert "Texte confidentiel ga" not in procedure_message(row).body
 
 
 def test_procedure_result_one_row_per_seat_in_json_and_csv():

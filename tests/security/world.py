@@ -196,7 +196,7 @@ def _procedures(w: World, seg) -> None:
     for key, instance in [("gec", w.instances["GEC"]), ("ga", w.instances["GA"]), ("a", w.instances["A"]),
                           ("b", w.instances["B"])]:
         procedure = procedure_services.procedure_create(
-            body=instance, title=f"Statement {key} wp{key}", text=f"Confidential text {key} tx{key}",
+            body=instance, title=f"Déclaration {key} wp{key}", text=f"Texte confidentiel {key} tx{key}",
             deadline=now + datetime.timedelta(days=3), by_user=seg,
             attachment=SimpleUploadedFile("annex.pdf", PDF) if key == "gec" else None)
         w.extra["procedures"][key] = procedure_services.procedure_launch(procedure=procedure, now=now)
