@@ -38,7 +38,7 @@ def sign_in(page):
 
 def test_a_person_s_mandate_rows_fit_a_390px_screen_with_long_names(browser, live_server, e2e_settings):
     gec, _ = Instance.objects.get_or_create(code="GEC", defaults={"kind": "GEC", "name_fr": "GEC", "name_en": "GEC"})
-    group = GroupFactory(code="GT-DECENTRALISATION-ET-GOUVERNANCE-LOCALE")
+    group = GroupFactory(code="GT-DECENTRALISATION-GOUVERNANCE")
     partner = PartnerFactory(name=LONG_PARTNER, article="l'")
     institution = InstitutionFactory(partner=partner, name="Mission de coopération technique et financière au Mali",
                                      acronym="")
