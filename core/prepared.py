@@ -11,6 +11,8 @@ sessions are shared between clients and this would not hold: the portal talks to
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import re
 
 from django.db import connection
@@ -113,3 +115,76 @@ def prepared(name: str, sql: str) -> str:
         done.add(name)
     placeholders = ", ".join(["%s"] * sql.count("%s"))
     return f"EXECUTE {name}({placeholders})" if placeholders else f"EXECUTE {name}"
+
+
+class CompiledRead:
+    """A read written with the ORM, compiled once per key and process, and run as a prepared statement.
+
+    For the few reads whose SQL the ORM takes longer to build and compile than the database takes to run them
+    (the SEG dashboard's bodies and meetings: correlated subqueries, windows, a dozen conditions). The queryset
+    stays the one definition: `build(**values)` returns a `values_list` queryset, compiled the first time a
+    `key` is seen; the values named in `slots` (say, the moment of the request) change on every call and are put
+    in the compiled parameters where the placeholders passed to `build` landed, every other input must be in
+    `key`. The rows come back converted as the ORM converts them, in the SQL's order (fields, then annotations
+    in the order they were added). On PostgreSQL the statement is also prepared once per connection; on other
+    databases (datetimes become text when compiled, so a placeholder cannot be followed) it is compiled on every
+    call. The equivalence with `list(build(**values))` is tested (tests/core/test_compiled_read.py).
+    """
+
+    MAX_KEYS = 8  # a key is a day, a month shown…: a few live at once
+
+    def __init__(self, name: str, build, slots: tuple[str, ...] = ()):
+        if not _NAME.match(name):
+            raise ValueError(f"not a statement name: {name!r}")
+        self.name, self.build, self.slots = name, build, slots
+        self._compiled: dict = {}
+
+    def read(self, key, **values) -> tuple[list[str], list[tuple]]:
+        """The columns' names (a field's path as given to `values_list`, an annotation's name) and the rows."""
+        if connection.vendor != "postgresql":
+            compiler, sql, params, _positions = self._compile(values)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return _names(compiler), list(compiler.results_iter(results=[cursor.fetchall()],
+                                                                    tuple_expected=True))
+        entry = self._compiled.get(key)
+        if entry is None:
+            if len(self._compiled) >= self.MAX_KEYS:
+                self._compiled.clear()
+            markers = {slot: _Marker(values[slot]) for slot in self.slots}
+            placed = {slot: marker.value for slot, marker in markers.items()}
+            entry = self._compiled[key] = self._compile({**values, **placed}, markers)
+        compiler, sql, params, positions = entry
+        params = list(params)
+        for slot, where in positions.items():
+            for index in where:
+                params[index] = values[slot]
+        statement = f"{self.name}_{hashlib.sha256(sql.encode()).hexdigest()[:12]}"
+        rows = fetch_prepared(statement, sql, params)
+        return _names(compiler), list(compiler.results_iter(results=[rows], tuple_expected=True))
+
+    def _compile(self, values, markers=None):
+        queryset = self.build(**values)
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        positions = {}
+        for slot, marker in (markers or {}).items():
+            positions[slot] = tuple(i for i, param in enumerate(params) if param is marker.value)
+            if not positions[slot]:
+                raise ValueError(f"{self.name}: the value of {slot!r} is not a parameter of the compiled SQL")
+        return compiler, sql, tuple(params), positions
+
+
+def _names(compiler) -> list[str]:
+    query = compiler.query
+    return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
+class _Marker:
+    """A slot's value while compiling: the very object, so that where it lands among the parameters is found by
+    identity (a copy of the value, not the caller's, so that no other parameter can be the same object)."""
+
+    def __init__(self, value):
+        self.value = copy.copy(value)
+        if self.value is value:
+            raise TypeError(f"a slot's value must be copyable into a new object: {value!r}")

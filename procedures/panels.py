@@ -9,7 +9,12 @@ latest one's reason, partner and author.
 
 from __future__ import annotations
 
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+import datetime
+
+from django.db.models import Count, F, Func, IntegerField, JSONField, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from instances.models import Instance
 from membership.models import Person
@@ -23,8 +28,10 @@ def _count(queryset):
     return Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField())
 
 
-def _first(queryset, field):
-    return Subquery(queryset.values(field)[:1])
+def _first_row(queryset, **fields):
+    """The first row's fields as one JSON object: one correlated subquery per row of the bodies rather than one
+    per field (each costs the dashboard's query its compiling, planning and running per body)."""
+    return Subquery(queryset.values(row=JSONObject(**fields))[:1], output_field=JSONField())
 
 
 def columns() -> dict:
@@ -34,25 +41,45 @@ def columns() -> dict:
         seat__procedure__body_id=OuterRef("pk"), seat__procedure__state=Procedure.State.OPEN,
         seat__procedure__mode=Procedure.Mode.SILENCE, answer=ProcedureAnswer.Answer.OBJECT,
     ).order_by("-answered_at", "-pk")
+    counts = of_body.order_by().values("body_id").annotate(row=JSONObject(
+        open=Count("pk", filter=Q(state=Procedure.State.OPEN)),
+        drafts=Count("pk", filter=Q(state=Procedure.State.DRAFT)))).values("row")
     return {
-        f"{PREFIX}open": _count(open_),
-        f"{PREFIX}drafts": _count(of_body.filter(state=Procedure.State.DRAFT)),
-        f"{PREFIX}next_id": _first(open_, "pk"),
-        f"{PREFIX}next_title": _first(open_, "title"),
-        f"{PREFIX}next_deadline": _first(open_, "deadline"),
+        f"{PREFIX}counts": Subquery(counts, output_field=JSONField()),
+        f"{PREFIX}next": _first_row(open_, id="pk", title="title", deadline="deadline"),
         f"{PREFIX}objections": _count(objections),
-        f"{PREFIX}objection_procedure": _first(objections, "seat__procedure_id"),
-        f"{PREFIX}objection_title": _first(objections, "seat__procedure__title"),
-        f"{PREFIX}objection_reason": _first(objections, "reason"),
-        f"{PREFIX}objection_partner": _first(objections, "seat__partner__name"),
-        f"{PREFIX}objection_first_name": _first(objections, "person__first_name"),
-        f"{PREFIX}objection_last_name": _first(objections, "person__last_name"),
+        f"{PREFIX}objection": _first_row(
+            objections, procedure="seat__procedure_id", title="seat__procedure__title", reason="reason",
+            partner="seat__partner__name", first_name="person__first_name", last_name="person__last_name"),
     }
 
 
-COLUMN_NAMES = tuple(f"{PREFIX}{name}" for name in (
-    "open", "drafts", "next_id", "next_title", "next_deadline", "objections", "objection_procedure",
-    "objection_title", "objection_reason", "objection_partner", "objection_first_name", "objection_last_name"))
+COLUMN_NAMES = tuple(f"{PREFIX}{name}" for name in ("counts", "next", "objections", "objection"))
+
+
+def _moment(text: str | None) -> datetime.datetime | None:
+    """A datetime read back from JSON: ISO with its offset on PostgreSQL, naive UTC text on SQLite."""
+    moment = parse_datetime(text) if text else None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.timezone.utc)
+    return moment
+
+
+def _figures(body) -> dict:
+    counts = getattr(body, f"{PREFIX}counts") or {}
+    following = getattr(body, f"{PREFIX}next") or {}
+    objection = getattr(body, f"{PREFIX}objection") or {}
+    objections = getattr(body, f"{PREFIX}objections") or 0
+    return {
+        "open": counts.get("open") or 0, "drafts": counts.get("drafts") or 0,
+        "next_id": following.get("id"), "next_title": following.get("title"),
+        "next_deadline": _moment(following.get("deadline")),
+        "objections": objections, "objection_procedure": objection.get("procedure"),
+        "objection_title": objection.get("title"), "objection_reason": objection.get("reason"),
+        "objection_partner": objection.get("partner"),
+        "objection_person": (Person.name_of(objection.get("first_name"), objection.get("last_name"))
+                             if objections else ""),
+    }
 
 
 def procedures_card(*, user, instances, secretariat: bool) -> dict | None:
@@ -65,13 +92,11 @@ def procedures_card(*, user, instances, secretariat: bool) -> dict | None:
                       .order_by("kind", "code"))
     rows = []
     for body in bodies:
-        figures = {name[len(PREFIX):]: getattr(body, name) for name in COLUMN_NAMES}
+        figures = _figures(body)
         if not (figures["open"] or figures["drafts"]):
             continue
         figures["body_code"], figures["body_id"] = body.code, body.pk
-        figures["objection_person"] = (Person.name_of(figures["objection_first_name"], figures["objection_last_name"])
-                                       if figures["objections"] else "")
-        figures["other_objections"] = max((figures["objections"] or 0) - 1, 0)
+        figures["other_objections"] = max(figures["objections"] - 1, 0)
         rows.append(figures)
     return {"template": "procedures/_dashboard.html", "bodies": rows,
             "open_count": sum(r["open"] or 0 for r in rows), "drafts": sum(r["drafts"] or 0 for r in rows),

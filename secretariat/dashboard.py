@@ -34,13 +34,14 @@ from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquer
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from core.prepared import CompiledRead
 from instances.models import Instance, Troika
 from meetings.compliance import ga_moment
 from meetings.models import ActionItem, AgendaItem, Attendance, Meeting
 from meetings.schedule import BAMAKO, TOOK_PLACE
 from membership.chair import troika_seats_from
 from membership.compliance import SEAT_COLUMNS, seat_filter, troika_years
-from membership.models import Mandate, Partner, Person
+from membership.models import Institution, Mandate, Partner, Person
 from secretariat.dashboard_panels import instance_columns
 from secretariat.inbound.models import InboundMessage
 from secretariat.inbound.selectors import failed_addresses, mailbox_to_handle_count
@@ -68,8 +69,6 @@ from secretariat.selectors import (
 
 UPCOMING_SHOWN = 40
 ACTIONS_SHOWN = 16
-LEADERS = ("leader_partner", "co_lead_partner", "leader_person__institution__partner",
-           "co_lead_person__institution__partner")
 # The mandates' columns: the compliance checks' seats, then what a foreseen chair names.
 MANDATE_COLUMNS = (*SEAT_COLUMNS, "person__institution_id", "person__institution__partner_id")
 
@@ -104,12 +103,8 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
     now, today = timezone.now(), timezone.localdate()
     streak = settings.ASSIDUITY_ABSENT_ALERT
 
-    # 1. Every instance; the mailbox's count rides along (a scalar subquery, computed once).
-    to_handle = InboundMessage.objects.filter(needs_attention=True, handled_at__isnull=True).order_by()
-    instances = list(with_activity(Instance.objects.select_related(*LEADERS), today).annotate(
-        mailbox_to_handle=Subquery(to_handle.values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField()),
-        **instance_columns(),  # the cards of higher apps (dashboard_panels), read with the bodies
-    ).order_by("kind", "code"))
+    # 1. Every instance with its leaders; the mailbox's count rides along (a scalar subquery, computed once).
+    instances = _bodies(today)
     by_id = {i.pk: i for i in instances}
     active_ids = [i.pk for i in instances if i.is_active]
     gec = next((i for i in instances if i.is_active and i.kind == Instance.Kind.GEC), None)
@@ -117,45 +112,19 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
 
     # 2. The meetings of every panel in one read; the coming ones and the streaks' candidates are ranked by
     # the database so that only those shown are read, whatever the years behind.
-    month = Q(start__gte=_at(first), start__lt=_at(last))
-    coming = Q(start__gte=now) & ~Q(status=Meeting.Status.CANCELLED)
-    year_start, next_year = _at(datetime.date(today.year, 1, 1)), _at(datetime.date(today.year + 1, 1, 1))
-    gec_year = Q(instance_id=gec.pk if gec else None, status__in=HELD, start__gte=year_start, start__lt=next_year)
-    reach, until = _at(today - datetime.timedelta(days=STREAK_REACH_DAYS)), _at(today + datetime.timedelta(days=1))
-    candidate = Q(instance_id__in=active_ids, status__in=HELD, start__gte=reach, start__lt=until) & Exists(
-        Attendance.objects.filter(meeting=OuterRef("pk")))
-    ga_from = datetime.datetime(today.year, 1, 1, tzinfo=BAMAKO)
-    ga_until = datetime.datetime(today.year + 1, 1, 1, tzinfo=BAMAKO)
-    moment = ga_moment(today)
-    ga_year = (Q(instance_id__in=ga_ids, start__gte=ga_from, start__lt=ga_until)
-               & ~Q(status=Meeting.Status.CANCELLED) & (Q(start__gte=moment) | Q(status__in=TOOK_PLACE)))
-    flag = IntegerField()
-    has_agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"), status=AgendaItem.Status.ACCEPTED)
-    wanted = (month | Q(is_coming=1, coming_rank__lte=UPCOMING_SHOWN) | gec_year | ga_year)
-    if streak >= 1:
-        wanted |= Q(is_candidate=1, candidate_rank__lte=streak)
-    oldest = min(_at(first), reach, year_start, ga_from)
-    meetings = list(
-        Meeting.objects.filter(Q(start__gte=oldest) | month)
-        .annotate(
-            has_agenda=Exists(has_agenda),
-            is_coming=CaseWhen(When(coming, then=Value(1)), default=Value(0), output_field=flag),
-            is_candidate=CaseWhen(When(candidate, then=Value(1)), default=Value(0), output_field=flag),
-            coming_rank=Window(RowNumber(), partition_by=[F("is_coming")], order_by=[F("start").asc(), F("pk")]),
-            candidate_rank=Window(RowNumber(), partition_by=[F("instance_id"), F("is_candidate")],
-                                  order_by=[F("start").desc(), F("pk")]),
-        )
-        .filter(wanted).order_by("start", "pk")
-    )
+    w = _Moments.of(first, last, today)
+    gec_id = gec.pk if gec else None
+    meetings = _meetings(now=now, window=w, gec_id=gec_id, active_ids=tuple(active_ids), ga_ids=tuple(ga_ids),
+                         streak=streak)
     for m in meetings:
         m.instance = by_id[m.instance_id]
-    month_meetings = [m for m in meetings if _at(first) <= m.start < _at(last)]
+    month_meetings = [m for m in meetings if w.month_from <= m.start < w.month_until]
     upcoming = [m for m in meetings if m.is_coming and m.coming_rank <= UPCOMING_SHOWN]
     gec_meetings = [m for m in meetings if gec and m.instance_id == gec.pk and m.status in HELD
-                    and year_start <= m.start < next_year]
+                    and w.year_start <= m.start < w.next_year]
     candidates = [m for m in reversed(meetings) if m.is_candidate and m.candidate_rank <= streak]
-    ga_count = sum(1 for m in meetings if m.instance_id in ga_ids and ga_from <= m.start < ga_until
-                   and m.status != Meeting.Status.CANCELLED and (m.start >= moment or m.status in TOOK_PLACE))
+    ga_count = sum(1 for m in meetings if m.instance_id in ga_ids and w.ga_from <= m.start < w.ga_until
+                   and m.status != Meeting.Status.CANCELLED and (m.start >= w.ga_moment or m.status in TOOK_PLACE))
     convened = [m for m in upcoming if m.status == Meeting.Status.CONVENED]
     reported = {m.pk: m for m in [*gec_meetings, *candidates]}
 
@@ -256,6 +225,139 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
         failed_addresses=failed,
         mailbox_to_handle=(instances[0].mailbox_to_handle or 0) if instances else mailbox_to_handle_count(),
     )
+
+
+
+@dataclass(frozen=True)
+class _Moments:
+    """The moments the meetings' read and its panels share, all from the day and the month shown."""
+
+    month_from: datetime.datetime
+    month_until: datetime.datetime
+    year_start: datetime.datetime
+    next_year: datetime.datetime
+    reach: datetime.datetime  # the streaks' candidates: held within STREAK_REACH_DAYS…
+    until: datetime.datetime  # …up to today included
+    ga_from: datetime.datetime  # I4: the GA's meetings of the year, in Bamako's calendar
+    ga_until: datetime.datetime
+    ga_moment: datetime.datetime
+
+    @classmethod
+    def of(cls, first: datetime.date, last: datetime.date, today: datetime.date) -> _Moments:
+        return cls(
+            month_from=_at(first), month_until=_at(last),
+            year_start=_at(datetime.date(today.year, 1, 1)), next_year=_at(datetime.date(today.year + 1, 1, 1)),
+            reach=_at(today - datetime.timedelta(days=STREAK_REACH_DAYS)),
+            until=_at(today + datetime.timedelta(days=1)),
+            ga_from=datetime.datetime(today.year, 1, 1, tzinfo=BAMAKO),
+            ga_until=datetime.datetime(today.year + 1, 1, 1, tzinfo=BAMAKO), ga_moment=ga_moment(today))
+
+
+# The bodies and their leaders, as columns of one row: (path from the body, model).
+BODY_RELATED = (
+    ("leader_partner", Partner), ("co_lead_partner", Partner),
+    ("leader_person", Person), ("leader_person__institution", Institution),
+    ("leader_person__institution__partner", Partner),
+    ("co_lead_person", Person), ("co_lead_person__institution", Institution),
+    ("co_lead_person__institution__partner", Partner),
+)
+
+
+def _attnames(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def bodies_query(*, today: datetime.date):
+    """The bodies' read as the ORM writes it (the twin of `_bodies`' rows): every instance, its leaders'
+    columns, `with_activity`'s figures, the mailbox's count and the cards' columns (`instance_columns`)."""
+    to_handle = InboundMessage.objects.filter(needs_attention=True, handled_at__isnull=True).order_by()
+    extra = {
+        "mailbox_to_handle": Subquery(to_handle.values(n=Func(F("pk"), function="COUNT")),
+                                      output_field=IntegerField()),
+        **instance_columns(),  # the cards of higher apps (dashboard_panels), read with the bodies
+    }
+    queryset = with_activity(Instance.objects.all(), today).annotate(**extra).order_by("kind", "code")
+    fields = [*_attnames(Instance)]
+    for path, model in BODY_RELATED:
+        fields += [f"{path}__{name}" for name in _attnames(model)]
+    return queryset.values_list(*fields, *queryset.query.annotations)
+
+
+_BODIES = CompiledRead("ptf_dashboard_bodies", bodies_query)
+
+
+def _bodies(today: datetime.date) -> list[Instance]:
+    """Every instance with its leaders (as `select_related` would give them) and its annotations; one statement,
+    compiled once a day per process and prepared once per connection (`CompiledRead`): the ORM took longer to
+    compile its dozen subqueries than the database to run them."""
+    names, rows = _BODIES.read(today, today=today)
+    models = [(path, model, _attnames(model)) for path, model in (("", Instance), *BODY_RELATED)]
+    out = []
+    for row in rows:
+        objects, start = {}, 0
+        for path, model, fields in models:
+            values = row[start:start + len(fields)]
+            start += len(fields)
+            objects[path] = model.from_db("default", fields, values) if values[0] is not None else None
+        body = objects[""]
+        for path, _model in BODY_RELATED:  # each object under the one it hangs from, as select_related sets it
+            parent_path, _sep, name = path.rpartition("__")
+            if objects[parent_path] is not None:
+                setattr(objects[parent_path], name, objects[path])
+        for name, value in zip(names[start:], row[start:], strict=True):
+            setattr(body, name, value)
+        out.append(body)
+    return out
+
+
+def meetings_query(*, now, window: _Moments, gec_id, active_ids, ga_ids, streak: int):
+    """The meetings' read as the ORM writes it (the twin of `_meetings`' rows): the month shown, the first
+    forty coming ones, the GEC's held meetings of the year, the streaks' candidates (the last `streak` held
+    meetings with a register of each active body) and the GA's meetings of the year (I4)."""
+    w = window
+    month = Q(start__gte=w.month_from, start__lt=w.month_until)
+    coming = Q(start__gte=now) & ~Q(status=Meeting.Status.CANCELLED)
+    gec_year = Q(instance_id=gec_id, status__in=HELD, start__gte=w.year_start, start__lt=w.next_year)
+    candidate = Q(instance_id__in=active_ids, status__in=HELD, start__gte=w.reach, start__lt=w.until) & Exists(
+        Attendance.objects.filter(meeting=OuterRef("pk")))
+    ga_year = (Q(instance_id__in=ga_ids, start__gte=w.ga_from, start__lt=w.ga_until)
+               & ~Q(status=Meeting.Status.CANCELLED) & (Q(start__gte=w.ga_moment) | Q(status__in=TOOK_PLACE)))
+    flag = IntegerField()
+    has_agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"), status=AgendaItem.Status.ACCEPTED)
+    wanted = (month | Q(is_coming=1, coming_rank__lte=UPCOMING_SHOWN) | gec_year | ga_year)
+    if streak >= 1:
+        wanted |= Q(is_candidate=1, candidate_rank__lte=streak)
+    oldest = min(w.month_from, w.reach, w.year_start, w.ga_from)
+    return (
+        Meeting.objects.filter(Q(start__gte=oldest) | month)
+        .annotate(
+            has_agenda=Exists(has_agenda),
+            is_coming=CaseWhen(When(coming, then=Value(1)), default=Value(0), output_field=flag),
+            is_candidate=CaseWhen(When(candidate, then=Value(1)), default=Value(0), output_field=flag),
+            coming_rank=Window(RowNumber(), partition_by=[F("is_coming")], order_by=[F("start").asc(), F("pk")]),
+            candidate_rank=Window(RowNumber(), partition_by=[F("instance_id"), F("is_candidate")],
+                                  order_by=[F("start").desc(), F("pk")]),
+        )
+        .filter(wanted).order_by("start", "pk")
+        .values_list(*_attnames(Meeting), "has_agenda", "is_coming", "is_candidate", "coming_rank", "candidate_rank")
+    )
+
+_MEETINGS = CompiledRead("ptf_dashboard_meetings", meetings_query, slots=("now",))
+
+
+def _meetings(*, now, window: _Moments, gec_id, active_ids: tuple, ga_ids: tuple, streak: int) -> list[Meeting]:
+    """The meetings of `meetings_query` as models with their annotations; compiled once per day and month
+    shown per process, the moment of the request put in its place (`CompiledRead`)."""
+    fields = _attnames(Meeting)
+    names, rows = _MEETINGS.read((window, gec_id, active_ids, ga_ids, streak), now=now, window=window,
+                                 gec_id=gec_id, active_ids=active_ids, ga_ids=ga_ids, streak=streak)
+    out = []
+    for row in rows:
+        meeting = Meeting.from_db("default", fields, row[:len(fields)])
+        for name, value in zip(names[len(fields):], row[len(fields):], strict=True):
+            setattr(meeting, name, value)
+        out.append(meeting)
+    return out
 
 
 def _overlapping(start: datetime.date, end: datetime.date) -> Q:

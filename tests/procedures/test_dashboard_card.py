@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import french
 from procedures import services
 from procedures.models import Procedure
 from tests.factories import gec
@@ -50,6 +51,10 @@ def test_objection_reaches_the_seg_dashboard_at_once_within_the_query_budget(cli
     assert "Pas d'accord" not in card and "Pas d&#x27;accord" not in card
     assert "Trop long" not in card  # replaced by an approval: no longer standing
     assert "2 ouvertes" in card and "1 brouillon" in card
+    # The one closing first, its deadline to the minute in Bamako's time (read back from the card's JSON column).
+    first = Procedure.objects.filter(body=gec(), state=Procedure.State.OPEN).order_by("deadline", "pk").first()
+    assert f'href="{reverse("procedures:detail", args=[first.pk])}"' in card
+    assert french.long_datetime(first.deadline, language="fr") in card
     # Withdrawn, the objection is no longer standing.
     services.procedure_withdraw(procedure=Procedure.objects.get(pk=silence.pk), reason="Texte revu",
                                 by_user=secretariat_user)
