@@ -61,7 +61,7 @@ def _moment(text: str | None) -> datetime.datetime | None:
     """A datetime read back from JSON: ISO with its offset on PostgreSQL, naive UTC text on SQLite."""
     moment = parse_datetime(text) if text else None
     if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, datetime.timezone.utc)
+        moment = timezone.make_aware(moment, datetime.UTC)
     return moment
 
 
