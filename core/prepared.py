@@ -125,8 +125,9 @@ class CompiledRead:
     stays the one definition: `build(**values)` returns a `values_list` queryset, compiled the first time a
     `key` is seen; the values named in `slots` (say, the moment of the request) change on every call and are put
     in the compiled parameters where the placeholders passed to `build` landed, every other input must be in
-    `key`. The rows come back converted as the ORM converts them, in the SQL's order (fields, then annotations
-    in the order they were added). On PostgreSQL the statement is also prepared once per connection; on other
+    `key` (a slot that lands nowhere in the SQL makes that key compiled on every call). The rows come back
+    converted as the ORM converts them, in the SQL's order (fields, then annotations in the order they were
+    added). On PostgreSQL the statement is also prepared once per connection; on other
     databases (datetimes become text when compiled, so a placeholder cannot be followed) it is compiled on every
     call. The equivalence with `list(build(**values))` is tested (tests/core/test_compiled_read.py).
     """
@@ -141,19 +142,19 @@ class CompiledRead:
 
     def read(self, key, **values) -> tuple[list[str], list[tuple]]:
         """The columns' names (a field's path as given to `values_list`, an annotation's name) and the rows."""
-        if connection.vendor != "postgresql":
+        entry = self._compiled.get(key) if connection.vendor == "postgresql" else None
+        if entry is None and connection.vendor == "postgresql" and key not in self._compiled:
+            if len(self._compiled) >= self.MAX_KEYS:
+                self._compiled.clear()
+            markers = {slot: _Marker(values[slot]) for slot in self.slots}
+            entry = self._compile({**values, **{slot: m.value for slot, m in markers.items()}}, markers)
+            self._compiled[key] = entry
+        if entry is None:  # not PostgreSQL, or a slot the compiled SQL does not hold: compiled for this call
             compiler, sql, params, _positions = self._compile(values)
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 return _names(compiler), list(compiler.results_iter(results=[cursor.fetchall()],
                                                                     tuple_expected=True))
-        entry = self._compiled.get(key)
-        if entry is None:
-            if len(self._compiled) >= self.MAX_KEYS:
-                self._compiled.clear()
-            markers = {slot: _Marker(values[slot]) for slot in self.slots}
-            placed = {slot: marker.value for slot, marker in markers.items()}
-            entry = self._compiled[key] = self._compile({**values, **placed}, markers)
         compiler, sql, params, positions = entry
         params = list(params)
         for slot, where in positions.items():
@@ -164,6 +165,9 @@ class CompiledRead:
         return _names(compiler), list(compiler.results_iter(results=[rows], tuple_expected=True))
 
     def _compile(self, values, markers=None):
+        """The compiler, SQL and parameters; with `markers`, where each slot landed among the parameters, or None
+        when one landed nowhere: a branch of the query left out (an empty list of ids) or a value the compiling
+        converted into another object. Either way reusing the SQL could answer for another value: not kept."""
         queryset = self.build(**values)
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
@@ -171,7 +175,7 @@ class CompiledRead:
         for slot, marker in (markers or {}).items():
             positions[slot] = tuple(i for i, param in enumerate(params) if param is marker.value)
             if not positions[slot]:
-                raise ValueError(f"{self.name}: the value of {slot!r} is not a parameter of the compiled SQL")
+                return None
         return compiler, sql, tuple(params), positions
 
 

@@ -114,8 +114,9 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
     # the database so that only those shown are read, whatever the years behind.
     w = _Moments.of(first, last, today)
     gec_id = gec.pk if gec else None
-    meetings = _meetings(now=now, window=w, gec_id=gec_id, active_ids=tuple(active_ids), ga_ids=tuple(ga_ids),
-                         streak=streak)
+    moment = ga_moment(today)
+    meetings = _meetings(now=now, ga_from_moment=moment, window=w, gec_id=gec_id, active_ids=tuple(active_ids),
+                         ga_ids=tuple(ga_ids), streak=streak)
     for m in meetings:
         m.instance = by_id[m.instance_id]
     month_meetings = [m for m in meetings if w.month_from <= m.start < w.month_until]
@@ -124,7 +125,7 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
                     and w.year_start <= m.start < w.next_year]
     candidates = [m for m in reversed(meetings) if m.is_candidate and m.candidate_rank <= streak]
     ga_count = sum(1 for m in meetings if m.instance_id in ga_ids and w.ga_from <= m.start < w.ga_until
-                   and m.status != Meeting.Status.CANCELLED and (m.start >= w.ga_moment or m.status in TOOK_PLACE))
+                   and m.status != Meeting.Status.CANCELLED and (m.start >= moment or m.status in TOOK_PLACE))
     convened = [m for m in upcoming if m.status == Meeting.Status.CONVENED]
     reported = {m.pk: m for m in [*gec_meetings, *candidates]}
 
@@ -240,7 +241,6 @@ class _Moments:
     until: datetime.datetime  # …up to today included
     ga_from: datetime.datetime  # I4: the GA's meetings of the year, in Bamako's calendar
     ga_until: datetime.datetime
-    ga_moment: datetime.datetime
 
     @classmethod
     def of(cls, first: datetime.date, last: datetime.date, today: datetime.date) -> _Moments:
@@ -250,7 +250,7 @@ class _Moments:
             reach=_at(today - datetime.timedelta(days=STREAK_REACH_DAYS)),
             until=_at(today + datetime.timedelta(days=1)),
             ga_from=datetime.datetime(today.year, 1, 1, tzinfo=BAMAKO),
-            ga_until=datetime.datetime(today.year + 1, 1, 1, tzinfo=BAMAKO), ga_moment=ga_moment(today))
+            ga_until=datetime.datetime(today.year + 1, 1, 1, tzinfo=BAMAKO))
 
 
 # The bodies and their leaders, as columns of one row: (path from the body, model).
@@ -310,7 +310,7 @@ def _bodies(today: datetime.date) -> list[Instance]:
     return out
 
 
-def meetings_query(*, now, window: _Moments, gec_id, active_ids, ga_ids, streak: int):
+def meetings_query(*, now, ga_from_moment, window: _Moments, gec_id, active_ids, ga_ids, streak: int):
     """The meetings' read as the ORM writes it (the twin of `_meetings`' rows): the month shown, the first
     forty coming ones, the GEC's held meetings of the year, the streaks' candidates (the last `streak` held
     meetings with a register of each active body) and the GA's meetings of the year (I4)."""
@@ -321,7 +321,7 @@ def meetings_query(*, now, window: _Moments, gec_id, active_ids, ga_ids, streak:
     candidate = Q(instance_id__in=active_ids, status__in=HELD, start__gte=w.reach, start__lt=w.until) & Exists(
         Attendance.objects.filter(meeting=OuterRef("pk")))
     ga_year = (Q(instance_id__in=ga_ids, start__gte=w.ga_from, start__lt=w.ga_until)
-               & ~Q(status=Meeting.Status.CANCELLED) & (Q(start__gte=w.ga_moment) | Q(status__in=TOOK_PLACE)))
+               & ~Q(status=Meeting.Status.CANCELLED) & (Q(start__gte=ga_from_moment) | Q(status__in=TOOK_PLACE)))
     flag = IntegerField()
     has_agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"), status=AgendaItem.Status.ACCEPTED)
     wanted = (month | Q(is_coming=1, coming_rank__lte=UPCOMING_SHOWN) | gec_year | ga_year)
@@ -342,15 +342,18 @@ def meetings_query(*, now, window: _Moments, gec_id, active_ids, ga_ids, streak:
         .values_list(*_attnames(Meeting), "has_agenda", "is_coming", "is_candidate", "coming_rank", "candidate_rank")
     )
 
-_MEETINGS = CompiledRead("ptf_dashboard_meetings", meetings_query, slots=("now",))
+# Both moments change with every request (I4's is the request's moment on today's dashboard: `ga_moment`).
+_MEETINGS = CompiledRead("ptf_dashboard_meetings", meetings_query, slots=("now", "ga_from_moment"))
 
 
-def _meetings(*, now, window: _Moments, gec_id, active_ids: tuple, ga_ids: tuple, streak: int) -> list[Meeting]:
+def _meetings(*, now, ga_from_moment, window: _Moments, gec_id, active_ids: tuple, ga_ids: tuple,
+              streak: int) -> list[Meeting]:
     """The meetings of `meetings_query` as models with their annotations; compiled once per day and month
     shown per process, the moment of the request put in its place (`CompiledRead`)."""
     fields = _attnames(Meeting)
-    names, rows = _MEETINGS.read((window, gec_id, active_ids, ga_ids, streak), now=now, window=window,
-                                 gec_id=gec_id, active_ids=active_ids, ga_ids=ga_ids, streak=streak)
+    names, rows = _MEETINGS.read((window, gec_id, active_ids, ga_ids, streak), now=now,
+                                 ga_from_moment=ga_from_moment, window=window, gec_id=gec_id,
+                                 active_ids=active_ids, ga_ids=ga_ids, streak=streak)
     out = []
     for row in rows:
         meeting = Meeting.from_db("default", fields, row[:len(fields)])

@@ -26,12 +26,15 @@ from instances.models import Instance
 from meetings.models import AgendaItem, Attendance, Meeting
 from membership.models import Person
 from secretariat.dashboard import (
+    _BODIES,
+    _MEETINGS,
     BODY_RELATED,
     _bodies,
     _meetings,
     _Moments,
     bodies_query,
     meetings_query,
+    secretariat_dashboard,
 )
 from secretariat.reports.activity import with_activity
 from tests.factories import GroupFactory, PartnerFactory, PersonFactory, ga, gec
@@ -100,8 +103,11 @@ def test_the_dashboard_s_meetings_compiled_once_match_the_orm_at_every_moment(sp
                       ga_ids=tuple(i.pk for i in instances if i.kind == Instance.Kind.GA), streak=spec["streak"])
         for minutes in spec["nows"]:  # one key, several moments: the compiled statement with its slot refilled
             now = base + datetime.timedelta(minutes=minutes, seconds=30)
-            orm = list(meetings_query(now=now, **values))
-            read = _meetings(now=now, **values)
+            # I4's moment: the request's on today's dashboard, the day's midnight on another day.
+            ga_from_moment = now if minutes % 2 else datetime.datetime.combine(today, datetime.time(),
+                                                                               tzinfo=timezone.get_current_timezone())
+            orm = list(meetings_query(now=now, ga_from_moment=ga_from_moment, **values))
+            read = _meetings(now=now, ga_from_moment=ga_from_moment, **values)
             assert [_meeting_row(m) for m in read] == orm, minutes
             # Each moment really is asked: what is coming changes with it (a meeting between two moments).
             coming = {m.pk for m in read if m.is_coming}
@@ -146,6 +152,28 @@ def test_the_dashboard_s_bodies_compiled_once_match_select_related_and_their_ann
                 assert [getattr(body, n) for n in annotations] == [getattr(twin, n) for n in annotations]
 
 
+def test_the_dashboard_compiles_its_reads_once_a_day_not_on_every_request():
+    """Two requests of the same day, at two moments: the second prepares nothing and compiles nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("compiled reads are kept on PostgreSQL only")
+    first = timezone.localdate().replace(day=1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1)
+    secretariat_dashboard(first, last)
+    kept = {read: dict(read._compiled) for read in (_BODIES, _MEETINGS)}
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        secretariat_dashboard(first, last)
+    assert not [sql for sql in statements if sql.startswith("PREPARE")]
+    assert sum(sql.startswith("EXECUTE ptf_dashboard_") for sql in statements) == 2
+    for read, compiled in kept.items():  # the same compiled entries, none added
+        assert read._compiled == compiled and all(entry is not None for entry in compiled.values())
+
+
 def test_the_bodies_leaders_come_without_a_query(django_assert_num_queries):
     leader = PersonFactory()
     GroupFactory(code="CR-LEAD", leader_partner=leader.institution.partner, leader_person=leader)
@@ -156,14 +184,17 @@ def test_the_bodies_leaders_come_without_a_query(django_assert_num_queries):
         assert group.co_lead_person is None and isinstance(group.leader_person, Person)
 
 
-def test_a_slot_that_lands_nowhere_is_refused():
-    """A slot's value not among the compiled parameters would be silently ignored on reuse: refused at once."""
-    if connection.vendor != "postgresql":
-        pytest.skip("slots are followed on PostgreSQL only (elsewhere the read is compiled on every call)")
-    read = CompiledRead("ptf_test_slot_nowhere",
-                        lambda *, now: Meeting.objects.filter(pk__gte=0).values_list("pk"), slots=("now",))
-    with pytest.raises(ValueError, match="now"):
-        read.read("k", now=timezone.now())
+def test_a_slot_the_compiling_converts_is_not_reused_but_compiled_for_each_value():
+    """`start__date` turns the moment into a date: its place among the parameters cannot be followed, so the
+    read is compiled for each value rather than reused with the first one."""
+    start = timezone.now()
+    meeting = Meeting.objects.create(instance=gec(), title="t", start=start, end=start + datetime.timedelta(hours=1))
+    read = CompiledRead("ptf_test_slot_converted",
+                        lambda *, now: Meeting.objects.filter(start__date=now.date()).values_list("pk"),
+                        slots=("now",))
+    assert read.read("k", now=start)[1] == [(meeting.pk,)]
+    assert read.read("k", now=start + datetime.timedelta(days=1))[1] == []
+    assert read.read("k", now=start)[1] == [(meeting.pk,)]
 
 
 def test_a_slot_refilled_on_reuse_changes_the_answer():
