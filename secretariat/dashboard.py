@@ -323,7 +323,10 @@ def meetings_query(*, now, ga_from_moment, window: _Moments, gec_id, active_ids,
     ga_year = (Q(instance_id__in=ga_ids, start__gte=w.ga_from, start__lt=w.ga_until)
                & ~Q(status=Meeting.Status.CANCELLED) & (Q(start__gte=ga_from_moment) | Q(status__in=TOOK_PLACE)))
     flag = IntegerField()
-    has_agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"), status=AgendaItem.Status.ACCEPTED)
+    # Read for the coming meetings only (the "to prepare" panel): the database then looks up the accepted items of
+    # meetings to come, not every accepted item of the years behind.
+    has_agenda = AgendaItem.objects.filter(meeting=OuterRef("pk"), status=AgendaItem.Status.ACCEPTED,
+                                           meeting__start__gte=now)
     wanted = (month | Q(is_coming=1, coming_rank__lte=UPCOMING_SHOWN) | gec_year | ga_year)
     if streak >= 1:
         wanted |= Q(is_candidate=1, candidate_rank__lte=streak)
