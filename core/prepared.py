@@ -127,9 +127,8 @@ class CompiledRead:
     in the compiled parameters where the placeholders passed to `build` landed, every other input must be in
     `key` (a slot that lands nowhere in the SQL makes that key compiled on every call). The rows come back
     converted as the ORM converts them, in the SQL's order (fields, then annotations in the order they were
-    added). On PostgreSQL the statement is also prepared once per connection; on other
-    databases (datetimes become text when compiled, so a placeholder cannot be followed) it is compiled on every
-    call. The equivalence with `list(build(**values))` is tested (tests/core/test_compiled_read.py).
+    added). On PostgreSQL the statement is also prepared once per connection; on other databases (datetimes
+    become text when compiled, so a placeholder cannot be followed) it is compiled on every call. The equivalence with `list(build(**values))` is tested (tests/core/test_compiled_read.py).
     """
 
     MAX_KEYS = 8  # a key is a day, a month shown…: a few live at once
@@ -142,13 +141,15 @@ class CompiledRead:
 
     def read(self, key, **values) -> tuple[list[str], list[tuple]]:
         """The columns' names (a field's path as given to `values_list`, an annotation's name) and the rows."""
-        entry = self._compiled.get(key) if connection.vendor == "postgresql" else None
-        if entry is None and connection.vendor == "postgresql" and key not in self._compiled:
-            if len(self._compiled) >= self.MAX_KEYS:
-                self._compiled.clear()
-            markers = {slot: _Marker(values[slot]) for slot in self.slots}
-            entry = self._compile({**values, **{slot: m.value for slot, m in markers.items()}}, markers)
-            self._compiled[key] = entry
+        entry = None
+        if connection.vendor == "postgresql":
+            if key not in self._compiled:
+                if len(self._compiled) >= self.MAX_KEYS:
+                    self._compiled.clear()
+                markers = {slot: _Marker(values[slot]) for slot in self.slots}
+                placed = {slot: marker.value for slot, marker in markers.items()}
+                self._compiled[key] = self._compile({**values, **placed}, markers)
+            entry = self._compiled[key]
         if entry is None:  # not PostgreSQL, or a slot the compiled SQL does not hold: compiled for this call
             compiler, sql, params, _positions = self._compile(values)
             with connection.cursor() as cursor:

@@ -99,8 +99,8 @@ def procedures_card(*, user, instances, secretariat: bool) -> dict | None:
         figures["other_objections"] = max(figures["objections"] - 1, 0)
         rows.append(figures)
     return {"template": "procedures/_dashboard.html", "bodies": rows,
-            "open_count": sum(r["open"] or 0 for r in rows), "drafts": sum(r["drafts"] or 0 for r in rows),
-            "objections": sum(r["objections"] or 0 for r in rows)}
+            "open_count": sum(r["open"] for r in rows), "drafts": sum(r["drafts"] for r in rows),
+            "objections": sum(r["objections"] for r in rows)}
 
 
 register_instance_columns(columns)

@@ -19,7 +19,9 @@ query per table, and hands each its part:
 8. the failed addresses.
 
 With the session and the user's roles, ten. The equivalence with each panel's own read is tested
-(tests/secretariat/test_dashboard_folded.py).
+(tests/secretariat/test_dashboard_folded.py). The first two are compiled reads (`core.prepared.CompiledRead`):
+compiling them cost more than running them, so they are compiled once a day and process, the request's moment
+put back in its place (tests/core/test_compiled_read.py).
 """
 
 from __future__ import annotations
@@ -228,7 +230,6 @@ def secretariat_dashboard(first: datetime.date, last: datetime.date) -> Secretar
     )
 
 
-
 @dataclass(frozen=True)
 class _Moments:
     """The moments the meetings' read and its panels share, all from the day and the month shown."""
@@ -344,6 +345,7 @@ def meetings_query(*, now, ga_from_moment, window: _Moments, gec_id, active_ids,
         .filter(wanted).order_by("start", "pk")
         .values_list(*_attnames(Meeting), "has_agenda", "is_coming", "is_candidate", "coming_rank", "candidate_rank")
     )
+
 
 # Both moments change with every request (I4's is the request's moment on today's dashboard: `ga_moment`).
 _MEETINGS = CompiledRead("ptf_dashboard_meetings", meetings_query, slots=("now", "ga_from_moment"))

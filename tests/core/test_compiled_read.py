@@ -11,12 +11,11 @@ gives them. On PostgreSQL (CI) the statements are prepared and reused; elsewhere
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import itertools
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +36,7 @@ from secretariat.dashboard import (
     secretariat_dashboard,
 )
 from secretariat.reports.activity import with_activity
+from tests.core.test_prepared_equivalence import rolled_back
 from tests.factories import GroupFactory, PartnerFactory, PersonFactory, ga, gec
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
@@ -55,13 +55,6 @@ world = st.fixed_dictionaries({
     "month": st.integers(-1, 1),
 })
 counter = itertools.count()
-
-
-@contextlib.contextmanager
-def rolled_back():
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 def _groups(inactive: bool) -> dict:
