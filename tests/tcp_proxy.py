@@ -18,6 +18,7 @@ class TcpProxy:
         self.sockets: set[socket.socket] = set()
         self.listener = socket.create_server(("127.0.0.1", self.port))
         self.stopped = False
+        self.errors: list[BaseException] = []  # what ended or troubled the accepting thread (for diagnostics)
         self.thread = threading.Thread(target=self._accept, daemon=True)
 
     def start(self) -> TcpProxy:
@@ -28,7 +29,8 @@ class TcpProxy:
         while not self.stopped:
             try:
                 client, _ = self.listener.accept()
-            except OSError:
+            except OSError as exc:
+                self.errors.append(exc)
                 return
             if self.cut_off:
                 client.close()  # the database is unreachable: the connection fails at once

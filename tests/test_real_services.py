@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.processes import finish, output, spawn
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.services
 
@@ -21,21 +23,17 @@ def database_url_for_test_db() -> str:
 
 def start_worker(broker_url: str, queue: str = "celery") -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database_url_for_test_db(), CELERY_BROKER_URL=broker_url)
-    return subprocess.Popen(
+    return spawn(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "worker", "--pool=solo", "--concurrency=1",
          "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env,
     )
 
 
 def stop_worker(proc: subprocess.Popen) -> str:
     proc.terminate()
-    try:
-        out, _ = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    return out.decode(errors="replace")
+    finish(proc)
+    return output(proc)
 
 
 def test_connection_is_postgresql(postgres_database, db):

@@ -22,6 +22,7 @@ import pytest
 from core.queue import broker_quiet_reset
 from secretariat import outbox, services
 from secretariat.models import Invitation
+from tests.processes import output, spawn
 from tests.secretariat.factories import proposed
 from tests.secretariat.outbox_directory import directory
 from tests.smtp_sink import SmtpSink, free_port
@@ -131,20 +132,19 @@ WORKER_PROCESSES = 2
 
 
 def start_worker(redis, sink, concurrency=WORKER_PROCESSES, database_url=None, overrides=None) -> subprocess.Popen:
-    return subprocess.Popen(
+    return spawn(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "worker", "--pool=prefork",
          f"--concurrency={concurrency}", "--without-heartbeat", "--without-gossip", "--without-mingle",
          "--loglevel=WARNING"],
-        cwd=ROOT, env=_env(redis, sink, database_url, overrides), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True,
+        cwd=ROOT, env=_env(redis, sink, database_url, overrides), start_new_session=True,
     )
 
 
 def start_beat(redis, sink, tmp_path, n, database_url=None, overrides=None) -> subprocess.Popen:
-    return subprocess.Popen(
+    return spawn(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "beat", "--loglevel=WARNING",
          "--schedule", str(tmp_path / f"beat-{n}")],
-        cwd=ROOT, env=_env(redis, sink, database_url, overrides), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env=_env(redis, sink, database_url, overrides), start_new_session=True,
     )
 
 
@@ -152,11 +152,11 @@ def stop(proc: subprocess.Popen, kill=False) -> str:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
     try:
-        out, _ = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-    return (out or b"").decode(errors="replace")[-3000:]
+        proc.wait()
+    return output(proc, tail=3000)
 
 
 class Beat:
@@ -206,6 +206,34 @@ def meeting_with(n_partners):
     return proposed(_gec())
 
 
+def unsettled(meeting) -> dict:
+    """What a scenario that did not settle left behind: its rows not sent, the shared switches, the worker's log."""
+    from django.utils import timezone
+
+    from secretariat.models import OutboxState
+
+    now = timezone.now()
+    rows = [
+        dict(pk=row.pk, state=row.state, attempts=row.attempts, uncertain=row.delivery_uncertain,
+             queued_s=round((now - row.queued_at).total_seconds(), 1) if row.queued_at else None,
+             claimed_s=round((now - row.claimed_at).total_seconds(), 1) if row.claimed_at else None,
+             due_in_s=round((row.next_attempt_at - now).total_seconds(), 1) if row.next_attempt_at else None,
+             claimed_by=row.claimed_by[:8], handover=row.handover_at is not None, error=row.last_error[:120])
+        for row in Invitation.objects.filter(meeting=meeting).exclude(state="sent").order_by("pk")]
+    switches = list(OutboxState.objects.values("name", "until", "holder", "failures", "opens"))
+    return dict(rows=rows, switches=switches)
+
+
+def _probe(database_url) -> str:
+    import psycopg2
+
+    try:
+        psycopg2.connect(database_url, connect_timeout=3).close()
+        return "ok"
+    except Exception as exc:
+        return repr(exc)
+
+
 def messages_sent(meeting) -> int:
     return sum(Invitation.objects.filter(meeting=meeting).values_list("messages_sent", flat=True))
 
@@ -219,8 +247,8 @@ def report(meeting, sink):
     return lost, doubled, failed
 
 
-# Runs first in this module: after the other fault tests (killed workers, frozen broker) it was seen not to settle
-# within its bound, which is a leak between tests still to find (see the closing note), not a delivery fault.
+# It used not to settle now and then under load: the workers and the beat logged the cut's warnings into a pipe
+# nobody read until the end, and froze on it once it was full. They log to files now (tests/processes.py).
 def test_a_database_cut_doubles_at_most_one_message_per_sending_process_and_recovery_follows_at_once(
         redis_server, sink, tmp_path):
     from django.db import connection
@@ -247,9 +275,13 @@ def test_a_database_cut_doubles_at_most_one_message_per_sending_process_and_reco
         done = wait_until(settled(meeting), timeout=120)
         back_after = time.monotonic() - restored
     finally:
-        logs = [stop(beat), stop(worker)]
+        left = unsettled(meeting)
+        left["proxy"] = dict(accepting=proxy.thread.is_alive(), errors=proxy.errors, probe=_probe(through_proxy))
+        logs = dict(worker=stop(worker), beat=stop(beat)[-600:])
         proxy.stop()
-    assert done, logs
+    if not done:  # printed whole: pytest shortens an assertion's message
+        print("not settled:", left, "\n--- worker ---\n", logs["worker"], "\n--- beat ---\n", logs["beat"])
+    assert done, left["rows"][:5]
     assert sent_during_cut <= WORKER_PROCESSES, sent_during_cut
     # Everything out soon after the database is back, not INVITATION_REQUEUE_AFTER (600 s) later.
     assert back_after < 120, (back_after, logs)

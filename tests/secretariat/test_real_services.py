@@ -16,6 +16,7 @@ import pytest
 
 from secretariat import services
 from secretariat.models import Invitation
+from tests.processes import spawn
 from tests.secretariat.factories import gec_with_members, proposed
 from tests.test_real_services import database_url_for_test_db, stop_worker
 
@@ -28,10 +29,10 @@ def start_worker(broker_url: str, mail_dir: Path, **extra_env: str) -> subproces
     env = dict(os.environ, DATABASE_URL=database_url_for_test_db(), CELERY_BROKER_URL=broker_url,
                EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir))
     env.update(extra_env)
-    return subprocess.Popen(
+    return spawn(
         [sys.executable, "-m", "celery", "-A", "ptf_portal", "worker", "--pool=solo", "--concurrency=1",
          "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env,
     )
 
 
@@ -131,7 +132,7 @@ def test_a_worker_killed_mid_run_loses_nothing_after_the_requeue(broker, tmp_pat
         assert wait_until(lambda: Invitation.objects.filter(meeting=meeting, state="sent").count() >= 5)
     finally:
         proc.kill()
-        proc.communicate()
+        proc.wait()
     in_flight = set(Invitation.objects.filter(meeting=meeting, state="sending").values_list("pk", flat=True))
     # No worker runs now: a row in "sending" is stuck for sure; rescue it and re-publish the pending ones.
     requeue_pending_invitations(older_than_seconds=0)

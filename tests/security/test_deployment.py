@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from core.logmask import mask_capabilities
 from ptf_portal.log_filters import MaskCapabilityURLs
+from tests.processes import output, spawn
 from tests.security.test_headers import ROOT
 
 TOKEN = "eyJpIjoxLCJwIjoxLCJtIjoxfQ:1xXlnO:WhkX1m10dHIJYwGnh6HfI7hWe0c9fhDC4R0ooKy6jlo"
@@ -88,15 +89,15 @@ def test_capability_urls_masked_in_gunicorn_access_log_and_request_limits(tmp_pa
     sock, access = str(tmp_path / "gunicorn.sock"), tmp_path / "access.log"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
     env.update(DEBUG="1", VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    server = subprocess.Popen(
+    server = spawn(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"unix:{sock}", "--workers", "1",
          "--access-logfile", str(access), "ptf_portal.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env,
     )
     try:
         deadline = time.monotonic() + 30
         while not os.path.exists(sock):
-            assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            assert server.poll() is None and time.monotonic() < deadline, ("gunicorn did not start", output(server))
             time.sleep(0.2)
         _get(sock, f"/secretariat/rsvp/{TOKEN}/")  # (no database here: what matters is the log line)
         _get(sock, f"/secretariat/calendar/{FEED}.ics")

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import output, spawn
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER, PASSWORD = "seg@ptf-mali.example.org", "mailbox-test-password"
 
@@ -96,12 +98,12 @@ def start(root: Path, timeout: float = 15.0) -> Dovecot:
     port = free_port()
     config = root / "dovecot.conf"
     config.write_text(CONFIG.format(root=root, uid=uid, gid=gid, users=users, port=port))
-    process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = spawn([DOVECOT, "-F", "-c", str(config)])
     server = Dovecot("127.0.0.1", port, USER, PASSWORD, process, root)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            out = output(process)
             raise RuntimeError(f"dovecot exited: {out} {server.log()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
