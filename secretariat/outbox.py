@@ -25,10 +25,10 @@ backoff. The guarantees, in the words of README's "Background work":
 - **Hand-over.** Just before a message's content and the end of DATA leave, the batch records on its row
   that the hand-over began (`handover_at`); recording the outcome clears it. `messages_sent` counts every
   hand-over that may have delivered (sent, or ambiguous), duplicates included.
-- **A database that cannot record stops the sending.** The first write that fails (the hand-over, an outcome)
-  stops the batch: no message leaves while its fate cannot be written. The batch then waits for the database
-  (polling, at most half of INVITATION_BATCH_TIME_LIMIT), records what it knows — the message that left is
-  "sent", the rows not tried go back to pending — and goes on with them. A batch that could not even claim
+- **A database that cannot record stops the sending.** The first write that fails (the hand-over, an outcome),
+  or a read while a message is built, stops the batch: no message leaves while its fate cannot be written.
+  The batch then waits for the database (polling, at most half of INVITATION_BATCH_TIME_LIMIT), records what
+  it knows — the message that left is "sent", the rows not tried go back to pending — and goes on with them. A batch that could not even claim
   waits the same way. So a database cut doubles no message while the batch lives, and at most one per
   sending process when it dies or gives up.
 - **Rows left "sending".** A living batch refreshes `claimed_at` of its rows; a row whose batch stopped
@@ -55,7 +55,7 @@ from itertools import groupby
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -71,6 +71,9 @@ REQUEUE_LOCK = "requeue"
 PROBE = "probe"
 # queued_at of a row that has no message in the broker: the requeue publishes it as soon as it is due.
 NOT_QUEUED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+# A query on a connection already lost raises InterfaceError, which is not a DatabaseError: both mean that the
+# database cannot record now.
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
 ENHANCED_STATUS = re.compile(r"(?<![\d.])([245])\.\d{1,3}\.\d{1,3}(?![\d.])")
 
 
@@ -404,7 +407,7 @@ def _write(what: str, write) -> int:
     """One write of the batch; CannotRecord if the database refused it (no retry: the batch stops)."""
     try:
         return write()
-    except DatabaseError as exc:
+    except DATABASE_ERRORS as exc:
         logger.warning("Could not record %s: the sending stops until the database is back", what, exc_info=True)
         _drop_connection()
         raise CannotRecord(what) from exc
@@ -420,7 +423,7 @@ def wait_for_database(deadline: float) -> bool:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
             return True
-        except DatabaseError:
+        except DATABASE_ERRORS:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(DATABASE_POLL_SECONDS)
@@ -482,7 +485,7 @@ class _Lease:
                 try:
                     self.model.objects.filter(claimed_by=self.token, state=SENDING).update(
                         claimed_at=timezone.now())
-                except DatabaseError:
+                except DATABASE_ERRORS:
                     logger.warning("Could not refresh the lease of batch %s", self.token, exc_info=True)
                     connection.close()
         finally:
@@ -501,7 +504,7 @@ class _Lease:
             self.thread.join(timeout=5)
             try:
                 _session_fsync_wait(True)
-            except DatabaseError:  # a connection that dropped is replaced with the default anyway
+            except DATABASE_ERRORS:  # a connection that dropped is replaced with the default anyway
                 connection.close()
 
 
@@ -530,7 +533,7 @@ def send_batch(ids, kind: OutboxKind = INVITATIONS) -> dict:
     while todo:
         try:
             stopped = _send_once(todo, counts, kind)
-        except DatabaseError:  # before any row was claimed (breaker, claim)
+        except DATABASE_ERRORS:  # before any row was claimed (breaker, claim)
             logger.warning("The database refused the claim of a batch; waiting for it", exc_info=True)
             stopped = _Stopped(token="")
         if stopped is None:
@@ -550,7 +553,7 @@ def _settle(stopped: _Stopped, counts: dict) -> list[int]:
             record(stopped.row, stopped.token, stopped.outcome)
             counts[stopped.outcome.kind] += 1
         release(stopped.untried, stopped.token)
-    except (CannotRecord, DatabaseError):
+    except (CannotRecord, *DATABASE_ERRORS):
         logger.warning("The database dropped again; the recovery takes the batch's rows", exc_info=True)
         return []
     return [row.pk for row in stopped.untried]
@@ -588,6 +591,10 @@ def _send_once(ids, counts: dict, kind: OutboxKind = INVITATIONS) -> _Stopped | 
                 if outcome is None:
                     try:
                         message = kind.build(row, items)
+                    except DATABASE_ERRORS:  # the database went away, not this row: stop as for a write
+                        _drop_connection()
+                        stopped = _Stopped(token, untried=rows[done:])
+                        break
                     except Exception as exc:  # a template or data error: this row only
                         logger.exception("%s %s could not be built", kind.name, row.pk)
                         outcome = Outcome(TEMPORARY, f"{type(exc).__name__}: {exc}")
@@ -621,7 +628,7 @@ def _send_once(ids, counts: dict, kind: OutboxKind = INVITATIONS) -> _Stopped | 
                         if breaker_record_success():
                             publish_held_back()
                         clean = True
-                except DatabaseError:
+                except DATABASE_ERRORS:
                     _drop_connection()
                     stopped = _Stopped(token, untried=rows[done:])
                     break

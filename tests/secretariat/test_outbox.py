@@ -19,9 +19,11 @@ from secretariat.emails import invitation_message
 from secretariat.message_ids import make_message_id, parse_message_id
 from secretariat.models import Invitation, OutboxState
 from secretariat.selectors import invitation_progress
+from tests.connection_loss import lose_this_connection
 from tests.factories import gec
 from tests.secretariat.factories import proposed
 from tests.secretariat.outbox_directory import directory
+from tests.secretariat.test_real_services import _gec
 from tests.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.django_db
@@ -292,6 +294,30 @@ def test_a_hand_over_that_cannot_be_recorded_sends_nothing(sink, settings, djang
         outbox.requeue(older_than_seconds=0)
     assert not rows_left.filter(delivery_uncertain=True).exists()  # never reached the server: no flag
     assert set(rows_left.values_list("state", "messages_sent")) == {("sent", 1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_while_a_message_is_built_stops_the_batch_until_the_database_answers(
+        postgres_database, sink, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.INVITATION_BATCH_TIME_LIMIT = 20  # waits at most 10 s for the database
+    directory(_gec(), 3)
+    meeting = proposed(_gec())
+    real_build = outbox._build_invitation
+    lost = []
+
+    def build(row, shared):
+        if len(sink.messages) == 2 and not lost:
+            lost.append(row.pk)
+            lose_this_connection()
+            shared.clear()  # so this build reads the agenda again, on the lost connection
+        return real_build(row, shared)
+
+    monkeypatch.setattr(outbox, "_build_invitation", build)
+    send(meeting, django_capture_on_commit_callbacks)
+    assert lost
+    # Not a fault of the row: nothing charged, nothing left sending, every message out once.
+    assert {(row.state, row.attempts, row.delivery_uncertain) for row in rows(meeting)} == {("sent", 1, False)}
+    assert sorted(sink.invitation_counts().values()) == [1] * len(rows(meeting))
 
 
 def test_a_task_copy_during_a_backoff_claims_nothing(sink, django_capture_on_commit_callbacks):
