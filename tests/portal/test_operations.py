@@ -20,6 +20,7 @@ from ptf_portal.models import Incident, WorkerHeartbeat
 from ptf_portal.operations import BEAT_PROBE_ENTRY, DASHBOARD_CHECK_KEY, evaluate
 from secretariat.inbound.tasks import MAILBOX_HEARTBEAT
 from secretariat.models import Invitation
+from tests.connection_loss import lose_this_connection
 from tests.portal.factories import gec_meeting_with_agenda
 
 
@@ -144,6 +145,25 @@ def test_the_beat_records_each_entry_it_sends(workers_expected, tmp_path):
     from core.models import Heartbeat
 
     assert Heartbeat.objects.filter(name=beat_mark_name(BEAT_PROBE_ENTRY)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_records_again_once_the_database_is_back(postgres_database, workers_expected, tmp_path):
+    """The beat has no request or task to close a lost connection: the mark's own transaction drops it."""
+    from django.db import connection
+
+    from core.models import Heartbeat
+
+    scheduler = RecordingScheduler(app=app, schedule_filename=str(tmp_path / "beat"), lazy=True)
+    entry = ScheduleEntry(name=BEAT_PROBE_ENTRY, task="ptf_portal.tasks.worker_heartbeat", schedule=60.0, app=app)
+    with app.connection_for_write() as conn, conn.Producer() as producer:
+        scheduler.apply_entry(entry, producer=producer)
+        first = Heartbeat.objects.get(name=beat_mark_name(BEAT_PROBE_ENTRY)).at
+        lose_this_connection()
+        scheduler.apply_entry(entry, producer=producer)  # not recorded: the beat goes on
+        scheduler.apply_entry(entry, producer=producer)  # the database answers again
+    connection.close()
+    assert Heartbeat.objects.get(name=beat_mark_name(BEAT_PROBE_ENTRY)).at > first
 
 
 @pytest.mark.django_db
