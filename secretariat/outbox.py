@@ -28,9 +28,9 @@ backoff. The guarantees, in the words of README's "Background work":
 - **A database that cannot record stops the sending.** The first write that fails (the hand-over, an outcome),
   or a read while a message is built, stops the batch: no message leaves while its fate cannot be written.
   The batch then waits for the database (polling, at most half of INVITATION_BATCH_TIME_LIMIT), records what
-  it knows — the message that left is "sent", the rows not tried go back to pending — and goes on with them. A batch that could not even claim
-  waits the same way. So a database cut doubles no message while the batch lives, and at most one per
-  sending process when it dies or gives up.
+  it knows — the message that left is "sent", the rows not tried go back to pending — and goes on with them.
+  A batch that could not even claim waits the same way. So a database cut doubles no message while the batch
+  lives, and at most one per sending process when it dies or gives up.
 - **Rows left "sending".** A living batch refreshes `claimed_at` of its rows; a row whose batch stopped
   refreshing for INVITATION_SENDING_TIMEOUT (worker killed, database cut) is recovered by the requeue: if its
   hand-over had begun it is marked "uncertain delivery" (it may have reached the server; counted in

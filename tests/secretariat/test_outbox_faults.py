@@ -25,6 +25,7 @@ from secretariat.models import Invitation
 from tests.processes import output, spawn
 from tests.secretariat.factories import proposed
 from tests.secretariat.outbox_directory import directory
+from tests.secretariat.test_real_services import _gec
 from tests.smtp_sink import SmtpSink, free_port
 from tests.tcp_proxy import TcpProxy
 from tests.test_real_services import database_url_for_test_db
@@ -46,14 +47,6 @@ FAST = {
     "EMAIL_COMMAND_TIMEOUT": "5",
     "CELERY_PUBLISH_TIMEOUT": "0.3",
 }
-
-
-def _gec():
-    """Transactional tests flush the tables, including the GEC the data migration created."""
-    from instances.models import Instance
-
-    return Instance.objects.get_or_create(code="GEC", defaults=dict(
-        kind="GEC", name_fr="Groupe Exécutif de Coopération", name_en="Executive Cooperation Group"))[0]
 
 
 class RedisServer:
@@ -207,7 +200,7 @@ def meeting_with(n_partners):
 
 
 def unsettled(meeting) -> dict:
-    """What a scenario that did not settle left behind: its rows not sent, the shared switches, the worker's log."""
+    """What a scenario that did not settle left behind: its rows not sent and the shared switches."""
     from django.utils import timezone
 
     from secretariat.models import OutboxState
